@@ -1,0 +1,1 @@
+"""One mechanism per module: pure functions over arrays and an explicit numpy Generator."""

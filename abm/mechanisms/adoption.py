@@ -1,0 +1,62 @@
+"""Phase 6, adoption and discontinuance of e-health services.
+
+UTAUT (Venkatesh et al. 2003): intention from performance expectancy (weight 0.30, pooled healthcare
+estimate), effort expectancy, social influence and facilitating conditions; intention sets a logistic
+hazard. Bass (1969) external and imitation hazards and Granovetter (1978) / Centola (2010) count
+thresholds are special cases selected by parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.network import Network
+from abm.params import AdoptionParams
+
+
+def social_share(uses: np.ndarray, net: Network) -> np.ndarray:
+    """Share of each person's contacts using each service, (n, S)."""
+    counts = np.asarray(net.neighbour_sum(uses.astype(np.float64)))
+    return counts / net.degree[:, None]
+
+
+def intention(
+    ap: AdoptionParams, advantage: np.ndarray, complexity: np.ndarray, knowhow: np.ndarray,
+    social: np.ndarray, support: np.ndarray, attitude: np.ndarray,
+) -> np.ndarray:
+    """Behavioural intention per person and service, (n, S)."""
+    return (
+        ap.w_performance * advantage[None, :]
+        + ap.w_effort * (knowhow[:, None] - complexity[None, :])
+        + ap.w_social * social
+        + ap.w_facilitating * support[:, None]
+        + ap.w_attitude * (attitude[:, None] - 0.5)
+    )
+
+
+def hazard(ap: AdoptionParams, intent: np.ndarray, social: np.ndarray) -> np.ndarray:
+    """Weekly adoption hazard: logistic in intention plus Bass's p and q F."""
+    logistic = ap.rate_adopt / (1.0 + np.exp(-ap.steepness * (intent - ap.intention_threshold)))
+    return logistic + ap.p_external + ap.q_social * social
+
+
+def adopt_hazard(
+    uses: np.ndarray, active: np.ndarray, rate: np.ndarray, intent: np.ndarray, ap: AdoptionParams,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(new uses, new adopters, discontinuers): adopt with probability 1 - exp(-h dt); low intention may stop."""
+    draws = rng.random(uses.shape)
+    stop_draws = rng.random(uses.shape)
+    adopt = active & ~uses & (draws < -np.expm1(-rate * ap.dt))
+    low = intent < ap.intention_threshold - ap.discontinue_margin
+    stop = active & uses & low & (stop_draws < ap.p_discontinue)
+    return (uses | adopt) & ~stop & active, adopt, stop
+
+
+def adopt_threshold(
+    uses: np.ndarray, active: np.ndarray, net: Network, thresholds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(new uses, new adopters): adopt once the count of adopting contacts reaches one's threshold."""
+    counts = np.asarray(net.neighbour_sum(uses.astype(np.float64)))
+    adopt = active & ~uses & (counts >= thresholds[:, None])
+    return uses | adopt, adopt

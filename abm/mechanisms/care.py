@@ -1,0 +1,24 @@
+"""Phase 5 output: care production and workload. Exploring costs care now (March 1991): time spent
+exploring or training is not spent on patients; good codes and used services raise output later."""
+
+from __future__ import annotations
+
+import numpy as np
+
+DIGITAL_GAIN = 0.5  # how much a fully advantageous service raises a fully skilled user's output
+
+
+def staff_care(
+    explore: np.ndarray, trained: np.ndarray, performance: np.ndarray, m: int,
+    uses: np.ndarray, advantage: np.ndarray, knowhow: np.ndarray, training_time: float = 0.2,
+) -> np.ndarray:
+    """Care units produced this week by each person."""
+    time = np.clip(1.0 - explore - trained * training_time, 0.0, 1.0)
+    quality = 0.5 + 0.5 * performance / max(m, 1)  # in [0, 1]
+    digital = 1.0 + DIGITAL_GAIN * (uses @ advantage) / max(advantage.size, 1) * knowhow
+    return time * (0.6 + 0.4 * quality) * digital
+
+
+def workload(demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Demand relative to what the unit can deliver when nobody explores."""
+    return demand / np.maximum(capacity, 1e-9)

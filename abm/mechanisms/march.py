@@ -1,0 +1,60 @@
+"""Phase 5 (acting, socialising) and phase 7 (code learning): mutual learning of March (1991).
+
+Rules that reproduction needs follow Christensen (2015): a 0-belief acts as a fair coin flip;
+socialisation is gradual (a 0 takes the code's value, an opposite belief becomes 0); the code moves
+to the strict majority of the superior group's actions with probability 1 - (1 - p2)^k.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def act(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Actions: the belief where it is +/-1, a fair coin flip where it is 0."""
+    coins = np.where(rng.random(beliefs.shape) < 0.5, 1, -1).astype(np.int8)
+    return np.where(beliefs == 0, coins, beliefs).astype(np.int8)
+
+
+def score(vectors: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """Sum of vector x reality along the last axis (March's performance / knowledge)."""
+    return vectors.astype(np.int64) @ reality.astype(np.int64)
+
+
+def socialise(
+    beliefs: np.ndarray, staff_code: np.ndarray, p_staff: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Gradual socialisation toward the unit code with personal rate p1 per dimension."""
+    draws = rng.random(beliefs.shape)
+    move = (staff_code != 0) & (beliefs != staff_code) & (draws < p_staff[:, None])
+    out = beliefs.copy()
+    out[move & (beliefs == 0)] = staff_code[move & (beliefs == 0)]
+    out[move & (beliefs == -staff_code)] = 0
+    return out
+
+
+def membership(staff_unit: np.ndarray, n_units: int) -> sp.csr_matrix:
+    """(U, n) 0/1 matrix of who belongs to which unit; `membership @ x` sums x within units."""
+    ones = np.ones(staff_unit.size)
+    return sp.csr_matrix((ones, (staff_unit, np.arange(staff_unit.size))), shape=(n_units, staff_unit.size))
+
+
+def learn_code(
+    code: np.ndarray, actions: np.ndarray, performance: np.ndarray, staff_unit: np.ndarray,
+    members: sp.csr_matrix, reality: np.ndarray, p2: float, rng: np.random.Generator,
+) -> np.ndarray:
+    """The code moves to the superior group's strict majority with probability 1 - (1 - p2)^k."""
+    code_score = score(code, reality)
+    superior = performance > code_score[staff_unit]
+    net = np.rint(members @ (actions * superior[:, None]).astype(np.float64)).astype(np.int64)
+    k = np.abs(net)
+    majority = np.sign(net).astype(np.int8)
+    p_move = 1.0 - (1.0 - p2) ** k
+    change = (majority != 0) & (majority != code) & (rng.random(code.shape) < p_move)
+    return np.where(change, majority, code).astype(np.int8)
+
+
+def at_equilibrium(beliefs: np.ndarray, staff_code: np.ndarray) -> bool:
+    """Every person equals the code everywhere and the code has no 0 (so nobody can beat it)."""
+    return bool((staff_code != 0).all() and (beliefs == staff_code).all())

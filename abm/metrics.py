@@ -1,0 +1,273 @@
+"""The metrics registry: every outcome defined once (name, label, unit, kind) and reused by data
+collection, plots and comparison tables. Names follow Starsim: `n_` stocks, `new_` flows, `cum_` totals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from abm.params import DIMENSIONS
+from abm.state import ServiceState
+
+if TYPE_CHECKING:
+    from abm.model import RegionModel
+
+Kind = Literal["stock", "flow", "share", "score", "index", "lag", "rate", "count"]
+LAG_SCALE = 26.0  # weeks: a lag of this size scores 0.5 in the dynamic-capability index
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    unit: str
+    kind: Kind
+    compute: Callable[[RegionModel], float | np.ndarray]
+    level: Literal["region", "unit"] = "region"
+
+
+def code_knowledge(model: RegionModel) -> float:
+    """Mean over units of (code x reality) / m (March 1991)."""
+    return float(np.mean(model.units.code.astype(np.int64) @ model.reality) / model.reality.size)
+
+
+def belief_knowledge(model: RegionModel) -> float:
+    return float(np.mean(model.staff.beliefs.astype(np.int64) @ model.reality) / model.reality.size)
+
+
+def mean_knowhow(model: RegionModel) -> float:
+    return float(model.staff.knowhow.mean())
+
+
+def sd_knowhow(model: RegionModel) -> float:
+    return float(model.staff.knowhow.std())
+
+
+def staff_weighted(values: np.ndarray, model: RegionModel) -> float:
+    return float(np.average(values, weights=model.units.size))
+
+
+def maturity_dimension(d: int) -> Callable[[RegionModel], float]:
+    def compute(model: RegionModel) -> float:
+        return staff_weighted(model.units.maturity[:, d], model)
+
+    compute.__name__ = f"maturity_{DIMENSIONS[d]}"
+    return compute
+
+
+def maturity_total(model: RegionModel) -> float:
+    return staff_weighted(model.units.maturity.sum(axis=1), model)
+
+
+def mean_stage(model: RegionModel) -> float:
+    return staff_weighted(model.units.stage.astype(np.float64), model)
+
+
+def adoption_share(model: RegionModel) -> float:
+    """Share of staff using a service, averaged over services that have arrived."""
+    arrived = ~np.isnan(model.events.available)
+    if not arrived.any():
+        return 0.0
+    return float(model.staff.uses[:, arrived].mean())
+
+
+def pairs_in(state: ServiceState) -> Callable[[RegionModel], float]:
+    def compute(model: RegionModel) -> float:
+        return float((model.units.service_state == state).sum())
+
+    compute.__name__ = f"n_{state.name.lower()}"
+    return compute
+
+
+def services_reaching(state: ServiceState) -> Callable[[RegionModel], float]:
+    def compute(model: RegionModel) -> float:
+        return float((model.units.service_state == state).any(axis=0).sum())
+
+    compute.__name__ = f"n_services_{state.name.lower()}"
+    return compute
+
+
+def mean_lag(model: RegionModel, start: str, end: str) -> float:
+    a, b = getattr(model.events, start), getattr(model.events, end)
+    done = ~np.isnan(a) & ~np.isnan(b)
+    return float(np.mean(b[done] - a[done])) if done.any() else float("nan")
+
+
+def weeks_to_routinised(model: RegionModel) -> float:
+    return mean_lag(model, "available", "first_routinised")
+
+
+def seizing_lag(model: RegionModel) -> float:
+    return mean_lag(model, "available", "first_pilot")
+
+
+def transforming_lag(model: RegionModel) -> float:
+    return mean_lag(model, "first_success", "first_scaled")
+
+
+def sensing_accuracy(model: RegionModel) -> float:
+    return float(model.management.sensing_accuracy)
+
+
+def reconfiguration_rate(model: RegionModel) -> float:
+    """Reconfigurations (units moved into implementation, champion moves) per unit per year."""
+    years = max(model.week, 1) / 52.0
+    return model.n_reconfigured / model.units.n / years
+
+
+def lag_score(lag: float) -> float:
+    return 0.0 if np.isnan(lag) else LAG_SCALE / (LAG_SCALE + lag)
+
+
+def dc_index(model: RegionModel) -> float:
+    """Composite dynamic capability in [0, 1]: mean of sensing, seizing, transforming and reconfiguring scores."""
+    parts = [
+        np.nan_to_num(sensing_accuracy(model), nan=0.0),
+        lag_score(seizing_lag(model)),
+        lag_score(transforming_lag(model)),
+        min(1.0, reconfiguration_rate(model)),
+    ]
+    return float(np.mean(parts))
+
+
+def care_production(model: RegionModel) -> float:
+    """Care units delivered per staff member this week."""
+    return float(model.staff.care.mean())
+
+
+def exploration_share(model: RegionModel) -> float:
+    return staff_weighted(model.units.explore_share, model)
+
+
+def workload(model: RegionModel) -> float:
+    return staff_weighted(model.units.workload, model)
+
+
+def new_leavers(model: RegionModel) -> float:
+    return float(model.staff.left.sum())
+
+
+def new_adopters(model: RegionModel) -> float:
+    return float(model.new_adopters)
+
+
+def new_discontinued(model: RegionModel) -> float:
+    return float(model.new_discontinued)
+
+
+def new_trained(model: RegionModel) -> float:
+    return float(model.staff.trained.sum())
+
+
+REGION_METRICS: tuple[Metric, ...] = (
+    Metric("code_knowledge", "Code knowledge (March)", "score -1..1", "score", code_knowledge),
+    Metric("belief_knowledge", "Mean belief knowledge", "score -1..1", "score", belief_knowledge),
+    Metric("mean_knowhow", "Digital know-how, mean", "0..1", "score", mean_knowhow),
+    Metric("sd_knowhow", "Digital know-how, spread", "sd", "score", sd_knowhow),
+    *(Metric(f"maturity_{d}", f"Maturity: {d.replace('_', ' ')}", "0..100", "score", maturity_dimension(i))
+      for i, d in enumerate(DIMENSIONS)),
+    Metric("maturity_total", "Digital maturity score", "0..400", "score", maturity_total),
+    Metric("mean_stage", "Digital maturity stage, mean", "stage 0..7", "score", mean_stage),
+    Metric("adoption_share", "Adoption share (arrived services)", "share", "share", adoption_share),
+    *(Metric(f"n_{s.name.lower()}", f"Unit-services {s.name.lower()}", "pairs", "stock", pairs_in(s))
+      for s in ServiceState),
+    *(Metric(f"n_services_{s.name.lower()}", f"Services {s.name.lower()} somewhere", "services", "stock",
+             services_reaching(s)) for s in (ServiceState.PILOTING, ServiceState.IMPLEMENTING,
+                                             ServiceState.ROUTINISED, ServiceState.ABANDONED)),
+    Metric("weeks_to_routinised", "Weeks from arrival to routinised", "weeks", "lag", weeks_to_routinised),
+    Metric("sensing_accuracy", "Sensing accuracy", "0..1", "score", sensing_accuracy),
+    Metric("seizing_lag", "Seizing lag (arrival to pilot)", "weeks", "lag", seizing_lag),
+    Metric("transforming_lag", "Transforming lag (pilot success to scaling)", "weeks", "lag", transforming_lag),
+    Metric("reconfiguration_rate", "Reconfiguration rate", "per unit-year", "rate", reconfiguration_rate),
+    Metric("dc_index", "Dynamic capability index", "0..1", "index", dc_index),
+    Metric("care_production", "Care production", "care units per staff-week", "flow", care_production),
+    Metric("exploration_share", "Exploration share of working time", "share", "share", exploration_share),
+    Metric("workload", "Workload (demand / capacity)", "ratio", "score", workload),
+    Metric("new_leavers", "Staff leaving (turnover)", "people per week", "flow", new_leavers),
+    Metric("new_adopters", "New service adoptions", "per week", "flow", new_adopters),
+    Metric("new_discontinued", "Service discontinuations", "per week", "flow", new_discontinued),
+    Metric("new_trained", "Staff trained", "people per week", "flow", new_trained),
+)
+
+UNIT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("exploration_share", "Exploration share", "share"),
+    ("care_production", "Care production", "care units per staff-week"),
+    ("workload", "Workload", "ratio"),
+    ("mean_knowhow", "Digital know-how, mean", "0..1"),
+    ("code_knowledge", "Code knowledge", "score -1..1"),
+    *((f"maturity_{d}", f"Maturity: {d.replace('_', ' ')}", "0..100") for d in DIMENSIONS),
+    ("maturity_total", "Digital maturity score", "0..400"),
+    ("stage", "Digital maturity stage", "stage 0..7"),
+    ("adoption_share", "Adoption share", "share"),
+    ("n_routinised", "Services routinised", "services"),
+)
+
+REGISTRY: dict[str, Metric] = {m.name: m for m in REGION_METRICS}
+
+
+def unit_values(model: RegionModel) -> np.ndarray:
+    """(U, len(UNIT_COLUMNS)) unit-level values this week."""
+    u, m = model.units, model.reality.size
+    adoption = model.unit_adoption()
+    return np.column_stack([
+        u.explore_share,
+        u.care / np.maximum(u.size, 1),
+        u.workload,
+        model.unit_mean(model.staff.knowhow),
+        (u.code.astype(np.int64) @ model.reality) / m,
+        u.maturity,
+        u.maturity.sum(axis=1),
+        u.stage,
+        adoption.mean(axis=1) if adoption.shape[1] else np.zeros(u.n),
+        (u.service_state == ServiceState.ROUTINISED).sum(axis=1),
+    ])
+
+
+class Collector:
+    """Collects every registered metric each week into preallocated arrays."""
+
+    def __init__(self, model: RegionModel) -> None:
+        self.model = model
+        rows = model.params.weeks + 1
+        self.service_names = list(model.catalogue_names)
+        self.region = np.full((rows, len(REGION_METRICS) + len(self.service_names)), np.nan)
+        self.units = np.full((rows, model.units.n, len(UNIT_COLUMNS)), np.nan)
+        self.weeks = np.zeros(rows, dtype=np.int64)
+        self.rows = 0
+
+    def collect(self) -> None:
+        model, i = self.model, self.rows
+        if i >= self.weeks.size:
+            raise RuntimeError("the run went past its horizon (params.weeks)")
+        self.weeks[i] = model.week
+        for j, metric in enumerate(REGION_METRICS):
+            self.region[i, j] = metric.compute(model)
+        if self.service_names:
+            self.region[i, len(REGION_METRICS):] = model.staff.uses.mean(axis=0)
+        self.units[i] = unit_values(model)
+        self.rows += 1
+
+    def region_frame(self) -> pd.DataFrame:
+        """Tidy region table: one row per week, one column per metric (`adoption__<service>` per service)."""
+        cols = [m.name for m in REGION_METRICS] + [f"adoption__{s}" for s in self.service_names]
+        df = pd.DataFrame(self.region[: self.rows], columns=cols)
+        df.insert(0, "week", self.weeks[: self.rows])
+        return df
+
+    def unit_frame(self) -> pd.DataFrame:
+        """Tidy unit table: one row per unit and week."""
+        U = self.model.units.n
+        data = self.units[: self.rows].reshape(-1, len(UNIT_COLUMNS))
+        df = pd.DataFrame(data, columns=[c[0] for c in UNIT_COLUMNS])
+        df["stage"] = df["stage"].astype(np.int8)
+        df["n_routinised"] = df["n_routinised"].astype(np.int16)
+        df.insert(0, "unit", np.tile(np.arange(U, dtype=np.int32), self.rows))
+        df.insert(0, "week", np.repeat(self.weeks[: self.rows], U))
+        df.insert(2, "kind", pd.Categorical.from_codes(
+            np.tile(self.model.units.kind, self.rows), ["primary_care", "ward", "specialist", "innovation"]))
+        df.insert(3, "n_staff", np.tile(self.model.units.size, self.rows).astype(np.int32))
+        return df

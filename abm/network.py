@@ -1,0 +1,115 @@
+"""Who talks to whom: dense ties within units, sparse ties across units, champions as boundary spanners.
+
+Semi-isolated subgroups with a tunable cross-group tie probability follow Fang, Lee & Schilling
+(2010); champions as boundary spanners follow Tushman (1977). Ring lattices with rewiring
+(Watts & Strogatz 1998) and the complete graph serve the docking scenarios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass
+class Network:
+    """Undirected ties as a symmetric CSR matrix; `rows[k]` is the row of entry k (for gap sums)."""
+
+    adjacency: sp.csr_matrix
+    rows: np.ndarray
+    degree: np.ndarray
+    complete: bool = False
+
+    @property
+    def n_ties(self) -> int:
+        return int(self.adjacency.nnz // 2)
+
+    @classmethod
+    def from_edges(cls, n: int, src: np.ndarray, dst: np.ndarray) -> Network:
+        """Build from undirected edges (duplicates and self-loops dropped)."""
+        keep = src != dst
+        a, b = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
+        key = np.unique(a.astype(np.int64) * n + b)
+        a, b = key // n, key % n
+        i, j = np.concatenate([a, b]), np.concatenate([b, a])
+        adj = sp.csr_matrix((np.ones(i.size, dtype=np.float64), (i, j)), shape=(n, n))
+        adj.sort_indices()
+        rows = np.repeat(np.arange(n), np.diff(adj.indptr))
+        return cls(adj, rows, np.diff(adj.indptr).astype(np.float64))
+
+    @classmethod
+    def complete_graph(cls, n: int) -> Network:
+        """Everyone in contact with everyone; stored implicitly (social shares use column sums)."""
+        empty = cls.from_edges(n, np.zeros(0, np.int64), np.zeros(0, np.int64))
+        empty.complete = True
+        empty.degree = np.full(n, max(n - 1, 1), dtype=np.float64)
+        return empty
+
+    def neighbour_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum of `values` (n,) or (n, k) over each person's contacts."""
+        if self.complete:
+            return values.sum(axis=0) - values
+        return self.adjacency @ values
+
+    def with_edges(self, src: np.ndarray, dst: np.ndarray) -> Network:
+        """A copy with extra undirected edges."""
+        coo = sp.triu(self.adjacency).tocoo()
+        n = self.adjacency.shape[0]
+        return Network.from_edges(n, np.concatenate([coo.row, src]), np.concatenate([coo.col, dst]))
+
+
+def within_unit_edges(members: np.ndarray, p_tie: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Erdős–Rényi ties among one unit's members (exact for small units, sampled pairs for large)."""
+    s = members.size
+    if s < 2 or p_tie <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if s <= 400:
+        iu, ju = np.triu_indices(s, k=1)
+        keep = rng.random(iu.size) < p_tie
+        return members[iu[keep]], members[ju[keep]]
+    n_edges = rng.binomial(s * (s - 1) // 2, p_tie)
+    i = rng.integers(0, s, size=n_edges)
+    j = rng.integers(0, s, size=n_edges)
+    return members[i], members[j]
+
+
+def organisation_network(
+    staff_unit: np.ndarray, champion: np.ndarray, ties_within: float, n_cross: int,
+    champion_boost: float, rng: np.random.Generator,
+) -> Network:
+    """Dense within-unit ties (mean degree about `ties_within`) and `n_cross` cross-unit ties.
+
+    Cross-unit tie ends are drawn with weight `champion_boost` for champions, so champions span units.
+    """
+    n = staff_unit.size
+    order = np.argsort(staff_unit, kind="stable")
+    bounds = np.searchsorted(staff_unit[order], np.arange(staff_unit.max() + 2))
+    src, dst = [], []
+    for u in range(bounds.size - 1):
+        members = order[bounds[u]:bounds[u + 1]]
+        p_tie = min(1.0, ties_within / max(members.size - 1, 1))
+        a, b = within_unit_edges(members, p_tie, rng)
+        src.append(a)
+        dst.append(b)
+    if n_cross > 0 and bounds.size > 2:
+        weight = np.where(champion, champion_boost, 1.0)
+        weight /= weight.sum()
+        a = rng.choice(n, size=2 * n_cross, p=weight)
+        b = rng.choice(n, size=2 * n_cross, p=weight)
+        cross = staff_unit[a] != staff_unit[b]
+        src.append(a[cross][:n_cross])
+        dst.append(b[cross][:n_cross])
+    return Network.from_edges(n, np.concatenate(src), np.concatenate(dst))
+
+
+def watts_strogatz(n: int, k: int, rewiring: float, rng: np.random.Generator) -> Network:
+    """Ring lattice of degree k with each edge's far end rewired with probability `rewiring`."""
+    half = max(k // 2, 1)
+    src = np.repeat(np.arange(n), half)
+    dst = (src + np.tile(np.arange(1, half + 1), n)) % n
+    rewire = rng.random(src.size) < rewiring
+    dst = dst.copy()
+    dst[rewire] = rng.integers(0, n, size=int(rewire.sum()))
+    return Network.from_edges(n, src, dst)

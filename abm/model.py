@@ -165,18 +165,20 @@ class RegionModel(mesa.Model):
     def staff_phase(self) -> None:
         s, u, lp = self.staff, self.units, self.params.learning
         explore = u.explore_share[s.unit]
+        implementing = (u.service_state == ServiceState.IMPLEMENTING).any(axis=1)
+        learning_time = explore + (self.params.management.implementation_time * implementing)[s.unit]
         s.actions = march.act(s.beliefs, self.rngs["act"])
         s.performance = march.score(s.actions, self.reality)
         rate = s.p_socialise * (1.0 - lp.explore_slows_socialising * explore)
         s.beliefs = march.socialise(s.beliefs, u.code[s.unit], rate, self.rngs["socialise"])
-        s.trained = knowhow.choose_trainees(explore, self.params.management.training_rate, self.rngs["training"])
+        s.trained = knowhow.choose_trainees(learning_time, self.params.management.training_rate, self.rngs["training"])
         if self.params.scenario.knowhow:
-            peer = knowhow.peer_learning(s.knowhow, self.network, explore, s.attitude, lp.rate_peer, lp.peer_base)
+            peer = knowhow.peer_learning(s.knowhow, self.network, learning_time, s.attitude, lp.rate_peer, lp.peer_base)
             s.knowhow = knowhow.update_knowhow(
                 s.knowhow, peer, s.trained, s.uses.sum(axis=1), lp.rate_training, lp.rate_use, lp.rate_forget
             )
         m = self.params.organisation.n_dims
-        s.care = care.staff_care(explore, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow)
+        s.care = care.staff_care(learning_time, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow)
         full_time = care.staff_care(np.zeros_like(explore), np.zeros(s.n, bool), s.performance, m, s.uses, self.advantage, s.knowhow)
         u.care = np.bincount(s.unit, weights=s.care, minlength=u.n)
         capacity = np.bincount(s.unit, weights=full_time, minlength=u.n)

@@ -62,12 +62,16 @@ MP = ManagementParams(pilot_success_share=0.3, routinise_share=0.6, abandon_shar
 def test_lifecycle_transitions():
     state = np.array([[SS.PILOTING, SS.PILOTING, SS.IMPLEMENTING, SS.ROUTINISED, SS.PILOTING]], dtype=np.int8)
     progress = np.array([[0.95, 0.95, 0, 0, 0.0]])
-    since = np.zeros((1, 5), dtype=np.int32)
+    since = np.array([[5, 5, 0, 0, 0]], dtype=np.int32)
     adoption = np.array([[0.5, 0.1, 0.7, 0.05, 0.9]])
     step = np.array([[0.1, 0.1, 0.1, 0.1, 0.0]])
     new, _, new_since = lifecycle.advance(state, progress, since, adoption, step, 10, MP)
-    assert new.tolist() == [[SS.IMPLEMENTING, SS.ABANDONED, SS.ROUTINISED, SS.ABANDONED, SS.ABANDONED]]
-    assert (new_since == 10).all()
+    # done + adoption: implementing; done without adoption but young: still piloting; routinised;
+    # collapsed use: abandoned; not done by max_pilot_weeks: abandoned
+    assert new.tolist() == [[SS.IMPLEMENTING, SS.PILOTING, SS.ROUTINISED, SS.ABANDONED, SS.ABANDONED]]
+    assert new_since.tolist() == [[10, 5, 10, 10, 10]]
+    late, _, _ = lifecycle.advance(new, np.ones((1, 5)), new_since, adoption, step, 15, MP)
+    assert late[0, 1] == SS.ABANDONED  # 10 weeks of piloting without enough users
 
 
 def test_arrival_makes_only_unseen_services_available():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-DIGITAL_GAIN = 0.5  # how much a fully advantageous service raises a fully skilled user's output
+DIGITAL_GAIN = 0.8  # how much a fully advantageous service raises a fully skilled user's output
 
 
 def staff_care(

@@ -25,14 +25,19 @@ def advance(
     state: np.ndarray, progress: np.ndarray, since: np.ndarray, adoption: np.ndarray,
     step_progress: np.ndarray, week: int, mp: ManagementParams,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One week of the lifecycle; returns (state, progress, since)."""
+    """One week of the lifecycle; returns (state, progress, since).
+
+    A pilot succeeds once its work is done and enough of the unit uses the service; it is abandoned if
+    that has not happened by `max_pilot_weeks`. Implementation routinises at `routinise_share` adoption
+    or is abandoned after `max_implement_weeks`; a routinised service whose use collapses is abandoned.
+    """
     state, progress, since = state.copy(), progress.copy(), since.copy()
     piloting = state == SS.PILOTING
     progress = np.where(piloting, progress + step_progress, progress)
     age = week - since
-    done = piloting & (progress >= 1.0)
+    done = piloting & (progress >= 1.0)  # the pilot's work is done: it is evaluated every week from now
     success = done & (adoption >= mp.pilot_success_share)
-    failed = (done & ~success) | (piloting & ~done & (age >= mp.max_pilot_weeks))
+    failed = piloting & ~success & (age >= mp.max_pilot_weeks)
     implementing = state == SS.IMPLEMENTING
     routinise = implementing & (adoption >= mp.routinise_share)
     stalled = implementing & ~routinise & (age >= mp.max_implement_weeks)

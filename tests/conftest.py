@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from support import small_params
 
 from abm.params import ModelParams
-from support import small_params
 
 
 @pytest.fixture

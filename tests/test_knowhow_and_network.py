@@ -49,7 +49,7 @@ def test_update_knowhow_trains_uses_forgets_and_stays_in_unit_interval():
     assert out[0] == 0.5 + 0.2 * 0.5  # training closes a share of the gap
     assert out[1] == 0.5 + 0.5 * 2 * 0.5  # use: per service used
     assert out[2] == 0.5 - 0.1 * 0.5  # idle: forgets
-    assert 0 <= out.min() and out.max() <= 1
+    assert out.min() >= 0 and out.max() <= 1
 
 
 def test_exploration_time_speeds_peer_learning():

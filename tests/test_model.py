@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from support import run_checked, small_params
 
 from abm.agents import Management, Staff, Unit, UnitManager
 from abm.model import RegionModel
 from abm.params import PRACTICES, EnvironmentParams, LearningParams, ModelParams, PracticeParams
 from abm.state import UnitKind
-from support import run_checked, small_params
 
 
 @pytest.mark.parametrize("practice", PRACTICES)

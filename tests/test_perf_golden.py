@@ -1,0 +1,25 @@
+"""Optimisations must not change results: fixed small runs reproduce stored outcomes.
+
+The stored values (tests/perf_golden.json) are column sums of the region and unit tables of three
+short runs. A pure refactor keeps them to round-off (summation order may move the last bits); a change
+that alters the model or its random draws regenerates them in its own commit with
+`uv run python -m benchmarks.golden --update`, saying why.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.golden import CASES, GOLDEN_FILE, case_params, outcomes
+
+GOLDEN = json.loads(GOLDEN_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_outcomes_equal_the_stored_golden_values(case: str) -> None:
+    got, want = outcomes(case_params(CASES[case])), GOLDEN[case]
+    assert sorted(got) == sorted(want), "the set of metrics changed: regenerate the golden values"
+    bad = {k: (got[k], want[k]) for k in want if got[k] != pytest.approx(want[k], rel=1e-9, abs=1e-9)}
+    assert not bad, f"outcomes drifted from the golden run: {bad}"

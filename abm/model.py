@@ -127,7 +127,7 @@ class RegionModel(mesa.Model):
             u.service_since[u.service_state != before] = self.week
             self.events.mark("available", self.arrival <= self.week, self.week)
         self.units.demand = environment.unit_demand(
-            self.units.demand_base, self.week, env, self.remote_adoption()
+            self.units.demand_base, self.week, env, self.remote_adoption_last_week()
         )
 
     def management_sense(self) -> None:
@@ -254,7 +254,8 @@ class RegionModel(mesa.Model):
 
     def update_maturity(self) -> None:
         u, s = self.units, self.staff
-        comp = maturity.service_component(u.service_state, self.unit_adoption(), self.dimension)
+        self.adoption_by_unit = self.unit_adoption()  # end-of-week shares, reused by metrics and next week's demand
+        comp = maturity.service_component(u.service_state, self.adoption_by_unit, self.dimension)
         champions = self.unit_mean(s.champion.astype(np.float64))
         u.maturity = maturity.scores(self.unit_mean(s.knowhow), champions, u.support, comp)
         routinised = (u.service_state == ServiceState.ROUTINISED).sum(axis=1)
@@ -277,6 +278,12 @@ class RegionModel(mesa.Model):
         if not self.remote.any():
             return np.zeros(self.units.n)
         return self.unit_adoption()[:, self.remote].mean(axis=1)
+
+    def remote_adoption_last_week(self) -> np.ndarray:
+        """remote_adoption() as it stood at the end of the last step (nothing changes uses between steps)."""
+        if not self.remote.any():
+            return np.zeros(self.units.n)
+        return self.adoption_by_unit[:, self.remote].mean(axis=1)
 
     def readiness(self) -> np.ndarray:
         """A unit's readiness to pilot: exploration share times absorptive capacity (mean know-how)."""

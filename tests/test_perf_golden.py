@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from benchmarks.golden import CASES, GOLDEN_FILE, case_params, outcomes
@@ -23,3 +24,21 @@ def test_outcomes_equal_the_stored_golden_values(case: str) -> None:
     assert sorted(got) == sorted(want), "the set of metrics changed: regenerate the golden values"
     bad = {k: (got[k], want[k]) for k in want if got[k] != pytest.approx(want[k], rel=1e-9, abs=1e-9)}
     assert not bad, f"outcomes drifted from the golden run: {bad}"
+
+
+@pytest.mark.parametrize("overrides", [["organisation=small", "seed=5"], ["organisation=default", "practice=structural"]])
+def test_collector_fast_path_equals_every_metric_function(overrides: list[str]) -> None:
+    """The Collector computes costly metrics together; each must equal its registered Metric.compute."""
+    from abm.metrics import REGION_METRICS
+    from abm.model import RegionModel
+
+    model = RegionModel(case_params([*overrides, "weeks=80"]))
+    for _ in range(4):
+        model.run(20)
+        row = model.collector.region[model.collector.rows - 1]
+        want = [m.compute(model) for m in REGION_METRICS]
+        got = list(row[: len(want)])
+        diff = {m.name: (g, w) for m, g, w in zip(REGION_METRICS, got, want, strict=True)
+                if not (g == w or (np.isnan(g) and np.isnan(w)))}
+        assert not diff, f"fast collection differs from the metric functions at week {model.week}: {diff}"
+        assert np.array_equal(row[len(want):], model.staff.uses.mean(axis=0))

@@ -176,8 +176,7 @@ class RegionModel(mesa.Model):
                 s.knowhow, peer, s.trained, s.uses.sum(axis=1), lp.rate_training, lp.rate_use, lp.rate_forget
             )
         m = self.params.organisation.n_dims
-        s.care = care.staff_care(explore, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow)
-        full_time = care.staff_care(np.zeros_like(explore), np.zeros(s.n, bool), s.performance, m, s.uses, self.advantage, s.knowhow)
+        s.care, full_time = care.care_and_capacity(explore, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow)
         u.care = np.bincount(s.unit, weights=s.care, minlength=u.n)
         capacity = np.bincount(s.unit, weights=full_time, minlength=u.n)
         u.productivity = capacity / np.maximum(u.size, 1)

@@ -236,8 +236,9 @@ def fast_values(model: RegionModel) -> dict[str, float]:
     u, s, reality = model.units, model.staff, model.reality
     n, m = s.n, reality.size
     out: dict[str, float] = {}
-    beliefs_total = s.beliefs.sum(axis=0, dtype=np.int64)
-    out["belief_knowledge"] = float(int(beliefs_total @ reality.astype(np.int64)) / n / m)
+    # float32 BLAS: per-person scores are integers below 2^24, their float64 sum is exact
+    belief_total = (s.beliefs.astype(np.float32) @ reality.astype(np.float32)).sum(dtype=np.float64)
+    out["belief_knowledge"] = float(belief_total / n / m)
     weights = u.size.astype(np.float64)
     scale = weights.sum()
     maturity = u.maturity * weights[:, None]
@@ -264,7 +265,10 @@ def fast_values(model: RegionModel) -> dict[str, float]:
 
 def service_counts(model: RegionModel) -> np.ndarray:
     """Users of each service, (S,)."""
-    return np.count_nonzero(model.staff.uses, axis=0)
+    uses = model.staff.uses
+    if uses.shape[0] >= 2**24:
+        return np.count_nonzero(uses, axis=0)
+    return (np.ones(uses.shape[0], np.float32) @ uses.astype(np.float32)).astype(np.int64)  # BLAS, exact
 
 
 class Collector:

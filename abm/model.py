@@ -173,7 +173,7 @@ class RegionModel(mesa.Model):
         if self.params.scenario.knowhow:
             peer = knowhow.peer_learning(s.knowhow, self.network, explore, s.attitude, lp.rate_peer, lp.peer_base)
             s.knowhow = knowhow.update_knowhow(
-                s.knowhow, peer, s.trained, s.uses.sum(axis=1), lp.rate_training, lp.rate_use, lp.rate_forget
+                s.knowhow, peer, s.trained, n_services_used(s.uses), lp.rate_training, lp.rate_use, lp.rate_forget
             )
         m = self.params.organisation.n_dims
         s.care, full_time = care.care_and_capacity(explore, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow)
@@ -300,6 +300,11 @@ class RegionModel(mesa.Model):
             if not self.running:
                 break
             self.step()
+
+
+def n_services_used(uses: np.ndarray) -> np.ndarray:
+    """Services each person uses, as float64 (a BLAS product: many times faster than a bool row sum)."""
+    return uses.astype(np.float64) @ np.ones(uses.shape[1])
 
 
 def _no_services(params: ModelParams) -> ModelParams:

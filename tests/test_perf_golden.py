@@ -42,3 +42,21 @@ def test_collector_fast_path_equals_every_metric_function(overrides: list[str]) 
                 if not (g == w or (np.isnan(g) and np.isnan(w)))}
         assert not diff, f"fast collection differs from the metric functions at week {model.week}: {diff}"
         assert np.array_equal(row[len(want):], model.staff.uses.mean(axis=0))
+
+
+def test_adding_ties_gives_the_network_built_from_all_edges() -> None:
+    """Network.with_edges (incremental) equals Network.from_edges over the old and new ties together."""
+    from abm.network import Network
+
+    rng = np.random.default_rng(7)
+    n = 300
+    src, dst = rng.integers(0, n, 2000), rng.integers(0, n, 2000)
+    base = Network.from_edges(n, src, dst)
+    new_src, new_dst = rng.integers(0, n, 40), rng.integers(0, n, 40)
+    new_src[:5], new_dst[:5] = src[:5], dst[:5]  # some ties already exist
+    new_dst[5] = new_src[5]  # a self-loop is dropped
+    got = base.with_edges(new_src, new_dst)
+    want = Network.from_edges(n, np.concatenate([src, new_src]), np.concatenate([dst, new_dst]))
+    for attr in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(got.adjacency, attr), getattr(want.adjacency, attr)), attr
+    assert np.array_equal(got.rows, want.rows) and np.array_equal(got.degree, want.degree)

@@ -125,13 +125,13 @@ def lag_score(lag: float) -> float:
 
 def dc_index(model: RegionModel) -> float:
     """Composite dynamic capability in [0, 1]: mean of sensing, seizing, transforming and reconfiguring scores."""
-    parts = [
-        np.nan_to_num(sensing_accuracy(model), nan=0.0),
-        lag_score(seizing_lag(model)),
-        lag_score(transforming_lag(model)),
-        min(1.0, reconfiguration_rate(model)),
-    ]
-    return float(np.mean(parts))
+    return dc_from(sensing_accuracy(model), seizing_lag(model), transforming_lag(model), reconfiguration_rate(model))
+
+
+def dc_from(accuracy: float, seizing: float, transforming: float, reconfiguration: float) -> float:
+    """The dynamic-capability index from its four parts (shared by dc_index and the fast path)."""
+    accuracy = 0.0 if np.isnan(accuracy) else accuracy
+    return (accuracy + lag_score(seizing) + lag_score(transforming) + min(1.0, reconfiguration)) / 4.0
 
 
 def care_production(model: RegionModel) -> float:
@@ -209,10 +209,10 @@ UNIT_COLUMNS: tuple[tuple[str, str, str], ...] = (
 REGISTRY: dict[str, Metric] = {m.name: m for m in REGION_METRICS}
 
 
-def unit_values(model: RegionModel) -> np.ndarray:
-    """(U, len(UNIT_COLUMNS)) unit-level values this week."""
+def unit_values(model: RegionModel, adoption: np.ndarray | None = None) -> np.ndarray:
+    """(U, len(UNIT_COLUMNS)) unit-level values this week (`adoption`: this week's unit_adoption, if known)."""
     u, m = model.units, model.reality.size
-    adoption = model.unit_adoption()
+    adoption = model.unit_adoption() if adoption is None else adoption
     return np.column_stack([
         u.explore_share,
         u.care / np.maximum(u.size, 1),
@@ -225,6 +225,50 @@ def unit_values(model: RegionModel) -> np.ndarray:
         adoption.mean(axis=1) if adoption.shape[1] else np.zeros(u.n),
         (u.service_state == ServiceState.ROUTINISED).sum(axis=1),
     ])
+
+
+def fast_values(model: RegionModel) -> dict[str, float]:
+    """The costly region metrics computed together from shared intermediates (one pass over staff).
+
+    Each value equals its Metric.compute exactly (tests/test_perf_golden.py checks it); metrics not
+    listed here are computed by their own functions, so new metrics need no change here.
+    """
+    u, s, reality = model.units, model.staff, model.reality
+    n, m = s.n, reality.size
+    out: dict[str, float] = {}
+    # float32 BLAS: per-person scores are integers below 2^24, their float64 sum is exact
+    belief_total = (s.beliefs.astype(np.float32) @ reality.astype(np.float32)).sum(dtype=np.float64)
+    out["belief_knowledge"] = float(belief_total / n / m)
+    weights = u.size.astype(np.float64)
+    scale = weights.sum()
+    maturity = u.maturity * weights[:, None]
+    for d, name in enumerate(DIMENSIONS):
+        out[f"maturity_{name}"] = float(maturity[:, d].sum() / scale)
+    for name, values in (("maturity_total", u.maturity.sum(axis=1)), ("mean_stage", u.stage),
+                         ("exploration_share", u.explore_share), ("workload", u.workload)):
+        out[name] = float(np.multiply(values, weights, dtype=np.float64).sum() / scale)
+    parts = {"sensing_accuracy": sensing_accuracy(model), "seizing_lag": seizing_lag(model),
+             "transforming_lag": transforming_lag(model), "reconfiguration_rate": reconfiguration_rate(model)}
+    out.update(parts)
+    out["dc_index"] = dc_from(*parts.values())
+    state_pairs = np.bincount(u.service_state.ravel(), minlength=len(ServiceState))
+    reaching = np.zeros(len(ServiceState), dtype=np.int64)
+    if u.service_state.size:
+        present = np.zeros((len(ServiceState), u.service_state.shape[1]), dtype=bool)
+        present[u.service_state, np.arange(u.service_state.shape[1])[None, :]] = True
+        reaching = present.sum(axis=1)
+    for state in ServiceState:
+        out[f"n_{state.name.lower()}"] = float(state_pairs[state])
+        out[f"n_services_{state.name.lower()}"] = float(reaching[state])
+    return out
+
+
+def service_counts(model: RegionModel) -> np.ndarray:
+    """Users of each service, (S,)."""
+    uses = model.staff.uses
+    if uses.shape[0] >= 2**24:
+        return np.count_nonzero(uses, axis=0)
+    return (np.ones(uses.shape[0], np.float32) @ uses.astype(np.float32)).astype(np.int64)  # BLAS, exact
 
 
 class Collector:
@@ -244,11 +288,17 @@ class Collector:
         if i >= self.weeks.size:
             raise RuntimeError("the run went past its horizon (params.weeks)")
         self.weeks[i] = model.week
+        fast = fast_values(model)
+        counts = service_counts(model)
+        arrived = ~np.isnan(model.events.available)
+        fast["adoption_share"] = float(counts[arrived].sum() / (model.staff.n * arrived.sum())) if arrived.any() else 0.0
+        row = self.region[i]
         for j, metric in enumerate(REGION_METRICS):
-            self.region[i, j] = metric.compute(model)
+            value = fast.get(metric.name)
+            row[j] = metric.compute(model) if value is None else value
         if self.service_names:
-            self.region[i, len(REGION_METRICS):] = model.staff.uses.mean(axis=0)
-        self.units[i] = unit_values(model)
+            row[len(REGION_METRICS):] = counts / model.staff.n
+        self.units[i] = unit_values(model, getattr(model, "adoption_by_unit", None))
         self.rows += 1
 
     def region_frame(self) -> pd.DataFrame:

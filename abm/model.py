@@ -127,7 +127,7 @@ class RegionModel(mesa.Model):
             u.service_since[u.service_state != before] = self.week
             self.events.mark("available", self.arrival <= self.week, self.week)
         self.units.demand = environment.unit_demand(
-            self.units.demand_base, self.week, env, self.remote_adoption()
+            self.units.demand_base, self.week, env, self.remote_adoption_last_week()
         )
 
     def management_sense(self) -> None:
@@ -175,11 +175,10 @@ class RegionModel(mesa.Model):
         if self.params.scenario.knowhow:
             peer = knowhow.peer_learning(s.knowhow, self.network, learning_time, s.attitude, lp.rate_peer, lp.peer_base)
             s.knowhow = knowhow.update_knowhow(
-                s.knowhow, peer, s.trained, s.uses.sum(axis=1), lp.rate_training, lp.rate_use, lp.rate_forget
+                s.knowhow, peer, s.trained, n_services_used(s.uses), lp.rate_training, lp.rate_use, lp.rate_forget
             )
         m = self.params.organisation.n_dims
-        s.care = care.staff_care(learning_time, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow)
-        full_time = care.staff_care(np.zeros_like(explore), np.zeros(s.n, bool), s.performance, m, s.uses, self.advantage, s.knowhow)
+        s.care, full_time = care.care_and_capacity(learning_time, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow)
         u.care = np.bincount(s.unit, weights=s.care, minlength=u.n)
         capacity = np.bincount(s.unit, weights=full_time, minlength=u.n)
         u.productivity = capacity / np.maximum(u.size, 1)
@@ -256,7 +255,8 @@ class RegionModel(mesa.Model):
 
     def update_maturity(self) -> None:
         u, s = self.units, self.staff
-        comp = maturity.service_component(u.service_state, self.unit_adoption(), self.dimension)
+        self.adoption_by_unit = self.unit_adoption()  # end-of-week shares, reused by metrics and next week's demand
+        comp = maturity.service_component(u.service_state, self.adoption_by_unit, self.dimension)
         champions = self.unit_mean(s.champion.astype(np.float64))
         u.maturity = maturity.scores(self.unit_mean(s.knowhow), champions, u.support, comp)
         routinised = (u.service_state == ServiceState.ROUTINISED).sum(axis=1)
@@ -280,6 +280,12 @@ class RegionModel(mesa.Model):
             return np.zeros(self.units.n)
         return self.unit_adoption()[:, self.remote].mean(axis=1)
 
+    def remote_adoption_last_week(self) -> np.ndarray:
+        """remote_adoption() as it stood at the end of the last step (nothing changes uses between steps)."""
+        if not self.remote.any():
+            return np.zeros(self.units.n)
+        return self.adoption_by_unit[:, self.remote].mean(axis=1)
+
     def readiness(self) -> np.ndarray:
         """A unit's readiness to pilot: exploration share times absorptive capacity (mean know-how)."""
         return self.units.explore_share * self.unit_mean(self.staff.knowhow)
@@ -296,6 +302,11 @@ class RegionModel(mesa.Model):
             if not self.running:
                 break
             self.step()
+
+
+def n_services_used(uses: np.ndarray) -> np.ndarray:
+    """Services each person uses, as float64 (a BLAS product: many times faster than a bool row sum)."""
+    return uses.astype(np.float64) @ np.ones(uses.shape[1])
 
 
 def _no_services(params: ModelParams) -> ModelParams:

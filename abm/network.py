@@ -54,10 +54,17 @@ class Network:
         return self.adjacency @ values
 
     def with_edges(self, src: np.ndarray, dst: np.ndarray) -> Network:
-        """A copy with extra undirected edges."""
-        coo = sp.triu(self.adjacency).tocoo()
+        """A copy with extra undirected edges (the same matrix from_edges would build, without re-sorting
+        every existing tie: the few new ties are added to the CSR matrix and duplicates set back to 1)."""
         n = self.adjacency.shape[0]
-        return Network.from_edges(n, np.concatenate([coo.row, src]), np.concatenate([coo.col, dst]))
+        keep = src != dst
+        a, b = np.asarray(src)[keep], np.asarray(dst)[keep]
+        extra = sp.csr_matrix((np.ones(2 * a.size), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
+        adj = (self.adjacency + extra).tocsr()
+        adj.data[:] = 1.0
+        adj.sort_indices()
+        rows = np.repeat(np.arange(n), np.diff(adj.indptr))
+        return Network(adj, rows, np.diff(adj.indptr).astype(np.float64))
 
 
 def within_unit_edges(members: np.ndarray, p_tie: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

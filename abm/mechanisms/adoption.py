@@ -16,8 +16,12 @@ from abm.params import AdoptionParams
 
 def social_share(uses: np.ndarray, net: Network) -> np.ndarray:
     """Share of each person's contacts using each service, (n, S)."""
-    counts = np.asarray(net.neighbour_sum(uses.astype(np.float64)))
-    return counts / net.degree[:, None]
+    out = np.zeros(uses.shape)
+    used = np.flatnonzero(uses.any(axis=0))  # services nobody uses have no adopting contacts
+    if used.size:
+        out[:, used] = np.asarray(net.neighbour_sum(uses[:, used].astype(np.float64)))
+    out /= net.degree[:, None]
+    return out
 
 
 def intention(
@@ -25,19 +29,26 @@ def intention(
     social: np.ndarray, support: np.ndarray, attitude: np.ndarray,
 ) -> np.ndarray:
     """Behavioural intention per person and service, (n, S)."""
-    return (
-        ap.w_performance * advantage[None, :]
-        + ap.w_effort * (knowhow[:, None] - complexity[None, :])
-        + ap.w_social * social
-        + ap.w_facilitating * support[:, None]
-        + ap.w_attitude * (attitude[:, None] - 0.5)
-    )
+    # the same sum, grouped into a per-service and a per-person part (no (n, S) temporaries but one)
+    per_service = ap.w_performance * advantage - ap.w_effort * complexity
+    per_person = ap.w_effort * knowhow + ap.w_facilitating * support + ap.w_attitude * (attitude - 0.5)
+    out = ap.w_social * social
+    out += per_service[None, :]
+    out += per_person[:, None]
+    return out
 
 
 def hazard(ap: AdoptionParams, intent: np.ndarray, social: np.ndarray) -> np.ndarray:
     """Weekly adoption hazard: logistic in intention plus Bass's p and q F."""
-    logistic = ap.rate_adopt / (1.0 + np.exp(-ap.steepness * (intent - ap.intention_threshold)))
-    return logistic + ap.p_external + ap.q_social * social
+    rate = intent - ap.intention_threshold
+    rate *= -ap.steepness
+    np.exp(rate, out=rate)
+    rate += 1.0
+    np.divide(ap.rate_adopt, rate, out=rate)  # the logistic
+    rate += ap.p_external
+    if ap.q_social:
+        rate += ap.q_social * social
+    return rate
 
 
 def adopt_hazard(

@@ -13,10 +13,21 @@ def staff_care(
     uses: np.ndarray, advantage: np.ndarray, knowhow: np.ndarray, training_time: float = 0.2,
 ) -> np.ndarray:
     """Care units produced this week by each person."""
+    return care_and_capacity(explore, trained, performance, m, uses, advantage, knowhow, training_time)[0]
+
+
+def care_and_capacity(
+    explore: np.ndarray, trained: np.ndarray, performance: np.ndarray, m: int,
+    uses: np.ndarray, advantage: np.ndarray, knowhow: np.ndarray, training_time: float = 0.2,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(care this week, care at full time): capacity is what a person would produce if nobody explored
+    or trained; both share the quality and digital factors, computed once."""
     time = np.clip(1.0 - explore - trained * training_time, 0.0, 1.0)
     quality = 0.5 + 0.5 * performance / max(m, 1)  # in [0, 1]
     digital = 1.0 + DIGITAL_GAIN * (uses @ advantage) / max(advantage.size, 1) * knowhow
-    return time * (0.6 + 0.4 * quality) * digital
+    base = 0.6 + 0.4 * quality
+    full_time = base * digital  # = staff_care(0, False, ...) exactly: time is 1.0 there
+    return time * base * digital, full_time
 
 
 def workload(demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:

@@ -13,12 +13,17 @@ import scipy.sparse as sp
 
 def act(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Actions: the belief where it is +/-1, a fair coin flip where it is 0."""
-    coins = np.where(rng.random(beliefs.shape) < 0.5, 1, -1).astype(np.int8)
-    return np.where(beliefs == 0, coins, beliefs).astype(np.int8)
+    actions = (rng.random(beliefs.shape) < 0.5).view(np.int8)  # coins as int8 0/1, then +/-1 in place
+    actions *= 2
+    actions -= 1
+    np.copyto(actions, beliefs, where=beliefs != 0)
+    return actions
 
 
 def score(vectors: np.ndarray, reality: np.ndarray) -> np.ndarray:
     """Sum of vector x reality along the last axis (March's performance / knowledge)."""
+    if vectors.shape[-1] < 2**24:  # float32 BLAS sums of +/-1 and 0 are exact below 2^24 terms
+        return (vectors.astype(np.float32) @ reality.astype(np.float32)).astype(np.int64)
     return vectors.astype(np.int64) @ reality.astype(np.int64)
 
 
@@ -27,10 +32,12 @@ def socialise(
 ) -> np.ndarray:
     """Gradual socialisation toward the unit code with personal rate p1 per dimension."""
     draws = rng.random(beliefs.shape)
-    move = (staff_code != 0) & (beliefs != staff_code) & (draws < p_staff[:, None])
-    out = beliefs.copy()
-    out[move & (beliefs == 0)] = staff_code[move & (beliefs == 0)]
-    out[move & (beliefs == -staff_code)] = 0
+    move = draws < p_staff[:, None]
+    move &= staff_code != 0
+    move &= beliefs != staff_code
+    # a moving 0 takes the code (0 + c) and a moving opposite belief becomes 0 (-c + c): add the code
+    out = staff_code * move
+    out += beliefs
     return out
 
 

@@ -9,12 +9,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from abm.errors import UserError
+from abm.validation.command import validate_command
 
 USAGE = """usage: abm COMMAND [ARGS]
 
 commands:
   run [overrides] [-m]   one simulation of the configured region (Hydra overrides, e.g. practice=structural);
                          -m/--multirun sweeps comma-separated values in parallel local processes
+  validate [--quick]     the docking report: the full model reproduces March, Bass, Granovetter, Centola
   help                   this message
 
 examples:
@@ -107,7 +109,7 @@ def run_task(cfg: object) -> None:
     print(f"\nresults: {out}/ (region.parquet, units.parquet, provenance.json)")
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"run": run_command}
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"run": run_command, "validate": validate_command}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -56,8 +56,11 @@ class RegionModel(mesa.Model):
     10. metrics: maturity and stage per unit, then every registered metric is collected.
     """
 
-    def __init__(self, params: ModelParams | None = None) -> None:
+    def __init__(self, params: ModelParams | None = None, *, collect: bool = True) -> None:
+        """`collect=False` skips phase 10 (maturity and metrics) for docking runs that read the state
+        directly (abm.validation); maturity is still updated when management is on, which reads it."""
         params = params or ModelParams()
+        self.collect = collect
         quiet_mesa()
         super().__init__(rng=params.seed)
         self.params = params
@@ -74,7 +77,8 @@ class RegionModel(mesa.Model):
         self._build()
         self.collector = Collector(self)
         self.update_maturity()
-        self.collector.collect()
+        if collect:
+            self.collector.collect()
 
     def _build(self) -> None:
         p, r = self.params, self.rngs["setup"]
@@ -84,6 +88,8 @@ class RegionModel(mesa.Model):
         self.units = setup.build_units(p if p.scenario.services else _no_services(p), r)
         self.staff = setup.build_staff(p if p.scenario.services else _no_services(p), self.units, r)
         self.network = setup.build_network(p, self.staff, self.units, self.rngs["network"])
+        if p.adoption.seed_neighbourhood:
+            setup.seed_neighbourhood(self.staff, self.network)
         self.members = march.membership(self.staff.unit, self.units.n)
         self.events = ServiceEvents.empty(len(self.catalogue))
         self.n_reconfigured = 0
@@ -110,8 +116,10 @@ class RegionModel(mesa.Model):
         if self.params.scenario.management and self.catalogue:
             self.transform()
         self.workforce()
-        self.update_maturity()
-        self.collector.collect()
+        if self.collect or self.params.scenario.management:
+            self.update_maturity()
+        if self.collect:
+            self.collector.collect()
         if self.params.scenario.stop_at_equilibrium and self.at_equilibrium():
             self.running = False
 

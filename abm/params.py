@@ -16,6 +16,7 @@ from abm.errors import ParamError
 PRACTICES = ("exploit_only", "contextual", "structural", "sequential", "networked", "adaptive")
 DIMENSIONS = ("governance_workforce", "interoperability", "person_enabled", "predictive_analytics")
 ADOPTION_RULES = ("utaut", "threshold")
+STEP_PROBABILITIES = ("exponential", "linear")
 NETWORKS = ("organisation", "complete", "watts_strogatz")
 
 
@@ -37,6 +38,17 @@ def flag(default: bool, help: str) -> Any:
     return field(default=default, metadata={"help": help})
 
 
+def per_person(help: str, lo: float, hi: float) -> Any:
+    """A tuple of per-staff values by staff row (empty: everyone gets the scalar default)."""
+    return field(default=(), metadata={"help": help, "each": (lo, hi)})
+
+
+def check_each(key: str, values: tuple[float, ...], lo: float, hi: float) -> None:
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not (lo <= v <= hi):
+            raise ParamError(key, v, f"every value a number in [{lo}, {hi}]")
+
+
 def validate_fields(obj: Any, prefix: str) -> None:
     """Check every field of a params dataclass against its metadata; raise ParamError naming the key."""
     for f in dataclasses.fields(obj):
@@ -53,6 +65,10 @@ def validate_fields(obj: Any, prefix: str) -> None:
                 raise ParamError(key, value, f"an integer in [{lo}, {hi}]")
             if not (lo <= value <= hi) or (isinstance(value, float) and math.isnan(value)):
                 raise ParamError(key, value, f"{kind} in [{lo}, {hi}]")
+        elif "each" in meta:
+            if not isinstance(value, tuple | list):
+                raise ParamError(key, value, "a list of numbers (one per staff member) or []")
+            check_each(key, tuple(value), *meta["each"])
         elif "choices" in meta:
             if value not in meta["choices"]:
                 raise ParamError(key, value, "one of " + ", ".join(meta["choices"]))
@@ -221,6 +237,8 @@ class LearningParams(Validated):
     rate_training: float = p(0.1, "share of the know-how gap closed by one week of funded training")
     rate_use: float = p(0.002, "weekly know-how gain from using a service, per service, times the gap")
     rate_forget: float = p(0.003, "weekly share of know-how forgotten when no service is used")
+    p_socialise_each: tuple[float, ...] = per_person(
+        "per-person p1 by staff row, overriding p_socialise (March 1991 Fig. 2 heterogeneous learners)", 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -243,6 +261,13 @@ class AdoptionParams(Validated):
     discontinue_margin: float = p(0.15, "intention below threshold minus this margin may discontinue", 0.0, 5.0)
     threshold: float = p(1.0, "threshold rule: adopting contacts needed to adopt (Granovetter 1978; Centola 2010)", 0.0, 1e9)
     dt: float = p(1.0, "time step of the hazard in weeks (1: weekly ticks)", 1e-4, 1.0)
+    step_probability: str = choice(
+        "exponential", "hazard h to per-step probability: exponential 1-exp(-h dt) (continuous time) "
+        "or linear min(1, h dt) (discrete ticks: Bass's recursion)", STEP_PROBABILITIES)
+    threshold_each: tuple[float, ...] = per_person(
+        "per-person thresholds by staff row, overriding threshold (Granovetter 1978)", 0.0, 1e9)
+    seed_neighbourhood: bool = flag(
+        False, "staff row 0 and all their contacts use every service from the start (Centola 2010)")
 
 
 @dataclass(frozen=True)
@@ -275,6 +300,13 @@ class ModelParams(Validated):
     learning: LearningParams = field(default_factory=LearningParams)
     adoption: AdoptionParams = field(default_factory=AdoptionParams)
     scenario: ScenarioParams = field(default_factory=ScenarioParams)
+
+    def check(self) -> None:
+        n_staff = self.organisation.n_staff
+        for key, values in (("learning.p_socialise_each", self.learning.p_socialise_each),
+                            ("adoption.threshold_each", self.adoption.threshold_each)):
+            if values and len(values) != n_staff:
+                raise ParamError(key, f"{len(values)} values", f"exactly organisation.n_staff ({n_staff}) values, or []")
 
 
 GROUPS: dict[str, type] = {
@@ -309,6 +341,9 @@ def _group_from_dict(group: str, cls: type, data: dict[str, Any]) -> Any:
         if key not in names:
             raise ParamError(f"{group}.{key}", data[key], "a known key: " + ", ".join(sorted(names)))
     data = dict(data)
+    for f in dataclasses.fields(cls):
+        if "each" in f.metadata and isinstance(data.get(f.name), list):
+            data[f.name] = tuple(data[f.name])
     if cls is ServicesParams and "catalogue" in data:
         data["catalogue"] = tuple(_service_from_dict(i, dict(s)) for i, s in enumerate(data["catalogue"]))
     return cls(**data)

@@ -80,10 +80,24 @@ def build_staff(params: ModelParams, units: UnitState, rng: np.random.Generator)
         knowhow=knowhow, beliefs=random_beliefs(n, m, rng), attitude=attitude,
         tenure=rng.integers(0, 520, size=n).astype(np.int32), champion=champion,
         uses=np.zeros((n, S), dtype=bool), person_id=np.arange(n, dtype=np.int64),
-        p_socialise=np.full(n, params.learning.p_socialise), threshold=np.full(n, params.adoption.threshold),
+        p_socialise=per_person(params.learning.p_socialise_each, params.learning.p_socialise, n),
+        threshold=per_person(params.adoption.threshold_each, params.adoption.threshold, n),
         actions=np.zeros((n, m), dtype=np.int8), performance=np.zeros(n, dtype=np.int64),
         care=np.zeros(n), trained=np.zeros(n, dtype=bool), left=np.zeros(n, dtype=bool),
     )
+
+
+def per_person(each: tuple[float, ...], default: float, n: int) -> np.ndarray:
+    """Per-staff values by row when given (validated to length n), else everyone the default."""
+    return np.array(each, dtype=np.float64) if each else np.full(n, default, dtype=np.float64)
+
+
+def seed_neighbourhood(staff: StaffState, network: Network, person: int = 0) -> None:
+    """Centola (2010): one person and all their contacts start as users of every service."""
+    contacts = np.arange(staff.n) if network.complete else network.adjacency.indices[
+        network.adjacency.indptr[person]:network.adjacency.indptr[person + 1]]
+    staff.uses[person] = True
+    staff.uses[contacts] = True
 
 
 def cross_ties(params: ModelParams, n_staff: int, sizes: np.ndarray) -> int:

@@ -51,14 +51,23 @@ def hazard(ap: AdoptionParams, intent: np.ndarray, social: np.ndarray) -> np.nda
     return rate
 
 
+def step_probability(rate: np.ndarray, dt: float, form: str) -> np.ndarray:
+    """Per-step adoption probability: 1 - exp(-h dt) in continuous time; min(1, h dt) for discrete
+    ticks, where Bass's (1969) recursion F[t+1] = F[t] + (p + q F[t])(1 - F[t]) needs exactly p + q F."""
+    if form == "linear":
+        return np.minimum(rate * dt, 1.0)
+    return -np.expm1(-rate * dt)
+
+
 def adopt_hazard(
     uses: np.ndarray, active: np.ndarray, rate: np.ndarray, intent: np.ndarray, ap: AdoptionParams,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(new uses, new adopters, discontinuers): adopt with probability 1 - exp(-h dt); low intention may stop."""
+    """(new uses, new adopters, discontinuers): adopt with the step probability of hazard h (below);
+    low intention may stop."""
     draws = rng.random(uses.shape)
     stop_draws = rng.random(uses.shape)
-    adopt = active & ~uses & (draws < -np.expm1(-rate * ap.dt))
+    adopt = active & ~uses & (draws < step_probability(rate, ap.dt, ap.step_probability))
     low = intent < ap.intention_threshold - ap.discontinue_margin
     stop = active & uses & low & (stop_draws < ap.p_discontinue)
     return (uses | adopt) & ~stop & active, adopt, stop

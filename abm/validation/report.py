@@ -1,0 +1,178 @@
+"""`abm validate`: run every docking check (full or quick sizes) and write a Markdown report with figures.
+
+The report folder holds report.md, results.csv (every check's rows) and the PNG figures; every file is
+written atomically. Sizes: `FULL` is what VALIDATION.md asks for; `QUICK` takes about a minute.
+"""
+
+from __future__ import annotations
+
+import platform
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from abm.results import atomic_write, git_commit
+from abm.validation import figures
+from abm.validation.diffusion_checks import (
+    check_bass_continuous,
+    check_bass_ticks,
+    check_centola,
+    check_granovetter,
+)
+from abm.validation.march_checks import (
+    check_march_figure1,
+    check_march_mix,
+    check_march_turbulence,
+    check_march_turnover,
+)
+from abm.validation.maturity_checks import check_maturity_invariants
+from abm.validation.parallel import Runner
+from abm.validation.table import COLUMNS
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check function with its full and quick sizes; `runner` is passed when it runs in parallel."""
+
+    name: str
+    title: str
+    fn: Callable[..., pd.DataFrame]
+    full: dict[str, Any] = field(default_factory=dict)
+    quick: dict[str, Any] = field(default_factory=dict)
+    parallel: bool = True
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("march_figure1", "V1 March (1991) Figure 1", check_march_figure1,
+          {"runs": 2000, "curve_runs": 500},
+          {"runs": 100, "curve_runs": 50, "p1_grid": (0.1, 0.3, 0.5, 0.7, 0.9)}),
+    Check("march_mix", "V1 March (1991) Figure 2: heterogeneous learners", check_march_mix,
+          {"runs": 1000}, {"runs": 100}),
+    Check("march_turbulence", "V1 March (1991) Figure 5: turbulence and turnover", check_march_turbulence,
+          {"runs": 300}, {"runs": 40}),
+    Check("march_turnover", "V1 March (1991) Figure 4: turnover and slow socialisers", check_march_turnover,
+          {"runs": 500}, {"runs": 60}),
+    Check("bass_continuous", "V2 Bass (1969), continuous time", check_bass_continuous,
+          {"n_staff": 10_000, "runs": 20, "dt": 0.02}, {"n_staff": 10_000, "runs": 4, "dt": 0.05, "widen": 0.01}),
+    Check("bass_ticks", "V2 Bass (1969), weekly ticks", check_bass_ticks,
+          {"n_staff": 10_000, "runs": 100}, {"n_staff": 10_000, "runs": 10, "widen": 0.005}),
+    Check("granovetter", "V3 Granovetter (1978) thresholds", check_granovetter, parallel=False),
+    Check("centola", "V4 Centola & Macy (2007) complex contagion", check_centola,
+          {"networks": 30}, {"networks": 6, "rewirings": (0.0, 0.01, 0.1, 1.0)}),
+    Check("maturity", "V5 Maturity invariants", check_maturity_invariants, {"weeks": 260, "seeds": (0,)},
+          {"weeks": 52, "seeds": (0,)}, parallel=False),
+)
+
+
+def run_checks(quick: bool, runner: Runner, only: tuple[str, ...] = ()) -> dict[str, pd.DataFrame]:
+    """Every check's table, in order (or only the named ones)."""
+    out: dict[str, pd.DataFrame] = {}
+    for check in CHECKS:
+        if only and check.name not in only:
+            continue
+        kwargs = dict(check.quick if quick else check.full)
+        if check.parallel:
+            kwargs["runner"] = runner
+        out[check.name] = check.fn(**kwargs)
+    return out
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the worker pool)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def draw(tables: dict[str, pd.DataFrame], out: Path) -> list[tuple[str, str]]:
+    """(caption, file name) of each figure drawn."""
+    drawn = []
+    if "march_figure1" in tables:
+        figures.march_figure1(tables["march_figure1"].attrs["curves"], out / "march_figure1.png")
+        drawn.append(("March (1991) Figure 1: model (lines, 2-SE bars) and published cells (squares)",
+                      "march_figure1.png"))
+    if "march_turnover" in tables:
+        figures.march_turnover_figure(tables["march_turnover"].attrs["levels"], out / "march_figure4.png")
+        drawn.append(("March (1991) Figure 4: knowledge after the horizon over turnover p3", "march_figure4.png"))
+    if "march_turbulence" in tables:
+        figures.march_turbulence_figure(tables["march_turbulence"].attrs["trajectories"], out / "march_figure5.png")
+        drawn.append(("March (1991) Figure 5: turbulence with and without turnover", "march_figure5.png"))
+    if "bass_continuous" in tables and "bass_ticks" in tables:
+        figures.bass_figure(tables["bass_continuous"].attrs["curve"], tables["bass_ticks"].attrs["curve"],
+                            out / "bass.png")
+        drawn.append(("Bass (1969): simulated against analytic curves", "bass.png"))
+    if "centola" in tables:
+        figures.contagion_figure(tables["centola"].attrs["curve"], out / "contagion.png")
+        drawn.append(("Complex contagion: final share over rewiring, thresholds 1 and 2", "contagion.png"))
+    return drawn
+
+
+def pivot_markdown(curves: pd.DataFrame) -> list[str]:
+    """Knowledge by p1 (rows) and p2 (columns) as Markdown table lines."""
+    table = curves.pivot(index="p1", columns="p2", values="knowledge")
+    lines = ["| p1 | " + " | ".join(f"p2 = {c:g}" for c in table.columns) + " |",
+             "|---" * (len(table.columns) + 1) + "|"]
+    lines += [f"| {p1:g} | " + " | ".join(f"{v:.3f}" for v in vals) + " |" for p1, vals in table.iterrows()]
+    return lines
+
+
+def markdown(tables: dict[str, pd.DataFrame], drawn: list[tuple[str, str]], meta: dict[str, str]) -> str:
+    rows = pd.concat(tables.values(), ignore_index=True)
+    passed = int(rows["passed"].sum())
+    lines = [
+        "# Validation report: docking the full model to published results", "",
+        f"**{passed} of {len(rows)} checks passed.** Method: [docs/validation.md](../validation.md); "
+        "targets: VALIDATION.md (V1-V5). Every number below comes from `abm.model.RegionModel` running a "
+        "reduced scenario of `configs/scenario/`.", "",
+        *(f"- {k}: {v}" for k, v in meta.items()), "",
+        "| check | parameters | measured | expected | tolerance | passed | criterion |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows.itertuples(index=False):
+        mark = "yes" if r.passed else "**NO**"
+        lines.append(f"| {r.check} | {r.parameters} | {r.measured:.4g} | {r.expected:.4g} | {r.tolerance:.3g} "
+                     f"| {mark} | {r.criterion} |")
+    lines.append("")
+    if "march_figure1" in tables:
+        curves = tables["march_figure1"].attrs["curves"]
+        lines += ["## March (1991) Figure 1, every cell", "",
+                  *pivot_markdown(curves), ""]
+    for caption, name in drawn:
+        lines += [f"## {caption}", "", f"![{caption}]({name})", ""]
+    return "\n".join(lines)
+
+
+def write_report(tables: dict[str, pd.DataFrame], out: Path, meta: dict[str, str]) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    drawn = draw(tables, out)
+    rows = pd.concat(tables.values(), ignore_index=True)[list(COLUMNS)]
+    atomic_write(out / "results.csv", lambda p: rows.to_csv(p, index=False))
+    text = markdown(tables, drawn, meta)
+    atomic_write(out / "report.md", lambda p: Path(p).write_text(text, encoding="utf-8"))
+    return out / "report.md"
+
+
+def validate(out: Path, quick: bool = False, workers: int | None = None, progress: bool = False,
+             only: tuple[str, ...] = ()) -> tuple[bool, Path, dict[str, pd.DataFrame]]:
+    """Run the checks, write the report into `out`; (all passed, report path, tables)."""
+    start, cpu0 = time.perf_counter(), cpu_seconds()
+    with Runner(workers, progress=progress) as runner:
+        tables = run_checks(quick, runner, only)
+        workers_used = runner.workers
+    wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu0
+    meta = {
+        "size": "quick (small runs, widened tolerances)" if quick else "full (VALIDATION.md sizes)",
+        "wall time": f"{wall / 60:.1f} min ({wall:.0f} s) with {workers_used} worker processes",
+        "CPU time": f"{cpu:.0f} s in all processes",
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git commit": str(git_commit()),
+        "python": platform.python_version(),
+    }
+    path = write_report(tables, out, meta)
+    ok = bool(pd.concat(tables.values())["passed"].all())
+    return ok, path, tables

@@ -15,6 +15,12 @@ USAGE = """usage: abm COMMAND [ARGS]
 commands:
   run [overrides] [-m]   one simulation of the configured region (Hydra overrides, e.g. practice=structural);
                          -m/--multirun sweeps comma-separated values in parallel local processes
+  experiment NAME [overrides] [--workers N] [--launcher local|slurm] [--root DIR]
+                         run an experiment file (experiments/NAME.yaml) into the results store, resumably
+  results list | show EXPERIMENT   what the results store holds (DuckDB over the Parquet files)
+  compare EXPERIMENT [EXPERIMENT2] [--metric M ...] [--week W] [--baseline KEY=VALUE]
+                         means with 95% CIs, paired differences vs the baseline, figures and a report
+  sensitivity EXPERIMENT [--metric M ...]   Morris or Sobol indices of a sensitivity experiment
   help                   this message
 
 examples:
@@ -108,6 +114,10 @@ def run_task(cfg: object) -> None:
 
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"run": run_command}
+COMMANDS["experiment"] = lambda a: __import__("abm.experiment", fromlist=["x"]).experiment_command(a)
+COMMANDS["results"] = lambda a: __import__("abm.store", fromlist=["x"]).results_command(a)
+COMMANDS["compare"] = lambda a: __import__("abm.compare", fromlist=["x"]).compare_command(a)
+COMMANDS["sensitivity"] = lambda a: __import__("abm.sensitivity", fromlist=["x"]).sensitivity_command(a)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

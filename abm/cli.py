@@ -5,18 +5,25 @@ Every bad argument or config value gets one line on stderr and exit status 2, be
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 
 from abm.errors import UserError
-from abm.validation.command import validate_command
 
 USAGE = """usage: abm COMMAND [ARGS]
 
 commands:
   run [overrides] [-m]   one simulation of the configured region (Hydra overrides, e.g. practice=structural);
                          -m/--multirun sweeps comma-separated values in parallel local processes
+  experiment NAME [overrides] [--workers N] [--launcher local|slurm] [--root DIR]
+                         run an experiment file (experiments/NAME.yaml) into the results store, resumably
+  results list | show EXPERIMENT   what the results store holds (DuckDB over the Parquet files)
+  compare EXPERIMENT [EXPERIMENT2] [--metric M ...] [--week W] [--baseline KEY=VALUE]
+                         means with 95% CIs, paired differences vs the baseline, figures and a report
+  sensitivity EXPERIMENT [--metric M ...]   Morris or Sobol indices of a sensitivity experiment
   validate [--quick]     the docking report: the full model reproduces March, Bass, Granovetter, Centola
+  viz [--host H] [--port P]  the browser app (offline; binds 127.0.0.1:8765 unless told otherwise)
   help                   this message
 
 examples:
@@ -109,7 +116,21 @@ def run_task(cfg: object) -> None:
     print(f"\nresults: {out}/ (region.parquet, units.parquet, provenance.json)")
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"run": run_command, "validate": validate_command}
+# Each command lives in its own module and is imported only when used (keeps `abm run` start-up small).
+COMMANDS: dict[str, str] = {
+    "run": "abm.cli:run_command",
+    "experiment": "abm.experiment:experiment_command",
+    "results": "abm.store:results_command",
+    "compare": "abm.compare:compare_command",
+    "sensitivity": "abm.sensitivity:sensitivity_command",
+    "validate": "abm.validation.command:validate_command",
+    "viz": "abm.viz_command:viz_command",
+}
+
+
+def load_command(name: str) -> Callable[[Sequence[str]], int]:
+    module, func = COMMANDS[name].split(":")
+    return getattr(importlib.import_module(module), func)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,11 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args or args[0] in ("help", "-h", "--help"):
         print(USAGE)
         return 0 if args else 2
-    command = COMMANDS.get(args[0])
-    if command is None:
+    if args[0] not in COMMANDS:
         return fail(f"unknown command {args[0]!r}: one of {', '.join(COMMANDS)}")
     try:
-        return command(args[1:])
+        return load_command(args[0])(args[1:])
     except UserError as err:
         return fail(str(err))
     except KeyboardInterrupt:

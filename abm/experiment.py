@@ -1,0 +1,265 @@
+"""`abm experiment NAME [overrides] [--workers N] [--launcher local|slurm] [--root DIR]`.
+
+Runs an experiment file as a Hydra multirun: Hydra's joblib launcher (loky processes) locally, the submitit
+launcher on SLURM. Only runs missing from the store (or failed before) are launched, so re-running resumes.
+A thread watches the store and drives the progress bar (runs done, failures, time left).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from abm.errors import UserError
+from abm.experiment_spec import Configuration, Spec, apply_cli_overrides, load_spec, plan
+from abm.experiment_task import FAILED_FILE, RunTask, clean_partial, run_dir, run_status
+from abm.results import atomic_write
+
+RESULTS_ENV = "ABM_RESULTS"
+
+
+def results_root(root: str | os.PathLike[str] | None = None) -> Path:
+    """--root, else $ABM_RESULTS, else ./results."""
+    return Path(root or os.environ.get(RESULTS_ENV) or "results")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"experiment: {message}")
+
+
+def parse_args(args: Sequence[str]) -> argparse.Namespace:
+    ap = _Parser(prog="abm experiment", add_help=False)
+    ap.add_argument("name")
+    ap.add_argument("overrides", nargs="*")
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--launcher", choices=("local", "slurm"), default="local")
+    ap.add_argument("--root", default=None)
+    ap.add_argument("--seeds", type=int, default=None, help="replications (overrides the file's seeds)")
+    ap.add_argument("--no-progress", action="store_true")
+    ns = ap.parse_args(list(args))
+    if ns.workers is not None and ns.workers < 1:
+        raise UserError(f"--workers={ns.workers} is not allowed: an integer >= 1")
+    if ns.seeds is not None and ns.seeds < 1:
+        raise UserError(f"--seeds={ns.seeds} is not allowed: an integer >= 1")
+    return ns
+
+
+def experiment_command(args: Sequence[str]) -> int:
+    """Validate everything, then launch the missing runs and print a summary (status 1 if any failed)."""
+    if any(a in ("-h", "--help") for a in args):
+        print(__doc__)
+        return 0
+    ns = parse_args(args)
+    hydra_overrides = [o for o in ns.overrides if o.startswith("hydra")]
+    spec = apply_cli_overrides(load_spec(ns.name), [o for o in ns.overrides if not o.startswith("hydra")])
+    if ns.seeds is not None:
+        spec.seeds = list(range(ns.seeds))
+    configs = plan(spec)
+    workers = ns.workers or int(spec.launcher.get("workers") or os.cpu_count() or 1)
+    outcome = run_experiment(spec, configs, results_root(ns.root), workers=workers, launcher=ns.launcher,
+                             hydra_overrides=hydra_overrides, progress=not ns.no_progress)
+    print(outcome.summary())
+    return 0 if outcome.complete else 1
+
+
+class Outcome:
+    """What the store holds for the planned runs after a launch."""
+
+    def __init__(self, spec: Spec, exp_dir: Path, configs: list[Configuration], skipped: int, wall: float,
+                 error: str | None) -> None:
+        self.spec, self.exp_dir, self.skipped, self.wall, self.error = spec, exp_dir, skipped, wall, error
+        self.status = {(c.config_hash, s): run_status(run_dir(exp_dir, c.config_hash, s))
+                       for c in configs for s in spec.seeds}
+
+    @property
+    def failed(self) -> list[tuple[str, int]]:
+        return [k for k, v in self.status.items() if v == "failed"]
+
+    @property
+    def complete(self) -> bool:
+        return all(v == "ok" for v in self.status.values()) and self.error is None
+
+    def summary(self) -> str:
+        n = len(self.status)
+        ok = sum(v == "ok" for v in self.status.values())
+        missing = sum(v is None for v in self.status.values())
+        lines = [f"{self.spec.name}: {n} runs: {ok} ok, {len(self.failed)} failed, {missing} missing "
+                 f"({self.skipped} already done before) in {self.wall:.1f} s -> {self.exp_dir}"]
+        for h, s in self.failed[:5]:
+            lines.append(f"  failed: {run_dir(self.exp_dir, h, s) / FAILED_FILE}: {first_error(h, s, self)}")
+        if len(self.failed) > 5:
+            lines.append(f"  ... and {len(self.failed) - 5} more failed runs")
+        if self.error:
+            lines.append(f"  launcher error: {self.error}")
+        if not self.complete:
+            lines.append("  re-run the same command to retry the failed and missing runs")
+        return "\n".join(lines)
+
+
+def first_error(h: str, seed: int, outcome: Outcome) -> str:
+    import json
+
+    try:
+        data = json.loads((run_dir(outcome.exp_dir, h, seed) / FAILED_FILE).read_text(encoding="utf-8"))
+        return str(data.get("error", ""))[:200]
+    except (OSError, ValueError):
+        return "(unreadable failed.json)"
+
+
+def write_spec(spec: Spec, configs: list[Configuration], exp_dir: Path) -> None:
+    data = spec.as_dict()
+    data["configurations"] = [{"config_hash": c.config_hash, "overrides": c.overrides, "values": c.values}
+                              for c in configs]
+    data["written"] = datetime.now(UTC).isoformat(timespec="seconds")
+    text = yaml.safe_dump(data, sort_keys=False)
+    atomic_write(exp_dir / "experiment.yaml", lambda p: Path(p).write_text(text, encoding="utf-8"))
+
+
+def run_experiment(spec: Spec, configs: list[Configuration], root: Path, workers: int = 1,
+                   launcher: str = "local", hydra_overrides: Sequence[str] = (), progress: bool = True) -> Outcome:
+    """Launch every planned run not yet finished; return what the store holds afterwards."""
+    exp_dir = root / spec.name
+    exp_dir.mkdir(parents=True, exist_ok=True)
+    clean_partial(exp_dir)
+    write_spec(spec, configs, exp_dir)
+    pending = [(c, s) for s in spec.seeds for c in configs  # seed-major: partial results stay balanced
+               if run_status(run_dir(exp_dir, c.config_hash, s)) != "ok"]
+    total = len(configs) * len(spec.seeds)
+    start, error = time.perf_counter(), None
+    if pending:
+        jobs = [[*c.overrides, f"seed={s}"] for c, s in pending]
+        monitor = Monitor(exp_dir, pending, total, enabled=progress)
+        monitor.start()
+        try:
+            launch_hydra(jobs, RunTask(str(exp_dir.resolve()), spec.name), exp_dir, workers, launcher,
+                         spec.launcher, list(hydra_overrides))
+        except UserError:
+            raise
+        except Exception as exc:  # a crashed worker or scheduler error: report it, keep what finished
+            error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+        finally:
+            monitor.stop()
+    return Outcome(spec, exp_dir, configs, total - len(pending), time.perf_counter() - start, error)
+
+
+def launcher_overrides(exp_dir: Path, workers: int, launcher: str, settings: dict[str, Any]) -> tuple[list[str], Path]:
+    """Hydra overrides selecting and configuring the launcher, and the sweep folder it may write into."""
+    common = ["hydra.output_subdir=null", "hydra/job_logging=none", "hydra/hydra_logging=none",
+              "hydra.job.chdir=false"]
+    if launcher == "local":
+        sweep_dir = Path(tempfile.mkdtemp(prefix="abm-sweep-"))
+        return [*common, "hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}",
+                f"hydra.sweep.dir={sweep_dir}"], sweep_dir
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    sweep_dir = (exp_dir / ".slurm" / stamp).resolve()
+    out = [*common, "hydra/launcher=submitit_slurm", f"hydra.sweep.dir={sweep_dir}",
+           f"hydra.launcher.timeout_min={int(settings.get('time_min', 60))}",
+           f"hydra.launcher.cpus_per_task={int(settings.get('cpus_per_task', 1))}",
+           f"hydra.launcher.array_parallelism={int(settings.get('array_parallelism', 256))}",
+           f"hydra.launcher.name=abm_{exp_dir.name}"]
+    for key in ("partition", "qos", "account", "mem_gb"):
+        if settings.get(key) is not None:
+            out.append(f"hydra.launcher.{key}={settings[key]}")
+    return out, sweep_dir
+
+
+def launch_hydra(jobs: list[list[str]], task: RunTask, exp_dir: Path, workers: int, launcher: str,
+                 settings: dict[str, Any], extra: list[str]) -> None:
+    """Compose the multirun config and hand the job list to Hydra's launcher (as Hydra's sweeper does)."""
+    from hydra import initialize_config_dir
+    from hydra._internal.callbacks import Callbacks
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.core.plugins import Plugins
+    from hydra.types import HydraContext, RunMode
+
+    from abm.hydra_bridge import _LOCK, config_dir, hydra_user_error, register_schemas
+
+    overrides, sweep_dir = launcher_overrides(exp_dir, workers, launcher, settings)
+    register_schemas()
+    with _LOCK:
+        GlobalHydra.instance().clear()
+        try:
+            with initialize_config_dir(version_base="1.3", config_dir=str(config_dir()), job_name="abm"):
+                hydra = GlobalHydra.instance().hydra
+                assert hydra is not None
+                cfg = hydra.compose_config("config", overrides=[*overrides, *extra], run_mode=RunMode.MULTIRUN)
+                HydraConfig.instance().set_config(cfg)
+                context = HydraContext(config_loader=hydra.config_loader, callbacks=Callbacks(cfg))
+                runner = Plugins.instance().instantiate_launcher(hydra_context=context, task_function=task,
+                                                                 config=cfg)
+        except Exception as exc:
+            raise hydra_user_error(exc, extra) from None
+        finally:
+            GlobalHydra.instance().clear()
+    try:
+        runner.launch(jobs, initial_job_idx=0)
+    finally:
+        if launcher == "local":
+            shutil.rmtree(sweep_dir, ignore_errors=True)
+
+
+class Monitor:
+    """Progress from the store itself (works for every launcher): runs done, failures, time left."""
+
+    def __init__(self, exp_dir: Path, pending: list[tuple[Configuration, int]], total: int, enabled: bool) -> None:
+        self.paths = [run_dir(exp_dir, c.config_hash, s) for c, s in pending]
+        self.before = {p: _mtime(p / FAILED_FILE) for p in self.paths}
+        self.total, self.enabled = total, enabled
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> None:
+        if self.enabled:
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def counts(self) -> tuple[int, int]:
+        ok = failed = 0
+        for p in self.paths:
+            status = run_status(p)
+            if status == "ok":
+                ok += 1
+            elif status == "failed" and _mtime(p / FAILED_FILE) != self.before[p]:
+                failed += 1
+        return ok, failed
+
+    def _loop(self) -> None:
+        from tqdm import tqdm
+
+        done_before = self.total - len(self.paths)
+        bar = tqdm(total=self.total, initial=done_before, unit="run", file=sys.stderr, dynamic_ncols=True,
+                   disable=not sys.stderr.isatty(), smoothing=0.1)
+        shown = done_before
+        while True:
+            stopping = self._stop.wait(0.5)
+            ok, failed = self.counts()
+            bar.set_postfix_str(f"failed={failed}", refresh=False)
+            bar.update(done_before + ok + failed - shown)
+            shown = done_before + ok + failed
+            if stopping:
+                break
+        bar.close()
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None

@@ -9,12 +9,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from abm.errors import UserError
+from abm.viz_command import viz_command
 
 USAGE = """usage: abm COMMAND [ARGS]
 
 commands:
   run [overrides] [-m]   one simulation of the configured region (Hydra overrides, e.g. practice=structural);
                          -m/--multirun sweeps comma-separated values in parallel local processes
+  viz [--host H] [--port P]  the browser app (offline; binds 127.0.0.1:8765 unless told otherwise)
   help                   this message
 
 examples:
@@ -108,6 +110,7 @@ def run_task(cfg: object) -> None:
 
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"run": run_command}
+COMMANDS["viz"] = viz_command  # the browser app (abm/viz_command.py; the app itself in viz/)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,55 @@
+"""The Solara app served by `abm viz`: pages Live, Compare, Results and About, English and Swedish.
+
+Solara routes give each page its own address (/, /compare, /results, /about); `Layout` wraps every page
+with the navigation and the language switch. All state is per browser session (viz/state.py).
+"""
+
+from __future__ import annotations
+
+import solara
+
+from viz.about import AboutPage, OddPage
+from viz.compare import ComparePage
+from viz.i18n import t, toggle_language
+from viz.live import LivePage
+from viz.results_page import ResultsPage
+
+PAGES = (("", "live"), ("compare", "compare"), ("results", "results"), ("about", "about"))
+
+CSS = """
+.abm-label { font-size: 12px; color: #555; margin-top: 6px; }
+.abm-trends svg { margin: 0 6px 6px 0; background: #fff; }
+.abm-charts { display: flex; flex-wrap: wrap; gap: 6px; }
+.v-btn-toggle { flex-wrap: wrap; }
+"""
+
+
+
+@solara.component
+def Layout(children: list[solara.Element] = []) -> None:  # noqa: B006 (Solara's layout signature)
+    route, _ = solara.use_route()
+    current = route.path if route else "/"
+    solara.Style(CSS)
+    solara.Title(t("app_title"))
+    with solara.Column(style="padding: 8px 16px", gap="6px"):
+        with solara.Row(style="align-items: center; flex-wrap: wrap; border-bottom: 1px solid #ddd"):
+            solara.HTML("h1", unsafe_innerHTML=t("app_title"), style="font-size: 20px; margin: 0 16px 0 0")
+            for path, key in PAGES:
+                active = current == (path or "/")
+                with solara.Link("/" + path):
+                    solara.Button(t(key), text=not active, color="primary" if active else None,
+                                  classes=[f"abm-nav-{key}"])
+            solara.Button(t("language"), on_click=toggle_language, outlined=True, classes=["abm-language"],
+                          style="margin-left: auto")
+        with solara.Column():
+            for child in children:
+                solara.display(child)
+
+
+routes = [
+    solara.Route(path="/", component=LivePage, label="Live", layout=Layout),
+    solara.Route(path="compare", component=ComparePage, label="Compare"),
+    solara.Route(path="results", component=ResultsPage, label="Results"),
+    solara.Route(path="about", component=AboutPage, label="About"),
+    solara.Route(path="odd", component=OddPage, label="ODD"),
+]

@@ -1,0 +1,78 @@
+"""The Compare page: two practices (or parameter sets) on the same region and seed, stepping together,
+with their curves overlaid and the difference B - A plotted (common random numbers make the
+difference mostly the practice's doing: the streams of turnover, adoption... are the same)."""
+
+from __future__ import annotations
+
+import numpy as np
+import solara
+
+from viz import state, svg
+from viz.i18n import metric_label, t
+from viz.scenario_ui import SaveScenario
+from viz.sim import TREND_METRICS
+from viz.widgets import Choices, KpiCards, Levers, PlayControls
+
+RUNS = (state.compare_a, state.compare_b)
+COLOURS = (svg.PALETTE[0], svg.PALETTE[1])
+
+
+def sync_shared() -> None:
+    """B shares A's organisation, environment and seed: only the practice and levers may differ."""
+    a, b = state.compare_a.draft.value, state.compare_b.draft.value
+    shared = {"organisation": a.organisation, "environment": a.environment, "seed": a.seed}
+    if any(getattr(b, k) != v for k, v in shared.items()):
+        state.compare_b.draft.set(b.with_(**shared))
+
+
+def reset_both() -> None:
+    sync_shared()
+    for run in RUNS:
+        state.reset(run, state.compare_tick)
+
+
+def label(run: state.Run, which: str) -> str:
+    s = run.applied.value
+    extra = " ".join(f"{k.split('.')[-1]}={v:g}" for k, v in s.levers)
+    return f"{t(which)}: {s.practice} {extra}".strip()
+
+
+@solara.component
+def CompareViews() -> None:
+    state.compare_tick.value  # noqa: B018  (subscribe)
+    sims = [state.ensure(r) for r in RUNS]
+    names = [label(RUNS[0], "run_a"), label(RUNS[1], "run_b")]
+    solara.HTML("h2", unsafe_innerHTML=f'{t("week")} <span class="abm-week">{sims[0].week}</span> / '
+                                       f'{sims[0].params.weeks}', style="margin: 4px 0")
+    for sim, name, tag in zip(sims, names, ("-a", "-b"), strict=True):
+        solara.Markdown(f"**{name}**")
+        KpiCards(sim, sim.week, tag)
+    cells = []
+    horizon = float(sims[0].params.weeks)
+    for metric in TREND_METRICS:
+        (xa, ya), (_, yb) = sims[0].series(metric), sims[1].series(metric)
+        n = min(ya.size, yb.size)
+        lines = [svg.Series(nm, xa[:n], y[:n], c) for nm, y, c in zip(names, (ya, yb), COLOURS, strict=True)]
+        diff = svg.Series(t("diff"), xa[:n], np.asarray(yb[:n]) - np.asarray(ya[:n]), svg.PALETTE[3])
+        cells.append('<div class="abm-overlay">'
+                     + svg.line_chart(lines, metric_label(metric), data={"metric": metric, "kind": "overlay"},
+                                      x_max=horizon)
+                     + svg.line_chart([diff], t("difference"), height=120, zero_line=True,
+                                      data={"metric": metric, "kind": "difference"}, x_max=horizon)
+                     + "</div>")
+    solara.HTML("div", unsafe_innerHTML="".join(cells), classes=["abm-charts"])
+
+
+@solara.component
+def ComparePage() -> None:
+    with solara.Columns([3, 9]):
+        with solara.Column(classes=["abm-sidebar"]):
+            Choices(state.compare_a, practice=False, prefix="cmp-", also=(state.compare_b,))
+            for run, which in zip(RUNS, ("run_a", "run_b"), strict=True):
+                with solara.Card(t(which), margin=0, classes=[f"abm-card-{which}"]):
+                    Choices(run, shared=False, prefix=f"{which}-")
+                    Levers(run, prefix=f"{which}-")
+            SaveScenario(RUNS)
+        with solara.Column():
+            PlayControls(RUNS, state.compare_tick, state.compare_playing, reset_both)
+            CompareViews()

@@ -1,0 +1,122 @@
+"""English and Swedish labels for the app, with one reactive language per browser session.
+
+Parameter help text and ranges are not translated here: they come from the field metadata in
+`abm/params.py` (defined once); only names of pages, controls, levers and the headline outcomes are.
+"""
+
+from __future__ import annotations
+
+import solara
+
+LANGUAGES = ("en", "sv")
+language = solara.reactive("en")  # Solara keeps one value per browser session (kernel)
+
+TEXT: dict[str, tuple[str, str]] = {
+    # key: (English, Swedish)
+    "app_title": ("E-health in a region: a simulator", "E-hälsa i en region: en simulator"),
+    "live": ("Live", "Live"),
+    "compare": ("Compare", "Jämför"),
+    "results": ("Results", "Resultat"),
+    "about": ("About", "Om modellen"),
+    "organisation": ("Organisation", "Organisation"),
+    "practice": ("Balancing practice", "Balanseringspraktik"),
+    "environment": ("Environment", "Omvärld"),
+    "seed": ("Seed", "Slumpfrö"),
+    "play": ("Play", "Spela"),
+    "pause": ("Pause", "Pausa"),
+    "step": ("Step", "Steg"),
+    "reset": ("Reset", "Återställ"),
+    "apply_reset": ("Apply and reset", "Tillämpa och återställ"),
+    "speed": ("Speed (weeks per second)", "Hastighet (veckor per sekund)"),
+    "week": ("Week", "Vecka"),
+    "levers": ("Levers", "Styrmedel"),
+    "range": ("range", "intervall"),
+    "pending": ("Changed settings take effect when you press Reset.",
+                "Ändrade inställningar gäller när du trycker på Återställ."),
+    "colour_by": ("Colour staff by", "Färga personal efter"),
+    "knowhow": ("digital know-how", "digital kompetens"),
+    "adoption": ("services in use", "tjänster i bruk"),
+    "network": ("The organisation", "Organisationen"),
+    "network_units": ("Units (size = staff, colour = maturity stage)",
+                      "Enheter (storlek = personal, färg = mognadsnivå)"),
+    "network_staff": ("Staff grouped by unit; lines are cross-unit ties",
+                      "Personal grupperad per enhet; linjer är band mellan enheter"),
+    "kpis": ("Key figures (change since week 0)", "Nyckeltal (förändring sedan vecka 0)"),
+    "trends": ("Outcomes over time", "Utfall över tid"),
+    "pipeline": ("Service pipeline: which service is where", "Tjänsteflöde: vilken tjänst är var"),
+    "stage": ("stage", "nivå"),
+    "save_scenario": ("Save scenario", "Spara scenario"),
+    "scenario_name": ("Scenario name", "Scenariots namn"),
+    "saved": ("Saved", "Sparat"),
+    "run_a": ("Run A", "Körning A"),
+    "run_b": ("Run B", "Körning B"),
+    "difference": ("Difference (B minus A)", "Skillnad (B minus A)"),
+    "metric": ("Outcome", "Utfall"),
+    "experiment": ("Experiment", "Experiment"),
+    "configurations": ("Configurations", "Konfigurationer"),
+    "no_experiments": ("No experiments in the results store", "Inga experiment i resultatlagret"),
+    "mean_band": ("Mean over seeds with 95% band", "Medelvärde över slumpfrön med 95 % band"),
+    "vs_baseline": ("Final week compared with the baseline", "Sista veckan jämfört med baslinjen"),
+    "replay": ("Replay one stored run", "Spela upp en sparad körning"),
+    "run": ("Run", "Körning"),
+    "language": ("Svenska", "English"),
+    "units": ("units", "enheter"),
+    "staff": ("staff", "personal"),
+    "service": ("Service", "Tjänst"),
+    "piloting": ("piloting", "pilot"),
+    "implementing": ("implementing", "införs"),
+    "routinised": ("routinised", "rutin"),
+    "abandoned": ("abandoned", "avbruten"),
+    "available": ("available", "tillgänglig"),
+    "unavailable": ("not yet", "ännu ej"),
+    "error_prefix": ("Not applied", "Ej tillämpat"),
+    "explore": ("exploration share", "utforskande andel"),
+    "mean": ("mean", "medel"),
+    "diff": ("difference", "skillnad"),
+    "ci": ("95% CI", "95 % KI"),
+    "n_runs": ("runs", "körningar"),
+}
+
+# Headline outcomes, by metric name (the registry's English labels are the source of truth for English).
+METRIC_SV: dict[str, str] = {
+    "maturity_total": "Digital mognad (poäng)",
+    "mean_stage": "Digital mognadsnivå, medel",
+    "dc_index": "Dynamisk förmåga (index)",
+    "n_services_routinised": "Tjänster i rutinbruk",
+    "care_production": "Vårdproduktion",
+    "exploration_share": "Utforskande andel av arbetstiden",
+    "adoption_share": "Andel som använder tjänsterna",
+    "mean_knowhow": "Digital kompetens, medel",
+    "code_knowledge": "Rutinernas kunskap (March)",
+    "workload": "Arbetsbelastning",
+}
+
+LEVER_SV: dict[str, str] = {
+    "practice.alpha": "Utforskande andel",
+    "management.training_rate": "Utbildning",
+    "organisation.share_champions": "Digitala ambassadörer",
+    "cross_ties": "Band mellan enheter",
+    "learning.p_turnover": "Personalomsättning",
+}
+
+
+def t(key: str) -> str:
+    """The label for `key` in the session's language (the key itself when unknown)."""
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    return pair[1] if language.value == "sv" else pair[0]
+
+
+def metric_label(name: str) -> str:
+    """A metric's label: the registry's in English, a translation in Swedish where there is one."""
+    from abm.metrics import REGISTRY
+
+    if language.value == "sv" and name in METRIC_SV:
+        return METRIC_SV[name]
+    metric = REGISTRY.get(name)
+    return metric.label if metric else name
+
+
+def toggle_language() -> None:
+    language.value = "sv" if language.value == "en" else "en"

@@ -1,0 +1,39 @@
+"""The "save scenario" box on the Live and Compare pages."""
+
+from __future__ import annotations
+
+import solara
+
+from abm.errors import UserError
+from viz import state
+from viz.i18n import t
+from viz.scenario import save_scenario
+
+
+@solara.component
+def SaveScenario(runs: tuple[state.Run, ...]) -> None:
+    """Save the applied settings (of A, or of A and B) as a workshop config and an experiment."""
+    name, set_name = solara.use_state("")
+    description, set_description = solara.use_state("")
+    result, set_result = solara.use_state(("", ""))  # (kind, text)
+
+    def save() -> None:
+        settings = [r.applied.value for r in runs]
+        try:
+            paths = save_scenario(name, settings[0], settings[1] if len(settings) > 1 else None, description)
+        except UserError as err:
+            set_result(("error", str(err)))
+            return
+        set_result(("ok", f"{t('saved')}: " + ", ".join(str(p) for p in paths)
+                    + f" — uv run abm run +workshop={name.strip()}"))
+
+    with solara.Card(t("save_scenario"), margin=0, classes=["abm-save"]):
+        solara.InputText(t("scenario_name"), value=name, on_value=set_name, continuous_update=True,
+                         classes=["abm-scenario-name"], dense=True)
+        solara.InputText("Description", value=description, on_value=set_description, continuous_update=True,
+                         dense=True)
+        solara.Button(t("save_scenario"), icon_name="mdi-content-save", on_click=save, classes=["abm-save-button"])
+        if result[0] == "error":
+            solara.Error(result[1], dense=True, classes=["abm-error"])
+        elif result[0] == "ok":
+            solara.Success(result[1], dense=True, classes=["abm-saved"])

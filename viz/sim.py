@@ -1,0 +1,110 @@
+"""One live simulation for one browser session: the model, its seeded layout and quick reads for drawing.
+
+Views read the model's arrays and the collector's preallocated table directly, never per-agent Python,
+so a frame of the 8,000-staff region costs a few milliseconds beyond the model step itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from abm.api import compose
+from abm.metrics import REGION_METRICS
+from abm.model import RegionModel
+from abm.params import ModelParams
+from abm.state import UnitKind
+from viz.layout import Layout, compute_layout, cross_edges, unit_ties
+from viz.levers import LARGE_STAFF, Settings
+
+COLUMN = {m.name: i for i, m in enumerate(REGION_METRICS)}
+KPI_METRICS = ("maturity_total", "mean_stage", "dc_index", "n_services_routinised", "care_production",
+               "exploration_share")
+TREND_METRICS = ("maturity_total", "dc_index", "care_production", "exploration_share", "adoption_share",
+                 "mean_knowhow")
+KIND_SHORT = {UnitKind.PRIMARY_CARE: "PC", UnitKind.WARD: "W", UnitKind.SPECIALIST: "SC", UnitKind.INNOVATION: "EH"}
+
+
+@dataclass
+class Simulation:
+    """A RegionModel plus what the views need that does not change every week."""
+
+    settings: Settings
+    params: ModelParams
+    model: RegionModel
+    layout: Layout
+    unit_labels: list[str]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _network_id: int = -1
+    _edges: tuple[np.ndarray, np.ndarray] | None = None
+    _ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def build(cls, settings: Settings) -> Simulation:
+        """Compose the parameters (raises UserError on a bad value), build the model and its layout once."""
+        params = compose(settings.overrides())
+        model = RegionModel(params)
+        layout = compute_layout(model.units.size, model.staff.unit, params.seed)
+        labels = [f"{KIND_SHORT[UnitKind(k)]}{u + 1}" for u, k in enumerate(model.units.kind)]
+        return cls(settings, params, model, layout, labels)
+
+    @property
+    def week(self) -> int:
+        return int(self.model.week)
+
+    @property
+    def at_horizon(self) -> bool:
+        return self.model.week >= self.params.weeks or not self.model.running
+
+    @property
+    def large(self) -> bool:
+        return self.model.staff.n > LARGE_STAFF
+
+    def step(self, weeks: int = 1) -> bool:
+        """Advance up to `weeks` weeks; False when the horizon is reached."""
+        with self.lock:
+            for _ in range(weeks):
+                if self.at_horizon:
+                    return False
+                self.model.step()
+        return True
+
+    def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(weeks, values) of a region metric so far, straight from the collector's arrays."""
+        c = self.model.collector
+        return c.weeks[: c.rows].astype(float), c.region[: c.rows, COLUMN[name]]
+
+    def value(self, name: str, row: int = -1) -> float:
+        c = self.model.collector
+        return float(c.region[row if row >= 0 else c.rows - 1, COLUMN[name]])
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        self._refresh_network()
+        assert self._edges is not None
+        return self._edges
+
+    def ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self._refresh_network()
+        assert self._ties is not None
+        return self._ties
+
+    def _refresh_network(self) -> None:
+        """Recompute drawn ties only when management has reconfigured the network (a new object)."""
+        net = self.model.network
+        if id(net) == self._network_id:
+            return
+        s, u = self.model.staff, self.model.units
+        self._edges = cross_edges(net.adjacency, s.unit)
+        t = unit_ties(net.adjacency, s.unit, u.n)
+        self._ties = (t.row, t.col, t.data)
+        self._network_id = id(net)
+
+    def staff_colour(self, by: str) -> np.ndarray:
+        """Per staff, a 0..1 value: know-how, or the share of arrived services they use."""
+        s = self.model.staff
+        if by == "adoption":
+            arrived = ~np.isnan(self.model.events.available)
+            return s.uses[:, arrived].mean(axis=1) if arrived.any() else np.zeros(s.n)
+        return np.round(s.knowhow * 8) / 8  # eight shades keep the SVG to a few paths

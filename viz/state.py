@@ -1,0 +1,108 @@
+"""App state in one place: Solara reactive variables (one value per browser session) and the functions
+that change them. Components only read this state and lay out (the Solara `scatter` example's style).
+
+Each session owns its models; when the session closes (tab closed, or culled after disconnect) Solara
+drops its reactive values and with them the models, so memory is freed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import solara
+
+from abm.errors import UserError
+from viz.levers import Lever, Settings
+from viz.sim import Simulation
+
+SPEEDS = (1, 2, 5, 10, 20, 60)
+
+
+@dataclass
+class Run:
+    """One live slot (Live uses "live"; Compare uses "a" and "b")."""
+
+    applied: solara.Reactive[Settings]
+    draft: solara.Reactive[Settings]
+    sim: solara.Reactive[Simulation | None]
+    errors: solara.Reactive[dict[str, str]]
+
+
+def _run(settings: Settings) -> Run:
+    return Run(solara.reactive(settings), solara.reactive(settings), solara.reactive(None), solara.reactive({}))
+
+
+live = _run(Settings())
+compare_a = _run(Settings(practice="exploit_only"))
+compare_b = _run(Settings(practice="adaptive"))
+tick = solara.reactive(0)  # bumped after every step: views re-render on it
+compare_tick = solara.reactive(0)
+playing = solara.reactive(False)
+compare_playing = solara.reactive(False)
+speed = solara.reactive(10)
+colour_by = solara.reactive("knowhow")
+message = solara.reactive("")
+
+
+def ensure(run: Run) -> Simulation:
+    """The run's simulation, built on first use in this session."""
+    sim = run.sim.peek()
+    if sim is None:
+        sim = Simulation.build(run.applied.peek())
+        run.sim.set(sim)
+    return sim
+
+
+def reset(run: Run, ticker: solara.Reactive[int]) -> None:
+    """Rebuild from the draft settings; a bad value leaves the running model untouched and says why."""
+    try:
+        sim = Simulation.build(run.draft.value)
+    except UserError as err:
+        run.errors.set({**run.errors.value, "reset": str(err)})
+        return
+    run.applied.set(run.draft.value)
+    run.sim.set(sim)
+    run.errors.set({k: v for k, v in run.errors.value.items() if k != "reset"})
+    ticker.set(ticker.value + 1)
+
+
+def set_lever(run: Run, lever: Lever, text: str | float, current: float | None = None) -> None:
+    """Validate a typed or slid value against the field's range; refuse it with the model's own message.
+    A value equal to the current one changes nothing (sliders echo their value when they snap)."""
+    try:
+        value = lever.validate(text)
+    except UserError as err:
+        run.errors.set({**run.errors.value, lever.id: str(err)})
+        return
+    if current is not None and abs(value - current) <= 1e-9 * max(1.0, abs(current)):
+        run.errors.set({k: v for k, v in run.errors.value.items() if k != lever.id})
+        return
+    run.draft.set(run.draft.value.with_lever(lever.key, value))
+    run.errors.set({k: v for k, v in run.errors.value.items() if k != lever.id})
+
+
+def set_choice(run: Run, **change: object) -> None:
+    run.draft.set(run.draft.value.with_(**change).relevant())
+
+
+def step(runs: tuple[Run, ...], ticker: solara.Reactive[int], weeks: int = 1) -> bool:
+    moved = False
+    for run in runs:
+        moved = ensure(run).step(weeks) or moved
+    ticker.set(ticker.value + 1)
+    return moved
+
+
+def play_loop(runs: tuple[Run, ...], ticker: solara.Reactive[int], flag: solara.Reactive[bool],
+              cancel: threading.Event) -> None:
+    """Step while playing at the chosen speed; rendering happens in between, so slow views slow the loop."""
+    while flag.peek() and not cancel.is_set():
+        start = time.perf_counter()
+        if not step(runs, ticker):
+            flag.set(False)
+            return
+        delay = 1.0 / speed.peek() - (time.perf_counter() - start)
+        if delay > 0:
+            cancel.wait(delay)

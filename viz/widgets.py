@@ -1,0 +1,126 @@
+"""Components shared by the Live and Compare pages: settings, levers, play controls and KPI cards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import solara
+
+from abm.state import ServiceState
+from viz import state
+from viz.i18n import LEVER_SV, language, metric_label, t
+from viz.levers import ENVIRONMENTS, ORGANISATIONS, PRACTICE_CHOICES, Lever, fmt, levers_for
+from viz.sim import KPI_METRICS, Simulation
+
+
+@solara.component
+def Choices(run: state.Run, practice: bool = True, shared: bool = True, prefix: str = "",
+            also: tuple[state.Run, ...] = ()) -> None:
+    """Preset choices as toggle buttons (organisation, practice, environment) and the seed; shared choices
+    also apply to the runs in `also` (Compare's B follows A's region, environment and seed)."""
+    draft = run.draft.value
+
+    def share(**change: object) -> None:
+        for r in (run, *also):
+            state.set_choice(r, **change)
+    if shared:
+        solara.Text(t("organisation"), classes=["abm-label"])
+        solara.ToggleButtonsSingle(draft.organisation, values=list(ORGANISATIONS), dense=True,
+                                   on_value=lambda v: share(organisation=v),
+                                   classes=[f"{prefix}abm-organisation"])
+    if practice:
+        solara.Text(t("practice"), classes=["abm-label"])
+        solara.ToggleButtonsSingle(draft.practice, values=list(PRACTICE_CHOICES), dense=True,
+                                   on_value=lambda v: state.set_choice(run, practice=v),
+                                   classes=[f"{prefix}abm-practice"], style="flex-wrap: wrap")
+    if shared:
+        solara.Text(t("environment"), classes=["abm-label"])
+        solara.ToggleButtonsSingle(draft.environment, values=list(ENVIRONMENTS), dense=True,
+                                   on_value=lambda v: share(environment=v),
+                                   classes=[f"{prefix}abm-environment"])
+        solara.InputInt(t("seed"), value=draft.seed, on_value=lambda v: share(seed=max(0, int(v or 0))),
+                        classes=[f"{prefix}abm-seed"])
+
+
+@solara.component
+def LeverInput(run: state.Run, lever: Lever, prefix: str = "") -> None:
+    """A slider plus a text box for one lever; the range comes from the field metadata and is shown."""
+    sim = state.ensure(run)
+    draft = dict(run.draft.value.levers)
+    value = draft.get(lever.key, lever.value_in(sim.params))
+    lo, hi = lever.range
+    label = LEVER_SV.get(lever.id, lever.label) if language.value == "sv" else lever.label
+    error = run.errors.value.get(lever.id, "")
+    with solara.Column(gap="0px", classes=[f"{prefix}abm-lever", f"{prefix}abm-lever-{lever.id}"]):
+        solara.Markdown(f"**{label}** `{lever.key}` — {t('range')} [{fmt(lo)}, {fmt(hi)}]  \n"
+                        f"<small>{lever.help}</small>")
+        with solara.Row(style="align-items: center"):
+            solara.SliderFloat("", value=value, min=lo, max=lever.slider_max(value),
+                               step=lever.slider_step(value), thumb_label=False,
+                               on_value=lambda v: state.set_lever(run, lever, round(v, 6), value))
+            solara.InputText(lever.label, value=fmt(value), on_value=lambda v: state.set_lever(run, lever, v, value),
+                             classes=[f"{prefix}abm-input-{lever.id}"], style="max-width: 110px", dense=True)
+        if error:
+            solara.Error(f"{t('error_prefix')}: {error}", dense=True, classes=["abm-error"])
+
+
+@solara.component
+def Levers(run: state.Run, prefix: str = "") -> None:
+    for lever in levers_for(run.draft.value.practice):
+        LeverInput(run, lever, prefix)
+
+
+@solara.component
+def PlayControls(runs: tuple[state.Run, ...], ticker: solara.Reactive[int], flag: solara.Reactive[bool],
+                 on_reset: Callable[[], None]) -> None:
+    """Play, pause, step and reset, and the speed; the play loop runs in this session's own thread."""
+    solara.use_thread(lambda cancel: state.play_loop(runs, ticker, flag, cancel),
+                      dependencies=[flag.value, id(runs[0].sim.value)], intrusive_cancel=False)
+    pending = any(r.draft.value != r.applied.value for r in runs)
+    with solara.Row(style="align-items: center; flex-wrap: wrap"):
+        if flag.value:
+            solara.Button(t("pause"), icon_name="mdi-pause", on_click=lambda: flag.set(False), classes=["abm-pause"])
+        else:
+            solara.Button(t("play"), icon_name="mdi-play", color="primary", on_click=lambda: flag.set(True),
+                          classes=["abm-play"])
+        solara.Button(t("step"), icon_name="mdi-step-forward", on_click=lambda: state.step(runs, ticker),
+                      classes=["abm-step"], disabled=flag.value)
+        solara.Button(t("apply_reset") if pending else t("reset"), icon_name="mdi-restore",
+                      color="warning" if pending else None, on_click=on_reset, classes=["abm-reset"])
+        solara.ToggleButtonsSingle(state.speed.value, values=list(state.SPEEDS), on_value=state.speed.set,
+                                   dense=True, classes=["abm-speed"])
+        solara.Text(t("speed"), style="font-size: 12px; color: #666")
+    if pending:
+        solara.Info(t("pending"), dense=True)
+    for r in runs:
+        if "reset" in r.errors.value:
+            solara.Error(f"{t('error_prefix')}: {r.errors.value['reset']}", dense=True, classes=["abm-error"])
+
+
+def kpi_text(name: str, value: float) -> str:
+    if name in ("exploration_share", "dc_index", "care_production"):
+        return f"{value:.3f}"
+    if name == "mean_stage":
+        return f"{value:.1f}"
+    return f"{value:.0f}" if name == "n_services_routinised" else f"{value:.1f}"
+
+
+@solara.component
+def KpiCards(sim: Simulation, week: int, tag: str = "") -> None:
+    """Headline outcomes now, with their change since week 0."""
+    with solara.Row(style="flex-wrap: wrap", classes=[f"abm-kpis{tag}"]):
+        for name in KPI_METRICS:
+            now, start = sim.value(name), sim.value(name, 0)
+            delta = now - start
+            sign = "+" if delta >= 0 else "−"
+            colour = "#2ca02c" if delta > 0 else ("#d62728" if delta < 0 else "#666")
+            solara.HTML("div", unsafe_innerHTML=(
+                f'<div style="font-size:11px;color:#555">{metric_label(name)}</div>'
+                f'<div class="abm-kpi-value" style="font-size:20px;font-weight:600">{kpi_text(name, now)}</div>'
+                f'<div style="font-size:11px;color:{colour}">{sign}{kpi_text(name, abs(delta))}</div>'),
+                style="border:1px solid #ddd;border-radius:6px;padding:6px 10px;min-width:120px;background:#fff",
+                attributes={"data-metric": name})
+
+
+def state_names() -> dict[int, str]:
+    return {int(s): t(s.name.lower()) for s in ServiceState}

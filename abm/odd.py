@@ -26,8 +26,10 @@ def fmt_range(meta: dict) -> str:
 
 
 def fmt_default(value: object) -> str:
-    if isinstance(value, tuple):
+    if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
         return f"{len(value)} services (table below)"
+    if isinstance(value, tuple):
+        return f"`{list(value)}`"
     return f"`{value}`"
 
 

@@ -60,3 +60,19 @@ def test_adding_ties_gives_the_network_built_from_all_edges() -> None:
     for attr in ("indptr", "indices", "data"):
         assert np.array_equal(getattr(got.adjacency, attr), getattr(want.adjacency, attr)), attr
     assert np.array_equal(got.rows, want.rows) and np.array_equal(got.degree, want.degree)
+
+
+@pytest.mark.parametrize("n_services", [1, 5, 8])
+def test_packed_neighbour_counts_equal_the_sparse_product(n_services: int) -> None:
+    """Counting adopting contacts in byte lanes gives the sparse product, with isolated people first and last."""
+    from abm.mechanisms.adoption import packed_counts
+    from abm.network import Network
+
+    rng = np.random.default_rng(n_services)
+    n = 400
+    src, dst = rng.integers(1, n - 1, 3000), rng.integers(1, n - 1, 3000)  # rows 0 and n-1 have no ties
+    net = Network.from_edges(n, src, dst)
+    uses = rng.random((n, n_services)) < 0.4
+    want = net.adjacency @ uses.astype(np.float64)
+    assert net.degree[0] == 0 and net.degree[-1] == 0 and net.degree.max() < 256
+    assert np.array_equal(packed_counts(uses, net), want)

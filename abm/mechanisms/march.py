@@ -60,12 +60,28 @@ def learn_code(
     """The code moves to the superior group's strict majority with probability 1 - (1 - p2)^k."""
     code_score = score(code, reality)
     superior = performance > code_score[staff_unit]
-    net = np.rint(members @ (actions * superior[:, None]).astype(np.float64)).astype(np.int64)
+    net = superior_sums(actions, superior, staff_unit, members)
     k = np.abs(net)
     majority = np.sign(net).astype(np.int8)
     p_move = 1.0 - (1.0 - p2) ** k
     change = (majority != 0) & (majority != code) & (rng.random(code.shape) < p_move)
     return np.where(change, majority, code).astype(np.int8)
+
+
+def superior_sums(
+    actions: np.ndarray, superior: np.ndarray, staff_unit: np.ndarray, members: sp.csr_matrix
+) -> np.ndarray:
+    """(U, m) sum of the superior staff's actions within each unit, as int64.
+
+    Staff stored unit by unit (as abm.setup builds them) are summed in contiguous blocks, without a
+    float copy of every action; otherwise through the membership matrix.
+    """
+    chosen = actions * superior[:, None]
+    if members.shape[0] and np.all(staff_unit[1:] >= staff_unit[:-1]) and members.shape[0] == staff_unit[-1] + 1:
+        starts = np.searchsorted(staff_unit, np.arange(members.shape[0]))
+        if np.all(starts[1:] > starts[:-1]):  # every unit has staff: reduceat needs non-empty blocks
+            return np.add.reduceat(chosen, starts, axis=0, dtype=np.int64)
+    return np.rint(members @ chosen.astype(np.float64)).astype(np.int64)
 
 
 def at_equilibrium(beliefs: np.ndarray, staff_code: np.ndarray) -> bool:

@@ -186,7 +186,7 @@ class RegionModel(mesa.Model):
 
     def adoption_phase(self) -> None:
         s, u, ap = self.staff, self.units, self.params.adoption
-        active = np.isin(u.service_state, ACTIVE_STATES)[s.unit]
+        active = is_active(u.service_state)[s.unit]
         if ap.rule == "threshold":
             s.uses, adopt = adoption.adopt_threshold(s.uses, active, self.network, s.threshold)
             stop = np.zeros_like(adopt)
@@ -215,7 +215,7 @@ class RegionModel(mesa.Model):
             )
             self.events.mark("first_success", ((was == ServiceState.PILOTING) & (u.service_state == ServiceState.IMPLEMENTING)).any(axis=0), self.week)
             self.events.mark("first_routinised", (u.service_state == ServiceState.ROUTINISED).any(axis=0), self.week)
-            s.uses &= np.isin(u.service_state, ACTIVE_STATES)[s.unit]
+            s.uses &= is_active(u.service_state)[s.unit]
 
     def transform(self) -> None:
         mp, u, s = self.params.management, self.units, self.staff
@@ -300,6 +300,14 @@ class RegionModel(mesa.Model):
             if not self.running:
                 break
             self.step()
+
+
+_ACTIVE = np.isin(np.arange(len(ServiceState)), ACTIVE_STATES)  # lookup table by state code
+
+
+def is_active(state: np.ndarray) -> np.ndarray:
+    """np.isin(state, ACTIVE_STATES) by table lookup (isin sorts every call)."""
+    return _ACTIVE[state]
 
 
 def n_services_used(uses: np.ndarray) -> np.ndarray:

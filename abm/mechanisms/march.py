@@ -11,6 +11,9 @@ import numpy as np
 import scipy.sparse as sp
 
 
+BLOCK = 1 << 16  # draws per block in socialise: 512 KiB of float64, within a core's L2 cache
+
+
 def act(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Actions: the belief where it is +/-1, a fair coin flip where it is 0.
 
@@ -22,7 +25,8 @@ def act(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     actions = np.unpackbits(bits, count=size).view(np.int8).reshape(beliefs.shape)  # 0/1, then +/-1
     actions *= 2
     actions -= 1
-    np.copyto(actions, beliefs, where=beliefs != 0)
+    actions *= (beliefs == 0).view(np.int8)  # int8 arithmetic: np.where / copyto(where=) are 20x slower here
+    actions += beliefs
     return actions
 
 
@@ -37,13 +41,21 @@ def socialise(
     beliefs: np.ndarray, staff_code: np.ndarray, p_staff: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """Gradual socialisation toward the unit code with personal rate p1 per dimension."""
-    draws = rng.random(beliefs.shape)
-    move = draws < p_staff[:, None]
-    move &= staff_code != 0
-    move &= beliefs != staff_code
-    # a moving 0 takes the code (0 + c) and a moving opposite belief becomes 0 (-c + c): add the code
-    out = staff_code * move
-    out += beliefs
+    out = np.empty_like(beliefs)
+    n, m = beliefs.shape
+    rows = max(1, BLOCK // max(m, 1))  # blocks of rows keep the draws in cache (the same draws, in order)
+    draws = np.empty((min(rows, n), m))
+    for start in range(0, n, rows):
+        block = slice(start, min(start + rows, n))
+        d = draws[: block.stop - start]
+        rng.random(out=d)
+        belief, code = beliefs[block], staff_code[block]
+        move = d < p_staff[block, None]
+        move &= code != 0
+        move &= belief != code
+        # a moving 0 takes the code (0 + c) and a moving opposite belief becomes 0 (-c + c): add the code
+        np.multiply(code, move.view(np.int8), out=out[block])
+        out[block] += belief
     return out
 
 

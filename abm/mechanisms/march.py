@@ -88,11 +88,13 @@ def superior_sums(
     Staff stored unit by unit (as abm.setup builds them) are summed in contiguous blocks, without a
     float copy of every action; otherwise through the membership matrix.
     """
-    chosen = actions * superior[:, None]
     if members.shape[0] and np.all(staff_unit[1:] >= staff_unit[:-1]) and members.shape[0] == staff_unit[-1] + 1:
         starts = np.searchsorted(staff_unit, np.arange(members.shape[0]))
-        if np.all(starts[1:] > starts[:-1]):  # every unit has staff: reduceat needs non-empty blocks
-            return np.add.reduceat(chosen, starts, axis=0, dtype=np.int64)
+        if np.all(starts[1:] > starts[:-1]) and staff_unit.size < 2**24:  # non-empty blocks; exact in float32
+            chosen = actions.astype(np.float32)
+            chosen *= superior[:, None]
+            return np.add.reduceat(chosen, starts, axis=0).astype(np.int64)
+    chosen = actions * superior[:, None]
     return np.rint(members @ chosen.astype(np.float64)).astype(np.int64)
 
 

@@ -78,12 +78,17 @@ def adopt_hazard(
     uses: np.ndarray, active: np.ndarray, rate: np.ndarray, intent: np.ndarray, ap: AdoptionParams,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(new uses, new adopters, discontinuers): adopt with probability 1 - exp(-h dt); low intention may stop."""
+    """(new uses, new adopters, discontinuers): adopt with probability 1 - exp(-h dt); low intention may stop.
+
+    One uniform per person and service each week: a non-user compares it with the adoption
+    probability, a user with the discontinuance probability (the two sets never overlap).
+    """
     draws = rng.random(uses.shape)
-    stop_draws = rng.random(uses.shape)
-    adopt = active & ~uses & (draws < -np.expm1(-rate * ap.dt))
+    p_adopt = rate * -ap.dt
+    np.expm1(p_adopt, out=p_adopt)
+    adopt = active & ~uses & (draws < -p_adopt)
     low = intent < ap.intention_threshold - ap.discontinue_margin
-    stop = active & uses & low & (stop_draws < ap.p_discontinue)
+    stop = active & uses & low & (draws < ap.p_discontinue)
     return (uses | adopt) & ~stop & active, adopt, stop
 
 

@@ -168,7 +168,7 @@ class RegionModel(mesa.Model):
         s.actions = march.act(s.beliefs, self.rngs["act"])
         s.performance = march.score(s.actions, self.reality)
         rate = s.p_socialise * (1.0 - lp.explore_slows_socialising * explore)
-        s.beliefs = march.socialise(s.beliefs, u.code[s.unit], rate, self.rngs["socialise"])
+        s.beliefs = march.socialise(s.beliefs, np.take(u.code, s.unit, axis=0), rate, self.rngs["socialise"])
         s.trained = knowhow.choose_trainees(explore, self.params.management.training_rate, self.rngs["training"])
         if self.params.scenario.knowhow:
             peer = knowhow.peer_learning(s.knowhow, self.network, explore, s.attitude, lp.rate_peer, lp.peer_base)
@@ -186,7 +186,7 @@ class RegionModel(mesa.Model):
 
     def adoption_phase(self) -> None:
         s, u, ap = self.staff, self.units, self.params.adoption
-        active = is_active(u.service_state)[s.unit]
+        active = np.take(is_active(u.service_state), s.unit, axis=0)
         if ap.rule == "threshold":
             s.uses, adopt = adoption.adopt_threshold(s.uses, active, self.network, s.threshold)
             stop = np.zeros_like(adopt)
@@ -215,7 +215,7 @@ class RegionModel(mesa.Model):
             )
             self.events.mark("first_success", ((was == ServiceState.PILOTING) & (u.service_state == ServiceState.IMPLEMENTING)).any(axis=0), self.week)
             self.events.mark("first_routinised", (u.service_state == ServiceState.ROUTINISED).any(axis=0), self.week)
-            s.uses &= is_active(u.service_state)[s.unit]
+            s.uses &= np.take(is_active(u.service_state), s.unit, axis=0)
 
     def transform(self) -> None:
         mp, u, s = self.params.management, self.units, self.staff

@@ -178,7 +178,7 @@ class RegionModel(mesa.Model):
         s.actions = march.act(s.beliefs, self.rngs["act"])
         s.performance = march.score(s.actions, self.reality)
         rate = s.p_socialise * (1.0 - lp.explore_slows_socialising * explore)
-        s.beliefs = march.socialise(s.beliefs, u.code[s.unit], rate, self.rngs["socialise"])
+        s.beliefs = march.socialise(s.beliefs, np.take(u.code, s.unit, axis=0), rate, self.rngs["socialise"])
         s.trained = knowhow.choose_trainees(learning_time, self.params.management.training_rate, self.rngs["training"])
         if self.params.scenario.knowhow:
             peer = knowhow.peer_learning(s.knowhow, self.network, learning_time, s.attitude, lp.rate_peer, lp.peer_base)
@@ -196,7 +196,7 @@ class RegionModel(mesa.Model):
 
     def adoption_phase(self) -> None:
         s, u, ap = self.staff, self.units, self.params.adoption
-        active = np.isin(u.service_state, ACTIVE_STATES)[s.unit]
+        active = np.take(is_active(u.service_state), s.unit, axis=0)
         if ap.rule == "threshold":
             s.uses, adopt = adoption.adopt_threshold(s.uses, active, self.network, s.threshold)
             stop = np.zeros_like(adopt)
@@ -225,7 +225,7 @@ class RegionModel(mesa.Model):
             )
             self.events.mark("first_success", ((was == ServiceState.PILOTING) & (u.service_state == ServiceState.IMPLEMENTING)).any(axis=0), self.week)
             self.events.mark("first_routinised", (u.service_state == ServiceState.ROUTINISED).any(axis=0), self.week)
-            s.uses &= np.isin(u.service_state, ACTIVE_STATES)[s.unit]
+            s.uses &= np.take(is_active(u.service_state), s.unit, axis=0)
 
     def transform(self) -> None:
         mp, u, s = self.params.management, self.units, self.staff
@@ -310,6 +310,14 @@ class RegionModel(mesa.Model):
             if not self.running:
                 break
             self.step()
+
+
+_ACTIVE = np.isin(np.arange(len(ServiceState)), ACTIVE_STATES)  # lookup table by state code
+
+
+def is_active(state: np.ndarray) -> np.ndarray:
+    """np.isin(state, ACTIVE_STATES) by table lookup (isin sorts every call)."""
+    return _ACTIVE[state]
 
 
 def n_services_used(uses: np.ndarray) -> np.ndarray:

@@ -69,7 +69,7 @@ def measure_mesa(n_staff: int, n_units: int, weeks: int, seed: int) -> dict[str,
 
     rss_before = peak_rss_mib()
     t0 = time.perf_counter()
-    model = MesaReference(n_staff=n_staff, n_units=n_units, seed=seed)
+    model = MesaReference.of_size(n_staff, n_units, seed)
     t1 = time.perf_counter()
     for _ in range(weeks):
         model.step()

@@ -16,12 +16,35 @@ from abm.params import AdoptionParams
 
 def social_share(uses: np.ndarray, net: Network) -> np.ndarray:
     """Share of each person's contacts using each service, (n, S)."""
+    n, n_services = uses.shape
+    if not net.complete and 0 < n_services <= 8 and n and net.degree.max() < 256:
+        return packed_counts(uses, net) / net.degree[:, None]
     out = np.zeros(uses.shape)
     used = np.flatnonzero(uses.any(axis=0))  # services nobody uses have no adopting contacts
     if used.size:
         out[:, used] = np.asarray(net.neighbour_sum(uses[:, used].astype(np.float64)))
     out /= net.degree[:, None]
     return out
+
+
+def packed_counts(uses: np.ndarray, net: Network) -> np.ndarray:
+    """Adopting contacts per person and service, (n, S) uint8, for up to 8 services and degree < 256.
+
+    Each person's uses are packed one service per byte into a uint64, so a single sum over the
+    contacts counts every service at once (no lane can carry into the next below 256 contacts).
+    """
+    n, n_services = uses.shape
+    lanes = np.zeros((n, 8), dtype=bool)
+    lanes[:, :n_services] = uses
+    packed = lanes.view(np.uint64).ravel()
+    adj = net.adjacency
+    if adj.nnz == 0:
+        return np.zeros((n, n_services), dtype=np.uint8)
+    values = np.zeros(adj.nnz + 1, dtype=np.uint64)  # one spare slot: trailing empty rows stay in range
+    np.take(packed, adj.indices, out=values[:-1])
+    sums = np.add.reduceat(values, adj.indptr[:-1])
+    sums[adj.indptr[:-1] == adj.indptr[1:]] = 0  # reduceat gives the next row's first value for an empty row
+    return sums.view(np.uint8).reshape(n, 8)[:, :n_services]
 
 
 def intention(
@@ -64,12 +87,15 @@ def adopt_hazard(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(new uses, new adopters, discontinuers): adopt with the step probability of hazard h (below);
-    low intention may stop."""
+    low intention may stop.
+
+    One uniform per person and service each week: a non-user compares it with the adoption
+    probability, a user with the discontinuance probability (the two sets never overlap).
+    """
     draws = rng.random(uses.shape)
-    stop_draws = rng.random(uses.shape)
     adopt = active & ~uses & (draws < step_probability(rate, ap.dt, ap.step_probability))
     low = intent < ap.intention_threshold - ap.discontinue_margin
-    stop = active & uses & low & (stop_draws < ap.p_discontinue)
+    stop = active & uses & low & (draws < ap.p_discontinue)
     return (uses | adopt) & ~stop & active, adopt, stop
 
 

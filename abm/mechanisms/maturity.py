@@ -10,6 +10,7 @@ from abm.params import DIMENSIONS
 from abm.state import ServiceState as SS
 
 STATE_WEIGHT = {SS.PILOTING: 0.25, SS.IMPLEMENTING: 0.5, SS.ROUTINISED: 1.0}
+_WEIGHT = np.array([STATE_WEIGHT.get(s, 0.0) for s in SS])  # lookup table by state code
 
 # Stage s (1-7) requires criterion s and every criterion below it; each is a readable rule.
 STAGE_CRITERIA: tuple[str, ...] = (
@@ -27,10 +28,7 @@ def service_component(
     state: np.ndarray, adoption: np.ndarray, dimension: np.ndarray, n_dims: int = len(DIMENSIONS)
 ) -> np.ndarray:
     """(U, 4): per dimension, mean over its services of lifecycle weight x adoption share in the unit."""
-    weight = np.zeros(state.shape, dtype=np.float64)
-    for s, w in STATE_WEIGHT.items():
-        weight[state == s] = w
-    contrib = weight * adoption
+    contrib = _WEIGHT[state] * adoption
     out = np.zeros((state.shape[0], n_dims))
     for d in range(n_dims):
         cols = dimension == d

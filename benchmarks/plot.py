@@ -1,0 +1,62 @@
+"""The scaling plot for docs/performance.md: run time for 260 weeks against staff, log-log, with a
+line of slope 1 (linear cost) through the 8,000-staff point, before and after optimisation.
+
+    uv run python -m benchmarks.plot        # reads benchmarks/tables/, writes docs/figures/scaling.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from benchmarks.run import DEFAULT_OUT, ROOT  # noqa: E402
+
+FIGURE = ROOT / "docs" / "figures" / "scaling.png"
+
+
+def plot(tables: Path, out: Path) -> None:
+    now = pd.read_csv(tables / "scaling.csv")
+    fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=120)
+    base_file = tables / "baseline" / "scaling.csv"
+    if base_file.is_file():
+        base = pd.read_csv(base_file)
+        ax.plot(base["staff"], base["run_s"], "o--", color="0.6", label="before optimisation")
+    ax.plot(now["staff"], now["run_s"], "o-", color="C0", label="now (median of repeats)")
+    ref = now.loc[(now["staff"] - 8000).abs().idxmin()]
+    xs = np.array([now["staff"].min(), now["staff"].max()], dtype=float)
+    ax.plot(xs, ref["run_s"] * xs / ref["staff"], ":", color="C3", label="linear in staff")
+    ratio_file = tables / "mesa_ratio.csv"
+    if ratio_file.is_file():
+        mesa = pd.read_csv(ratio_file)
+        ax.plot(mesa["staff"], mesa["staff"] * 260 / mesa["mesa_staff_weeks_per_s"], "s-", color="C1",
+                label="idiomatic Mesa reference (extrapolated to 260 weeks)")
+    ax.axhline(1.0, color="0.85", lw=0.8)
+    ax.set(xscale="log", yscale="log", xlabel="staff", ylabel="wall time for 260 weeks (s)",
+           title="Run time with full data collection, one core per run")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    print(f"wrote {out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tables", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=FIGURE)
+    args = parser.parse_args(argv)
+    plot(args.tables, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,6 +6,7 @@ identical whatever the number of workers (and runs pair across cells: common ran
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+PRELOAD = ["abm.validation.march", "abm.validation.bass", "abm.validation.contagion"]
 CHUNK = 25  # runs per task: tasks of tens of milliseconds keep process overhead small
 
 
@@ -47,7 +49,11 @@ class Runner:
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            # forkserver: forking a multi-threaded parent (pytest, Solara, BLAS) can deadlock; the
+            # server imports the model once and workers fork from it, so start-up stays cheap
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._pool
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], desc: str = "") -> list[Any]:

@@ -20,6 +20,7 @@ import pandas as pd
 from abm.results import atomic_write, git_commit
 from abm.validation import figures
 from abm.validation.diffusion_checks import (
+    bass_noise,
     check_bass_continuous,
     check_bass_ticks,
     check_centola,
@@ -59,9 +60,10 @@ CHECKS: tuple[Check, ...] = (
     Check("march_turnover", "V1 March (1991) Figure 4: turnover and slow socialisers", check_march_turnover,
           {"runs": 500}, {"runs": 60}),
     Check("bass_continuous", "V2 Bass (1969), continuous time", check_bass_continuous,
-          {"n_staff": 10_000, "runs": 20, "dt": 0.02}, {"n_staff": 10_000, "runs": 4, "dt": 0.05, "widen": 0.01}),
+          {"n_staff": 10_000, "runs": 20, "dt": 0.02}, {"n_staff": 10_000, "runs": 4, "dt": 0.05, "widen": bass_noise(10_000, 4)[0] + 0.004,
+           "widen_peak": bass_noise(10_000, 4)[1]}),
     Check("bass_ticks", "V2 Bass (1969), weekly ticks", check_bass_ticks,
-          {"n_staff": 10_000, "runs": 100}, {"n_staff": 10_000, "runs": 10, "widen": 0.005}),
+          {"n_staff": 10_000, "runs": 100}, {"n_staff": 10_000, "runs": 10, "widen": bass_noise(10_000, 10)[0]}),
     Check("granovetter", "V3 Granovetter (1978) thresholds", check_granovetter, parallel=False),
     Check("centola", "V4 Centola & Macy (2007) complex contagion", check_centola,
           {"networks": 30}, {"networks": 6, "rewirings": (0.0, 0.01, 0.1, 1.0)}),
@@ -79,7 +81,9 @@ def run_checks(quick: bool, runner: Runner, only: tuple[str, ...] = ()) -> dict[
         kwargs = dict(check.quick if quick else check.full)
         if check.parallel:
             kwargs["runner"] = runner
+        start = time.perf_counter()
         out[check.name] = check.fn(**kwargs)
+        out[check.name].attrs["seconds"] = time.perf_counter() - start
     return out
 
 
@@ -135,9 +139,11 @@ def markdown(tables: dict[str, pd.DataFrame], drawn: list[tuple[str, str]], meta
     ]
     for r in rows.itertuples(index=False):
         mark = "yes" if r.passed else "**NO**"
+        criterion = str(r.criterion).replace("|", "\\|")
         lines.append(f"| {r.check} | {r.parameters} | {r.measured:.4g} | {r.expected:.4g} | {r.tolerance:.3g} "
-                     f"| {mark} | {r.criterion} |")
-    lines.append("")
+                     f"| {mark} | {criterion} |")
+    lines += ["", "Wall time per check: " + ", ".join(
+        f"{name} {t.attrs.get('seconds', float('nan')):.0f} s" for name, t in tables.items()), ""]
     if "march_figure1" in tables:
         curves = tables["march_figure1"].attrs["curves"]
         lines += ["## March (1991) Figure 1, every cell", "",

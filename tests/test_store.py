@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from abm.cli import main
-from abm.store import StoreWarning, list_experiments, load_region, load_runs, load_units, show_experiment
+from abm.store import (
+    StoreWarning,
+    list_experiments,
+    load_region,
+    load_runs,
+    load_units,
+    show_experiment,
+)
 from tests.experiment_helpers import run_in_process
 
 SPEC = ("name: storetest\ndescription: store test\nbase: [organisation=small, weeks=6]\n"

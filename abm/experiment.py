@@ -48,7 +48,7 @@ def parse_args(args: Sequence[str]) -> argparse.Namespace:
     ap.add_argument("--root", default=None)
     ap.add_argument("--seeds", type=int, default=None, help="replications (overrides the file's seeds)")
     ap.add_argument("--no-progress", action="store_true")
-    ns = ap.parse_args(list(args))
+    ns = ap.parse_intermixed_args(list(args))
     if ns.workers is not None and ns.workers < 1:
         raise UserError(f"--workers={ns.workers} is not allowed: an integer >= 1")
     if ns.seeds is not None and ns.seeds < 1:

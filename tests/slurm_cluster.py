@@ -9,6 +9,7 @@ Every daemon started here is stopped by its PID in `stop()`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -145,10 +146,8 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 
     def stop(self) -> None:
         """Cancel jobs, then stop every daemon we started (reverse order), by PID; remove the folder."""
-        try:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
             self._run(["scancel", "--user", "root"])
-        except (OSError, subprocess.SubprocessError):
-            pass
         for p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)

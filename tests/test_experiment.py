@@ -111,7 +111,7 @@ def test_resume_after_sigkill_every_run_exactly_once(tmp_path: Path, capsys: pyt
 def test_serial_and_parallel_sweeps_give_identical_results(tmp_path: Path) -> None:
     args = ["experiment", "quickstart", *SMALL, "--seeds", "2", "--no-progress"]
     assert main([*args, "--workers", "1", "--root", str(tmp_path / "1")]) == 0  # in this process, one by one
-    out = abm(*args, "--workers", "2", "--root", str(tmp_path / "2"))  # two loky worker processes
+    out = abm(*args, "--launcher", "joblib", "--workers", "2", "--root", str(tmp_path / "2"))  # Hydra multirun, 2 loky workers
     assert out.returncode == 0, out.stdout + out.stderr
     serial, parallel = run_dirs(tmp_path / "1" / "quickstart"), run_dirs(tmp_path / "2" / "quickstart")
     assert [d.relative_to(tmp_path / "1") for d in serial] == [d.relative_to(tmp_path / "2") for d in parallel]

@@ -274,13 +274,18 @@ class Monitor:
         done_before = self.total - len(self.paths)
         bar = tqdm(total=self.total, initial=done_before, unit="run", file=sys.stderr, dynamic_ncols=True,
                    disable=not sys.stderr.isatty(), smoothing=0.1)
-        shown = done_before
+        shown, start, decile = done_before, time.monotonic(), 0
         while True:
             stopping = self._stop.wait(0.5)
             ok, failed = self.counts()
             bar.set_postfix_str(f"failed={failed}", refresh=False)
             bar.update(done_before + ok + failed - shown)
             shown = done_before + ok + failed
+            if bar.disable and (ok + failed) * 10 // max(len(self.paths), 1) > decile and not stopping:
+                decile = (ok + failed) * 10 // len(self.paths)  # plain lines for logs: every 10%
+                left = (time.monotonic() - start) / (ok + failed) * (len(self.paths) - ok - failed)
+                print(f"  {shown}/{self.total} runs done, {failed} failed, about {left:.0f} s left",
+                      file=sys.stderr, flush=True)
             if stopping:
                 break
         bar.close()

@@ -85,6 +85,7 @@ def compare(experiments: Sequence[str], metrics: Sequence[str] | None = None, we
         keys = ["config_hash"]
     for k in keys:
         region[k] = region[k].astype(str)
+    region = in_sweep_order(region, keys, specs, list(experiments))
     last = int(region.groupby(["experiment", "config_hash", "seed"])["week"].max().min())
     week = last if week is None else week
     if week not in set(region["week"]):
@@ -104,6 +105,30 @@ def compare(experiments: Sequence[str], metrics: Sequence[str] | None = None, we
                       summarise(final, keys, metrics), paired(final, keys, metrics, (bkey, bvalue)),
                       differing_keys(_configs(configs, final, keys)),
                       " / ".join(str(s.get("description") or "") for s in specs))
+
+
+def in_sweep_order(region: pd.DataFrame, keys: list[str], specs: list[dict], experiments: list[str]) -> pd.DataFrame:
+    """Sort rows by the order values are listed in the sweeps (numbers numerically), then week and seed."""
+    order: dict[str, list[str]] = {"experiment": experiments}
+    for spec in specs:
+        for k, v in (spec.get("sweep") or {}).items():
+            order.setdefault(k, [x.strip() for x in str(v).split(",")])
+    ranks = {}
+    for k in keys:
+        values = list(dict.fromkeys(region[k]))
+        listed = [v for v in order.get(k, []) if v in values]
+        rest = sorted(set(values) - set(listed), key=lambda v: (_num(v), v))
+        ranks[k] = {v: i for i, v in enumerate(listed + rest)}
+    sort_cols = [f"_rank_{k}" for k in keys]
+    out = region.assign(**{f"_rank_{k}": region[k].map(ranks[k]) for k in keys})
+    return out.sort_values([*sort_cols, "seed", "week"], kind="stable").drop(columns=sort_cols)
+
+
+def _num(v: str) -> float:
+    try:
+        return float(v)
+    except ValueError:
+        return float("inf")
 
 
 def _configs(paths: dict[tuple[str, str], str], final: pd.DataFrame, keys: list[str]) -> dict[str, dict]:
@@ -133,6 +158,7 @@ def fmt(x: float) -> str:
 def table(c: Comparison) -> pd.DataFrame:
     """The printed and Markdown table: one row per configuration and metric."""
     merged = c.summary.merge(c.paired, on=[*c.keys, "metric"])
+    merged = merged.iloc[merged["metric"].map(c.metrics.index).argsort(kind="stable")]
     rows = []
     for _, r in merged.iterrows():
         rows.append({**{k: r[k] for k in c.keys}, "metric": r["metric"], "n": int(r["n"]),

@@ -1,8 +1,11 @@
-"""`abm experiment NAME [overrides] [--workers N] [--launcher local|slurm] [--root DIR]`.
+"""`abm experiment NAME [overrides] [--workers N] [--launcher local|joblib|slurm] [--root DIR]`.
 
-Runs an experiment file as a Hydra multirun: Hydra's joblib launcher (loky processes) locally, the submitit
-launcher on SLURM. Only runs missing from the store (or failed before) are launched, so re-running resumes.
-A thread watches the store and drives the progress bar (runs done, failures, time left).
+Every configuration is composed once with Hydra's compose API (validating the whole plan before anything is
+written). `local` (default) then runs the missing runs in a pool of forked worker processes (one in-process
+loop for --workers 1); `joblib` runs them as a Hydra multirun through Hydra's joblib launcher and `slurm`
+through Hydra's submitit launcher (Hydra composes each job again there). Only runs missing from the store
+(or failed before) are launched, so re-running resumes. A thread watches the store and drives the
+progress bar (runs done, failures, time left).
 """
 
 from __future__ import annotations
@@ -44,11 +47,11 @@ def parse_args(args: Sequence[str]) -> argparse.Namespace:
     ap.add_argument("name")
     ap.add_argument("overrides", nargs="*")
     ap.add_argument("--workers", type=int, default=None)
-    ap.add_argument("--launcher", choices=("local", "slurm"), default="local")
+    ap.add_argument("--launcher", choices=("local", "joblib", "slurm"), default="local")
     ap.add_argument("--root", default=None)
     ap.add_argument("--seeds", type=int, default=None, help="replications (overrides the file's seeds)")
     ap.add_argument("--no-progress", action="store_true")
-    ns = ap.parse_args(list(args))
+    ns = ap.parse_intermixed_args(list(args))
     if ns.workers is not None and ns.workers < 1:
         raise UserError(f"--workers={ns.workers} is not allowed: an integer >= 1")
     if ns.seeds is not None and ns.seeds < 1:
@@ -139,12 +142,15 @@ def run_experiment(spec: Spec, configs: list[Configuration], root: Path, workers
     total = len(configs) * len(spec.seeds)
     start, error = time.perf_counter(), None
     if pending:
-        jobs = [[*c.overrides, f"seed={s}"] for c, s in pending]
         monitor = Monitor(exp_dir, pending, total, enabled=progress)
-        monitor.start()
         try:
-            launch_hydra(jobs, RunTask(str(exp_dir.resolve()), spec.name), exp_dir, workers, launcher,
-                         spec.launcher, list(hydra_overrides))
+            if launcher == "local":
+                launch_local(pending, exp_dir, spec.name, workers, monitor)
+            else:
+                monitor.start()
+                jobs = [[*c.overrides, f"seed={s}"] for c, s in pending]
+                launch_hydra(jobs, RunTask(str(exp_dir.resolve()), spec.name), exp_dir, workers, launcher,
+                             spec.launcher, list(hydra_overrides))
         except UserError:
             raise
         except Exception as exc:  # a crashed worker or scheduler error: report it, keep what finished
@@ -154,11 +160,33 @@ def run_experiment(spec: Spec, configs: list[Configuration], root: Path, workers
     return Outcome(spec, exp_dir, configs, total - len(pending), time.perf_counter() - start, error)
 
 
+def launch_local(pending: list[tuple[Configuration, int]], exp_dir: Path, experiment: str, workers: int,
+                 monitor: Monitor) -> None:
+    """Run in this process (1 worker) or in forked processes that inherit the imported model (no start-up)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from abm.experiment_task import execute_resolved
+
+    jobs = [({**c.resolved, "seed": s}, c.overrides) for c, s in pending]
+    if workers == 1 or len(jobs) == 1:
+        monitor.start()
+        for resolved, overrides in jobs:
+            execute_resolved(resolved, exp_dir, experiment, overrides)
+        return
+    context = multiprocessing.get_context("fork")  # before any thread of ours starts
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = [pool.submit(execute_resolved, r, exp_dir, experiment, o) for r, o in jobs]
+        monitor.start()
+        for future in as_completed(futures):
+            future.result()
+
+
 def launcher_overrides(exp_dir: Path, workers: int, launcher: str, settings: dict[str, Any]) -> tuple[list[str], Path]:
     """Hydra overrides selecting and configuring the launcher, and the sweep folder it may write into."""
     common = ["hydra.output_subdir=null", "hydra/job_logging=none", "hydra/hydra_logging=none",
               "hydra.job.chdir=false"]
-    if launcher == "local":
+    if launcher == "joblib":
         sweep_dir = Path(tempfile.mkdtemp(prefix="abm-sweep-"))
         return [*common, "hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}",
                 f"hydra.sweep.dir={sweep_dir}"], sweep_dir
@@ -207,7 +235,7 @@ def launch_hydra(jobs: list[list[str]], task: RunTask, exp_dir: Path, workers: i
     try:
         runner.launch(jobs, initial_job_idx=0)
     finally:
-        if launcher == "local":
+        if launcher == "joblib":
             shutil.rmtree(sweep_dir, ignore_errors=True)
 
 
@@ -246,13 +274,18 @@ class Monitor:
         done_before = self.total - len(self.paths)
         bar = tqdm(total=self.total, initial=done_before, unit="run", file=sys.stderr, dynamic_ncols=True,
                    disable=not sys.stderr.isatty(), smoothing=0.1)
-        shown = done_before
+        shown, start, decile = done_before, time.monotonic(), 0
         while True:
             stopping = self._stop.wait(0.5)
             ok, failed = self.counts()
             bar.set_postfix_str(f"failed={failed}", refresh=False)
             bar.update(done_before + ok + failed - shown)
             shown = done_before + ok + failed
+            if bar.disable and (ok + failed) * 10 // max(len(self.paths), 1) > decile and not stopping:
+                decile = (ok + failed) * 10 // len(self.paths)  # plain lines for logs: every 10%
+                left = (time.monotonic() - start) / (ok + failed) * (len(self.paths) - ok - failed)
+                print(f"  {shown}/{self.total} runs done, {failed} failed, about {left:.0f} s left",
+                      file=sys.stderr, flush=True)
             if stopping:
                 break
         bar.close()

@@ -57,6 +57,7 @@ class Configuration:
     overrides: list[str]
     config_hash: str
     values: dict[str, str]
+    resolved: dict[str, Any] = field(default_factory=dict, repr=False)  # composed once, reused for every seed
 
 
 def experiment_dirs() -> list[Path]:
@@ -226,10 +227,11 @@ def plan(spec: Spec) -> list[Configuration]:
             to_params(cfg)
         except UserError as err:
             raise UserError(f"{spec.path}: {err}") from None
-        h = config_hash(resolved_dict(cfg))
+        resolved = resolved_dict(cfg)
+        h = config_hash(resolved)
         if h not in seen:
             seen.add(h)
-            configs.append(Configuration(overrides, h, values))
+            configs.append(Configuration(overrides, h, values, resolved))
     if spec.baseline:
         key, value = spec.baseline.split("=", 1)
         if not any(c.values.get(key) == value for c in configs):

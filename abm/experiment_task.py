@@ -55,12 +55,18 @@ def injected_failure(overrides: list[str], seed: int) -> None:
 
 
 def execute_run(cfg: Any, exp_dir: Path, experiment: str, overrides: list[str]) -> str:
+    """The Hydra task's body: the composed config (with its seed) -> `execute_resolved`."""
+    from abm.hydra_bridge import resolved_dict
+
+    return execute_resolved(resolved_dict(cfg), exp_dir, experiment, overrides)
+
+
+def execute_resolved(resolved: dict[str, Any], exp_dir: Path, experiment: str, overrides: list[str]) -> str:
     """Run one configuration and seed into the store; return "ok", "failed" or "skipped" (already done)."""
     from abm.experiment_spec import config_hash
-    from abm.hydra_bridge import resolved_dict, to_params
+    from abm.params import from_dict
     from abm.results import simulate, write_run
 
-    resolved = resolved_dict(cfg)
     seed = int(resolved["seed"])
     h = config_hash(resolved)
     final = run_dir(exp_dir, h, seed)
@@ -71,7 +77,7 @@ def execute_run(cfg: Any, exp_dir: Path, experiment: str, overrides: list[str]) 
     status = "ok"
     try:
         injected_failure(overrides, seed)
-        result = simulate(to_params(cfg), config=resolved)
+        result = simulate(from_dict(resolved), config=resolved)
         result.provenance.update(experiment=experiment, config_hash=h, overrides=overrides, status="ok")
         write_run(result, tmp)
     except Exception as exc:  # failure isolation: any error of this run is recorded, the sweep goes on

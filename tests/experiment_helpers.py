@@ -22,3 +22,15 @@ def abm(*args: str, env: dict[str, str] | None = None, timeout: float = 240) -> 
 
 def run_dirs(exp_dir: Path) -> list[Path]:
     return sorted(exp_dir.glob("runs/*/seed=*"))
+
+
+def run_in_process(spec_text: str, tmp: Path, root: Path, name: str = "spec") -> None:
+    """Plan and run an experiment file serially in this process (joblib n_jobs=1: no worker start-up)."""
+    from abm.experiment import run_experiment
+    from abm.experiment_spec import load_spec, plan
+
+    path = tmp / f"{name}.yaml"
+    path.write_text(spec_text, encoding="utf-8")
+    spec = load_spec(str(path))
+    outcome = run_experiment(spec, plan(spec), root, workers=1, progress=False)
+    assert outcome.complete, outcome.summary()

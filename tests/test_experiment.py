@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from abm.cli import main
 from abm.results import read_run
 from tests.experiment_helpers import REPO, SMALL, abm, run_dirs
 
@@ -34,28 +35,36 @@ GOOD = "name: tiny\nbase: [organisation=small, weeks=4]\nsweep:\n  practice: exp
     (GOOD + "metrics: [no_such_metric]\n", "metric 'no_such_metric' is not known"),
     (GOOD + "seeds: 0\n", "seeds=0 is not allowed"),
 ])
-def test_bad_experiment_file_one_line_exit_2_nothing_written(tmp_path: Path, text: str, needle: str) -> None:
+def test_bad_experiment_file_one_line_exit_2_nothing_written(tmp_path: Path, text: str, needle: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "store"
-    out = abm("experiment", write_exp(tmp_path, text), "--root", str(root))
-    assert out.returncode == 2, out.stderr
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and needle in lines[0], out.stderr
-    assert "Traceback" not in out.stderr
+    assert main(["experiment", write_exp(tmp_path, text), "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], err
     assert not root.exists()
 
 
-def test_unknown_experiment_name(tmp_path: Path) -> None:
-    out = abm("experiment", "no_such_experiment", "--root", str(tmp_path / "s"))
-    assert out.returncode == 2 and "one of" in out.stderr and "quickstart" in out.stderr
+def test_bad_file_from_the_real_command_line(tmp_path: Path) -> None:
+    out = abm("experiment", write_exp(tmp_path, GOOD + "colour: blue\n"), "--root", str(tmp_path / "s"))
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "unknown key 'colour'" in out.stderr
+    assert "Traceback" not in out.stderr and not (tmp_path / "s").exists()
+
+
+def test_unknown_experiment_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["experiment", "no_such_experiment", "--root", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert "one of" in err and "quickstart" in err
     assert not (tmp_path / "s").exists()
 
 
-def test_failure_isolation_then_resume_reruns_only_the_failed_run(tmp_path: Path) -> None:
+def test_failure_isolation_then_resume_reruns_only_the_failed_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "store"
-    args = ("experiment", "quickstart", *SMALL, "--seeds", "3", "--workers", "2", "--root", str(root))
-    out = abm(*args, env={"ABM_TEST_FAIL": "practice=contextual,seed=1"})
-    assert out.returncode == 1, out.stdout + out.stderr
-    assert "5 ok, 1 failed, 0 missing" in out.stdout
+    args = ["experiment", "quickstart", *SMALL, "--seeds", "3", "--workers", "1", "--root", str(root)]
+    monkeypatch.setenv("ABM_TEST_FAIL", "practice=contextual,seed=1")
+    assert main(args) == 1
+    assert "5 ok, 1 failed, 0 missing" in capsys.readouterr().out
     failed = list((root / "quickstart").glob("runs/*/seed=1/failed.json"))
     assert len(failed) == 1
     record = json.loads(failed[0].read_text())
@@ -63,14 +72,14 @@ def test_failure_isolation_then_resume_reruns_only_the_failed_run(tmp_path: Path
     assert "practice=contextual" in record["overrides"]
     ok_before = {p: p.stat().st_mtime_ns for p in (root / "quickstart").glob("runs/*/*/provenance.json")}
     assert len(ok_before) == 5
-    again = abm(*args)
-    assert again.returncode == 0, again.stdout + again.stderr
-    assert "6 ok, 0 failed, 0 missing (5 already done before)" in again.stdout
+    monkeypatch.delenv("ABM_TEST_FAIL")
+    assert main(args) == 0
+    assert "6 ok, 0 failed, 0 missing (5 already done before)" in capsys.readouterr().out
     assert all(p.stat().st_mtime_ns == t for p, t in ok_before.items())  # finished runs were not redone
     assert not list((root / "quickstart").glob("runs/*/*/failed.json"))
 
 
-def test_resume_after_sigkill_every_run_exactly_once(tmp_path: Path) -> None:
+def test_resume_after_sigkill_every_run_exactly_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "store"
     exp = root / "quickstart"
     args = [sys.executable, "-m", "abm.cli", "experiment", "quickstart", "organisation=small", "weeks=40",
@@ -88,10 +97,9 @@ def test_resume_after_sigkill_every_run_exactly_once(tmp_path: Path) -> None:
     for d in run_dirs(exp):  # nothing partial is visible: a run folder is complete or absent
         assert (d / "provenance.json").is_file()
         read_run(d)
-    out = abm("experiment", "quickstart", "organisation=small", "weeks=40", "--seeds", "6", "--workers", "2",
-              "--root", str(root))
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert f"12 ok, 0 failed, 0 missing ({done} already done before)" in out.stdout
+    assert main(["experiment", "quickstart", "organisation=small", "weeks=40", "--seeds", "6", "--workers", "1",
+                 "--root", str(root)]) == 0  # the restart (here in-process, one run at a time)
+    assert f"12 ok, 0 failed, 0 missing ({done} already done before)" in capsys.readouterr().out
     dirs = run_dirs(exp)
     assert len(dirs) == 12 and len({(d.parent.name, d.name) for d in dirs}) == 12
     for d in dirs:
@@ -101,10 +109,10 @@ def test_resume_after_sigkill_every_run_exactly_once(tmp_path: Path) -> None:
 
 
 def test_serial_and_parallel_sweeps_give_identical_results(tmp_path: Path) -> None:
-    for workers in ("1", "2"):
-        out = abm("experiment", "quickstart", *SMALL, "--seeds", "2", "--workers", workers,
-                  "--root", str(tmp_path / workers))
-        assert out.returncode == 0, out.stdout + out.stderr
+    args = ["experiment", "quickstart", *SMALL, "--seeds", "2", "--no-progress"]
+    assert main([*args, "--workers", "1", "--root", str(tmp_path / "1")]) == 0  # in this process, one by one
+    out = abm(*args, "--launcher", "joblib", "--workers", "2", "--root", str(tmp_path / "2"))  # Hydra multirun, 2 loky workers
+    assert out.returncode == 0, out.stdout + out.stderr
     serial, parallel = run_dirs(tmp_path / "1" / "quickstart"), run_dirs(tmp_path / "2" / "quickstart")
     assert [d.relative_to(tmp_path / "1") for d in serial] == [d.relative_to(tmp_path / "2") for d in parallel]
     assert len(serial) == 4
@@ -128,8 +136,7 @@ def test_workshop_scenario_runs_as_an_experiment(tmp_path: Path) -> None:
     try:
         spec = write_exp(tmp_path, f"name: {name}\nbase: [+workshop={name}, organisation=small, weeks=4]\n"
                                    f"seeds: 2\nmetrics: [maturity_total]\n", name)
-        out = abm("experiment", spec, "--root", str(tmp_path / "store"), "--workers", "1")
-        assert out.returncode == 0, out.stdout + out.stderr
+        assert main(["experiment", spec, "--root", str(tmp_path / "store"), "--workers", "1"]) == 0
         dirs = run_dirs(tmp_path / "store" / name)
         assert len(dirs) == 2
         prov = read_run(dirs[0])[2]

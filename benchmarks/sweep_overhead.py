@@ -1,0 +1,68 @@
+"""Benchmark of the sweep machinery: per-run overhead beyond the simulation, and parallel efficiency 1 -> 2 workers.
+
+    uv run python benchmarks/sweep_overhead.py                 # default region, 260 weeks, 16 runs
+    uv run python benchmarks/sweep_overhead.py --runs 24 --weeks 104
+
+Overhead per run = (wall time of `run_experiment` with one in-process worker - the simulations' own wall
+time as recorded in provenance) / runs: Hydra's per-job composition, the task, Parquet + JSON writing and
+the atomic rename. Parallel efficiency = T(1 worker) / (2 x T(2 workers)); both include every cost a user
+pays (the 2-worker run includes starting the loky worker processes). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from abm.experiment import run_experiment  # noqa: E402
+from abm.experiment_spec import Spec, plan  # noqa: E402
+
+
+def make_spec(runs: int, weeks: int, organisation: str) -> Spec:
+    seeds = runs // 2
+    return Spec(name="bench", path=Path("bench.yaml"), base=[f"organisation={organisation}", f"weeks={weeks}"],
+                sweep={"practice": "exploit_only,contextual"}, seeds=list(range(seeds)),
+                metrics=["maturity_total"], baseline="practice=exploit_only")
+
+
+def timed_sweep(spec: Spec, workers: int) -> tuple[float, float, int]:
+    """(wall seconds of the launch, summed simulation seconds, runs) in a fresh store."""
+    configs = plan(spec)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        outcome = run_experiment(spec, configs, Path(tmp), workers=workers, progress=False)
+        wall = time.perf_counter() - start
+        assert outcome.complete, outcome.summary()
+        sims = [json.loads(p.read_text())["wall_time_s"] for p in Path(tmp).glob("bench/runs/*/*/provenance.json")]
+    return wall, float(sum(sims)), len(sims)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=16)
+    ap.add_argument("--weeks", type=int, default=260)
+    ap.add_argument("--organisation", default="default")
+    ns = ap.parse_args()
+    spec = make_spec(ns.runs, ns.weeks, ns.organisation)
+    print(f"sweep benchmark: {ns.runs} runs of organisation={ns.organisation}, weeks={ns.weeks}; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    timed_sweep(make_spec(2, 4, "small"), 1)  # warm imports and caches once
+    w1, sim1, n = timed_sweep(spec, 1)
+    overhead = (w1 - sim1) / n
+    print(f"1 worker : {w1:7.2f} s wall, {sim1:7.2f} s inside simulate(), {n} runs")
+    print(f"  per-run overhead of the sweep machinery: {overhead * 1000:.0f} ms "
+          f"({overhead / (sim1 / n):.1%} of a {sim1 / n:.2f} s run)")
+    w2, sim2, _ = timed_sweep(spec, 2)
+    print(f"2 workers: {w2:7.2f} s wall, {sim2:7.2f} s inside simulate()")
+    print(f"  speed-up {w1 / w2:.2f}x, parallel efficiency 1 -> 2 workers: {w1 / (2 * w2):.2f} (target >= 0.85)")
+
+
+if __name__ == "__main__":
+    main()

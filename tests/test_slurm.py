@@ -1,0 +1,52 @@
+"""SLURM for real: the quickstart experiment through Hydra's submitit launcher on a local one-node cluster."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from abm.results import read_run
+from tests.experiment_helpers import REPO
+from tests.slurm_cluster import SlurmCluster, missing_tools
+
+pytestmark = pytest.mark.slurm
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[SlurmCluster]:
+    missing = missing_tools()
+    if missing:
+        pytest.skip(f"SLURM tools not installed: {', '.join(missing)} (apt-get install slurm-wlm munge)")
+    c = SlurmCluster()
+    try:
+        c.start()
+        yield c
+    finally:
+        c.stop()
+
+
+def test_quickstart_through_submitit_on_slurm(cluster: SlurmCluster, tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    args = [sys.executable, "-m", "abm.cli", "experiment", "quickstart", "organisation=small", "weeks=12",
+            "--seeds", "2", "--launcher", "slurm", "--root", str(root), "--no-progress",
+            "hydra.launcher.partition=debug"]
+    out = subprocess.run(args, cwd=REPO, env=cluster.env, capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stdout + out.stderr + cluster.logs()
+    assert "4 runs: 4 ok, 0 failed, 0 missing" in out.stdout
+    exp = root / "quickstart"
+    dirs = sorted(exp.glob("runs/*/seed=*"))
+    assert len(dirs) == 4
+    for d in dirs:
+        region, _, prov = read_run(d)
+        assert prov["status"] == "ok" and prov["experiment"] == "quickstart" and len(region) == 13
+    logs = list(exp.glob(".slurm/*/.submitit/*/*_log.out"))
+    assert logs, "submitit wrote no SLURM job logs: the runs did not go through the scheduler"
+    jobs = subprocess.run(["squeue", "-h", "-r", "-t", "all", "-o", "%i %T"], env=cluster.env,
+                          capture_output=True, text=True, timeout=30).stdout.split("\n")
+    assert sum("COMPLETED" in j for j in jobs) == 4, jobs
+    again = subprocess.run(args, cwd=REPO, env=cluster.env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "(4 already done before)" in again.stdout  # resume: nothing resubmitted

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import solara
 
+from viz.markup import Md
+
 
 @solara.component
 def ResultsPage() -> None:
-    solara.Markdown("Results")
+    Md("Results")

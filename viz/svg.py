@@ -115,9 +115,10 @@ def _series_marks(s: Series, sx: object, sy: object) -> list[str]:
 def colour_scale(values: np.ndarray) -> np.ndarray:
     """Values in [0, 1] to hex colours from light yellow (0) to dark blue (1)."""
     v = np.clip(np.nan_to_num(values), 0.0, 1.0)
+    levels, inverse = np.unique(v, return_inverse=True)  # colour each distinct value once
     lo, hi = np.array([255, 237, 160]), np.array([8, 48, 107])
-    rgb = (lo[None, :] + (hi - lo)[None, :] * v[:, None]).astype(int)
-    return np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb])
+    rgb = (lo[None, :] + (hi - lo)[None, :] * levels[:, None]).astype(int)
+    return np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb])[inverse.ravel()]
 
 
 def staff_network(layout: Layout, colour_values: np.ndarray, edges: tuple[np.ndarray, np.ndarray],

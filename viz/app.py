@@ -26,6 +26,7 @@ CSS = """
 .abm-kpi-label { font-size: 11px; color: #555; }
 .abm-kpi-value { font-size: 20px; font-weight: 600; }
 .abm-kpi-delta { font-size: 11px; }
+.abm-baseline-table td, .abm-baseline-table th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; }
 .v-btn-toggle { flex-wrap: wrap; }
 """
 

@@ -59,7 +59,7 @@ def LeverInput(run: state.Run, lever: Lever, prefix: str = "") -> None:
             solara.SliderFloat("", value=value, min=lo, max=lever.slider_max(value),
                                step=lever.slider_step(value), thumb_label=False,
                                on_value=lambda v: state.set_lever(run, lever, round(v, 6), value))
-            solara.InputText(lever.label, value=fmt(value), on_value=lambda v: state.set_lever(run, lever, v, value),
+            solara.InputText(label, value=fmt(value), on_value=lambda v: state.set_lever(run, lever, v, value),
                              classes=[f"{prefix}abm-input-{lever.id}"], style="max-width: 110px", dense=True)
         if error:
             solara.Error(f"{t('error_prefix')}: {error}", dense=True, classes=["abm-error"])

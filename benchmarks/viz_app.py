@@ -57,7 +57,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=5)
     opts = parser.parse_args()
     start = time.perf_counter()
-    with viz_server() as (url, proc, answered), sync_playwright() as pw:
+    with viz_server() as server, sync_playwright() as pw:
+        url, proc, answered = server.url, server.proc, server.seconds
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_live(page, url)

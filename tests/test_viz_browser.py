@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -11,7 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from viz_support import CHROMIUM, CHROMIUM_ARGS, viz_server, write_store  # noqa: E402
+from viz_support import CHROMIUM, CHROMIUM_ARGS, Server, viz_server, write_store  # noqa: E402
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright")
@@ -32,14 +33,22 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_store(tmp_path_factory.mktemp("results"), weeks=20, seeds=3)
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app, with a small `quickstart` experiment in its results store (written while it starts)."""
+    store = tmp_path_factory.mktemp("results")
+    writer = threading.Thread(target=write_store, args=(store,), kwargs={"weeks": 20, "seeds": 3})
+    writer.start()
+    try:
+        with viz_server(env={"ABM_RESULTS": str(store)}) as srv:
+            writer.join()
+            yield srv
+    finally:
+        writer.join()
 
 
-@pytest.fixture(scope="module")
-def app_url(store: Path) -> Iterator[str]:
-    with viz_server(env={"ABM_RESULTS": str(store)}) as (url, _proc, _seconds):
-        yield url
+@pytest.fixture
+def app_url(server: Server) -> str:
+    return server.url
 
 
 @pytest.fixture(autouse=True)
@@ -72,12 +81,20 @@ def step_to(page, target: int) -> None:  # noqa: ANN001
         page.wait_for_function(f"Number(document.querySelector('.abm-week').innerText) > {before}")
 
 
+def apply_and_reset(page) -> None:  # noqa: ANN001
+    """Changed settings show as pending (the button reads "Apply and reset"); reset applies them."""
+    page.wait_for_selector(".abm-reset >> text=Apply and reset")
+    page.click(".abm-reset")
+    page.wait_for_selector(".abm-reset >> text=Apply and reset", state="detached")
+
+
 def kpi(page, metric: str, tag: str = "") -> float:  # noqa: ANN001
     text = page.locator(f'.abm-kpis{tag} [data-metric="{metric}"] .abm-kpi-value').inner_text()
     return float(text.replace(",", ""))
 
 
-def test_live_page_loads_offline_with_no_console_errors(page, app_url: str) -> None:  # noqa: ANN001
+def test_live_page_loads_offline_with_no_console_errors(page, server: Server) -> None:  # noqa: ANN001
+    app_url = server.url
     errors, hosts = [], set()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -90,6 +107,7 @@ def test_live_page_loads_offline_with_no_console_errors(page, app_url: str) -> N
     assert week(page) == 0
     assert page.locator(".abm-kpis [data-metric]").count() == 6
     assert page.locator("svg.abm-pipeline").count() == 1
+    assert "Could not load URL" not in server.output(), "the server tried to fetch an asset from elsewhere"
 
 
 def test_step_and_play_advance_the_week_and_change_the_plots(page, app_url: str) -> None:  # noqa: ANN001
@@ -116,7 +134,7 @@ def test_changing_the_practice_and_resetting_changes_the_outcomes(page, app_url:
     step_to(page, 3)
     contextual = kpi(page, "exploration_share")
     page.click(".abm-practice >> text=exploit_only")
-    page.click(".abm-reset")
+    apply_and_reset(page)
     page.wait_for_function("Number(document.querySelector('.abm-week').innerText) === 0")
     assert "practice=exploit_only" in page.inner_text(".abm-overrides")
     step_to(page, 3)
@@ -138,7 +156,7 @@ def test_an_out_of_range_value_is_refused_with_a_message_and_the_app_keeps_worki
     box.fill("0.3")
     box.press("Enter")
     page.wait_for_function("!document.querySelector('.abm-error')")
-    page.click(".abm-reset")
+    apply_and_reset(page)
     page.wait_for_function("document.querySelector('.abm-overrides').innerText.includes('practice.alpha=0.3')")
     step_to(page, 1)
     assert kpi(page, "exploration_share") == pytest.approx(0.3, abs=1e-3)

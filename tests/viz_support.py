@@ -6,10 +6,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -28,19 +30,31 @@ def abm_executable() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "abm.cli"]
 
 
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen[bytes]
+    seconds: float  # from start until it answered HTTP
+    log: Path  # the server's stdout and stderr
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
 @contextmanager
-def viz_server(env: dict[str, str] | None = None, timeout: float = 90.0) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
-    """`abm viz` on a free port of 127.0.0.1; yields (url, process, seconds until it answered); stopped by PID."""
+def viz_server(env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator[Server]:
+    """`abm viz` on a free port of 127.0.0.1, its output in a log file; stopped by PID on exit."""
     port = free_port()
     start = time.perf_counter()
-    proc = subprocess.Popen([*abm_executable(), "viz", "--port", str(port)], env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = Path(tempfile.mkstemp(prefix="abm-viz-", suffix=".log")[1])
+    with open(log, "wb") as sink:
+        proc = subprocess.Popen([*abm_executable(), "viz", "--port", str(port)], env={**os.environ, **(env or {})},
+                                stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         while True:
             if proc.poll() is not None:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                raise RuntimeError(f"abm viz exited with {proc.returncode}: {out[-2000:]}")
+                raise RuntimeError(f"abm viz exited with {proc.returncode}: {log.read_text()[-2000:]}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as r:
                     if r.status == 200:
@@ -50,7 +64,7 @@ def viz_server(env: dict[str, str] | None = None, timeout: float = 90.0) -> Iter
             if time.perf_counter() - start > timeout:
                 raise RuntimeError("abm viz did not answer in time")
             time.sleep(0.2)
-        yield url, proc, time.perf_counter() - start
+        yield Server(url, proc, time.perf_counter() - start, log)
     finally:
         proc.terminate()
         try:
@@ -58,6 +72,7 @@ def viz_server(env: dict[str, str] | None = None, timeout: float = 90.0) -> Iter
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.unlink(missing_ok=True)
 
 
 def _config_hash(overrides: list[str]) -> str:

@@ -29,7 +29,8 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     store = write_store(Path(tempfile.mkdtemp(prefix="abm-results-")), weeks=104, seeds=5,
                         practices=("exploit_only", "contextual", "adaptive"))
-    with viz_server(env={"ABM_RESULTS": str(store)}) as (url, _proc, _s), sync_playwright() as pw:
+    with viz_server(env={"ABM_RESULTS": str(store)}) as server, sync_playwright() as pw:
+        url = server.url
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(120_000)

@@ -24,6 +24,8 @@ SOLARA_ENV = {
     "SOLARA_MODE": "production",
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     "SOLARA_ASSETS_PROXY": "True",
+    # an asset missing from solara-assets must fail at once, never be fetched from the internet
+    "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/",
     "SOLARA_THEME_LOADER": "plain",
     "SOLARA_KERNEL_CULL_TIMEOUT": "120s",
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 import solara
 
 from viz.i18n import language
+from viz.markup import Md
 
 ODD_URL = "/odd"  # served by the app itself (offline): the text of docs/ODD.md
 
@@ -92,7 +93,7 @@ def diagram() -> str:
 def AboutPage() -> None:
     with solara.Column(style="max-width: 900px", classes=["abm-about"]):
         solara.HTML("div", unsafe_innerHTML=diagram())
-        solara.Markdown((TEXT_SV if language.value == "sv" else TEXT_EN).format(odd=ODD_URL))
+        Md((TEXT_SV if language.value == "sv" else TEXT_EN).format(odd=ODD_URL))
 
 
 @solara.component
@@ -101,4 +102,4 @@ def OddPage() -> None:
     path = odd_path()
     text = path.read_text(encoding="utf-8") if path.is_file() else f"`{path}` is not in this installation."
     with solara.Column(style="max-width: 1000px"):
-        solara.Markdown(text)
+        Md(text)

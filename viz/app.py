@@ -20,6 +20,13 @@ CSS = """
 .abm-label { font-size: 12px; color: #555; margin-top: 6px; }
 .abm-trends svg { margin: 0 6px 6px 0; background: #fff; }
 .abm-charts { display: flex; flex-wrap: wrap; gap: 6px; }
+.abm-views h4 { margin: 10px 0 4px 0; font-weight: 500; }
+.abm-kpi-row { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 6px; }
+.abm-kpi { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; min-width: 120px; background: #fff; }
+.abm-kpi-label { font-size: 11px; color: #555; }
+.abm-kpi-value { font-size: 20px; font-weight: 600; }
+.abm-kpi-delta { font-size: 11px; }
+.abm-baseline-table td, .abm-baseline-table th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; }
 .v-btn-toggle { flex-wrap: wrap; }
 """
 

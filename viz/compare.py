@@ -11,7 +11,8 @@ from viz import state, svg
 from viz.i18n import metric_label, t
 from viz.scenario_ui import SaveScenario
 from viz.sim import TREND_METRICS
-from viz.widgets import Choices, KpiCards, Levers, PlayControls
+from viz.svg import esc
+from viz.widgets import Choices, Levers, PlayControls, kpi_html
 
 RUNS = (state.compare_a, state.compare_b)
 COLOURS = (svg.PALETTE[0], svg.PALETTE[1])
@@ -39,15 +40,20 @@ def label(run: state.Run, which: str) -> str:
 
 @solara.component
 def CompareViews() -> None:
-    state.compare_tick.value  # noqa: B018  (subscribe)
+    tick = state.compare_tick.value  # subscribe: re-render after each step
     sims = [state.ensure(r) for r in RUNS]
+
+    def done() -> None:
+        for sim in sims:
+            sim.rendered.set()
+
+    solara.use_effect(done, [tick, id(sims[0]), id(sims[1])])
     names = [label(RUNS[0], "run_a"), label(RUNS[1], "run_b")]
-    solara.HTML("h2", unsafe_innerHTML=f'{t("week")} <span class="abm-week">{sims[0].week}</span> / '
-                                       f'{sims[0].params.weeks}', style="margin: 4px 0")
+    cells = [f'<h2 style="margin:4px 0">{t("week")} <span class="abm-week">{sims[0].week}</span> / '
+             f'{sims[0].params.weeks}</h2>']
     for sim, name, tag in zip(sims, names, ("-a", "-b"), strict=True):
-        solara.Markdown(f"**{name}**")
-        KpiCards(sim, sim.week, tag)
-    cells = []
+        cells.append(f"<b>{esc(name)}</b>" + kpi_html(sim, tag))
+    cells.append('<div class="abm-charts">')
     horizon = float(sims[0].params.weeks)
     for metric in TREND_METRICS:
         (xa, ya), (_, yb) = sims[0].series(metric), sims[1].series(metric)
@@ -60,7 +66,7 @@ def CompareViews() -> None:
                      + svg.line_chart([diff], t("difference"), height=120, zero_line=True,
                                       data={"metric": metric, "kind": "difference"}, x_max=horizon)
                      + "</div>")
-    solara.HTML("div", unsafe_innerHTML="".join(cells), classes=["abm-charts"])
+    solara.HTML("div", unsafe_innerHTML="".join(cells) + "</div>", classes=["abm-views"])
 
 
 @solara.component

@@ -92,11 +92,11 @@ METRIC_SV: dict[str, str] = {
 }
 
 LEVER_SV: dict[str, str] = {
-    "practice.alpha": "Utforskande andel",
-    "management.training_rate": "Utbildning",
-    "organisation.share_champions": "Digitala ambassadörer",
+    "alpha": "Utforskande andel",
+    "training": "Utbildning",
+    "champions": "Digitala ambassadörer",
     "cross_ties": "Band mellan enheter",
-    "learning.p_turnover": "Personalomsättning",
+    "turnover": "Personalomsättning",
 }
 
 

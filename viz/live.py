@@ -6,9 +6,11 @@ import solara
 
 from viz import state, svg
 from viz.i18n import metric_label, t
+from viz.markup import Md
 from viz.scenario_ui import SaveScenario
 from viz.sim import TREND_METRICS, Simulation
-from viz.widgets import Choices, KpiCards, Levers, PlayControls, state_names
+from viz.svg import esc
+from viz.widgets import Choices, Levers, PlayControls, kpi_html, state_names
 
 
 def network_svg(sim: Simulation, colour_by: str) -> str:
@@ -31,29 +33,31 @@ def trend_svgs(sim: Simulation) -> list[str]:
     return out
 
 
+def views_html(sim: Simulation, colour_by: str) -> str:
+    """The whole weekly view as one HTML string: one widget update per frame keeps playing fast."""
+    title = t("network_units") if sim.large else t("network_staff")
+    labels = [s.label for s in sim.model.catalogue]
+    overrides = esc(" ".join(sim.settings.overrides()))
+    return (
+        f'<h2 style="margin:4px 0">{t("week")} <span class="abm-week">{sim.week}</span> / {sim.params.weeks}'
+        f' <small class="abm-overrides" style="color:#666;font-size:12px;font-weight:400">{overrides}</small></h2>'
+        f'<h4>{t("kpis")}</h4>{kpi_html(sim)}'
+        '<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">'
+        f'<div style="flex:1 1 460px;max-width:720px"><h4>{t("network")}</h4><small>{title}</small>'
+        f'<div class="abm-network-box">{network_svg(sim, colour_by)}</div></div>'
+        f'<div style="flex:1 1 580px"><h4>{t("trends")}</h4><div class="abm-trends">{"".join(trend_svgs(sim))}</div>'
+        f'</div></div><h4>{t("pipeline")}</h4>'
+        + svg.pipeline_board(sim.model.units.service_state, labels, state_names(), sim.unit_labels, {"week": sim.week})
+    )
+
+
 @solara.component
 def LiveViews() -> None:
     """Everything that changes each week; the only component that re-renders while playing."""
-    state.tick.value  # noqa: B018  (subscribe: re-render after each step)
+    tick = state.tick.value  # subscribe: re-render after each step
     sim = state.ensure(state.live)
-    with solara.Row(style="align-items: baseline"):
-        solara.HTML("h2", unsafe_innerHTML=f'{t("week")} <span class="abm-week">{sim.week}</span> / {sim.params.weeks}',
-                    style="margin: 4px 0")
-        solara.Text(" ".join(sim.settings.overrides()), style="color:#666;font-size:12px", classes=["abm-overrides"])
-    solara.Markdown(f"#### {t('kpis')}")
-    KpiCards(sim, sim.week)
-    with solara.Row(style="flex-wrap: wrap; align-items: flex-start"):
-        with solara.Column(style="flex: 1 1 460px; max-width: 720px"):
-            title = t("network_units") if sim.large else t("network_staff")
-            solara.Markdown(f"#### {t('network')}  \n<small>{title}</small>")
-            solara.HTML("div", unsafe_innerHTML=network_svg(sim, state.colour_by.value), classes=["abm-network-box"])
-        with solara.Column(style="flex: 1 1 580px"):
-            solara.Markdown(f"#### {t('trends')}")
-            solara.HTML("div", unsafe_innerHTML="".join(trend_svgs(sim)), classes=["abm-trends"])
-    solara.Markdown(f"#### {t('pipeline')}")
-    labels = [s.label for s in sim.model.catalogue]
-    solara.HTML("div", unsafe_innerHTML=svg.pipeline_board(
-        sim.model.units.service_state, labels, state_names(), sim.unit_labels, {"week": sim.week}))
+    solara.use_effect(sim.rendered.set, [tick, id(sim)])  # after the frame is committed: play may step on
+    solara.HTML("div", unsafe_innerHTML=views_html(sim, state.colour_by.value), classes=["abm-views"])
 
 
 @solara.component
@@ -62,7 +66,7 @@ def LivePage() -> None:
     with solara.Columns([3, 9]):
         with solara.Column(classes=["abm-sidebar"]):
             Choices(run)
-            solara.Markdown(f"#### {t('levers')}")
+            Md(f"#### {t('levers')}")
             Levers(run)
             if not state.ensure(run).large:
                 solara.Text(t("colour_by"), classes=["abm-label"])

@@ -37,6 +37,7 @@ class Simulation:
     layout: Layout
     unit_labels: list[str]
     lock: threading.Lock = field(default_factory=threading.Lock)
+    rendered: threading.Event = field(default_factory=threading.Event)  # set once views show this week
     _network_id: int = -1
     _edges: tuple[np.ndarray, np.ndarray] | None = None
     _ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None

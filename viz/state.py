@@ -95,14 +95,24 @@ def step(runs: tuple[Run, ...], ticker: solara.Reactive[int], weeks: int = 1) ->
     return moved
 
 
+FRAME_TIMEOUT = 5.0  # seconds to wait for the views to show a week before stepping on regardless
+
+
 def play_loop(runs: tuple[Run, ...], ticker: solara.Reactive[int], flag: solara.Reactive[bool],
               cancel: threading.Event) -> None:
-    """Step while playing at the chosen speed; rendering happens in between, so slow views slow the loop."""
+    """Step while playing at the chosen speed, one week per drawn frame: the loop waits until the views
+    have rendered a week before the next step, so the page never lags the model and slow views slow
+    the loop instead of piling up renders."""
     while flag.peek() and not cancel.is_set():
         start = time.perf_counter()
+        sims = [ensure(r) for r in runs]
+        for sim in sims:
+            sim.rendered.clear()
         if not step(runs, ticker):
             flag.set(False)
             return
+        for sim in sims:
+            sim.rendered.wait(FRAME_TIMEOUT)
         delay = 1.0 / speed.peek() - (time.perf_counter() - start)
         if delay > 0:
             cancel.wait(delay)

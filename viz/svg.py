@@ -70,6 +70,8 @@ def line_chart(series: Sequence[Series], title: str, width: int = 300, height: i
         y0, y1 = min(y0, 0.0), max(y1, 0.0)
     if y1 - y0 < 1e-9:
         y0, y1 = y0 - 0.5 if y0 else 0.0, y1 + 0.5
+    pad = 0.05 * (y1 - y0)  # headroom: a curve at its maximum stays inside the frame
+    y0, y1 = (y0 - pad if y0 != 0 else y0), y1 + pad
     sx = lambda x: left + (np.asarray(x, float) - x0) / max(x1 - x0, 1e-9) * pw  # noqa: E731
     sy = lambda y: top + ph - (np.asarray(y, float) - y0) / (y1 - y0) * ph  # noqa: E731
     out = [f'<svg class="abm-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
@@ -115,9 +117,10 @@ def _series_marks(s: Series, sx: object, sy: object) -> list[str]:
 def colour_scale(values: np.ndarray) -> np.ndarray:
     """Values in [0, 1] to hex colours from light yellow (0) to dark blue (1)."""
     v = np.clip(np.nan_to_num(values), 0.0, 1.0)
+    levels, inverse = np.unique(v, return_inverse=True)  # colour each distinct value once
     lo, hi = np.array([255, 237, 160]), np.array([8, 48, 107])
-    rgb = (lo[None, :] + (hi - lo)[None, :] * v[:, None]).astype(int)
-    return np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb])
+    rgb = (lo[None, :] + (hi - lo)[None, :] * levels[:, None]).astype(int)
+    return np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb])[inverse.ravel()]
 
 
 def staff_network(layout: Layout, colour_values: np.ndarray, edges: tuple[np.ndarray, np.ndarray],
@@ -195,5 +198,7 @@ def pipeline_board(state: np.ndarray, service_labels: Sequence[str], state_names
         out.append(f'<rect x="{x:.0f}" y="{y}" width="10" height="10" fill="{STATE_COLOURS[code]}" stroke="#999"/>'
                    f'<text x="{x + 13:.0f}" y="{y + 9}" font-size="9">{esc(state_names[code])}</text>')
         x += 20 + 6 * len(state_names[code])
-    out.append(f'<text x="0" y="10" font-size="8" fill="#555">{len(unit_labels)} units →</text></svg>')
+    out.append(f'<text x="0" y="10" font-size="8" fill="#555">{len(unit_labels)} units →</text>'
+               f'<text x="{label_w - 6}" y="10" font-size="7" text-anchor="end" fill="#555">'
+               f'{esc("/".join(state_names[c][:5] for c in (2, 3, 4, 5)))}</text></svg>')
     return "".join(out)

@@ -10,6 +10,7 @@ from abm.state import ServiceState
 from viz import state
 from viz.i18n import LEVER_SV, language, metric_label, t
 from viz.levers import ENVIRONMENTS, ORGANISATIONS, PRACTICE_CHOICES, Lever, fmt, levers_for
+from viz.markup import Md
 from viz.sim import KPI_METRICS, Simulation
 
 
@@ -52,13 +53,13 @@ def LeverInput(run: state.Run, lever: Lever, prefix: str = "") -> None:
     label = LEVER_SV.get(lever.id, lever.label) if language.value == "sv" else lever.label
     error = run.errors.value.get(lever.id, "")
     with solara.Column(gap="0px", classes=[f"{prefix}abm-lever", f"{prefix}abm-lever-{lever.id}"]):
-        solara.Markdown(f"**{label}** `{lever.key}` — {t('range')} [{fmt(lo)}, {fmt(hi)}]  \n"
+        Md(f"**{label}** `{lever.key}` — {t('range')} [{fmt(lo)}, {fmt(hi)}]  \n"
                         f"<small>{lever.help}</small>")
         with solara.Row(style="align-items: center"):
             solara.SliderFloat("", value=value, min=lo, max=lever.slider_max(value),
                                step=lever.slider_step(value), thumb_label=False,
                                on_value=lambda v: state.set_lever(run, lever, round(v, 6), value))
-            solara.InputText(lever.label, value=fmt(value), on_value=lambda v: state.set_lever(run, lever, v, value),
+            solara.InputText(label, value=fmt(value), on_value=lambda v: state.set_lever(run, lever, v, value),
                              classes=[f"{prefix}abm-input-{lever.id}"], style="max-width: 110px", dense=True)
         if error:
             solara.Error(f"{t('error_prefix')}: {error}", dense=True, classes=["abm-error"])
@@ -105,21 +106,19 @@ def kpi_text(name: str, value: float) -> str:
     return f"{value:.0f}" if name == "n_services_routinised" else f"{value:.1f}"
 
 
-@solara.component
-def KpiCards(sim: Simulation, week: int, tag: str = "") -> None:
-    """Headline outcomes now, with their change since week 0."""
-    with solara.Row(style="flex-wrap: wrap", classes=[f"abm-kpis{tag}"]):
-        for name in KPI_METRICS:
-            now, start = sim.value(name), sim.value(name, 0)
-            delta = now - start
-            sign = "+" if delta >= 0 else "−"
-            colour = "#2ca02c" if delta > 0 else ("#d62728" if delta < 0 else "#666")
-            solara.HTML("div", unsafe_innerHTML=(
-                f'<div style="font-size:11px;color:#555">{metric_label(name)}</div>'
-                f'<div class="abm-kpi-value" style="font-size:20px;font-weight:600">{kpi_text(name, now)}</div>'
-                f'<div style="font-size:11px;color:{colour}">{sign}{kpi_text(name, abs(delta))}</div>'),
-                style="border:1px solid #ddd;border-radius:6px;padding:6px 10px;min-width:120px;background:#fff",
-                attributes={"data-metric": name})
+def kpi_html(sim: Simulation, tag: str = "") -> str:
+    """Headline outcomes now, with their change since week 0 (one HTML string: one widget update)."""
+    cards = []
+    for name in KPI_METRICS:
+        now, start = sim.value(name), sim.value(name, 0)
+        delta = now - start
+        sign = "+" if delta >= 0 else "−"
+        colour = "#2ca02c" if delta > 0 else ("#d62728" if delta < 0 else "#666")
+        cards.append(
+            f'<div class="abm-kpi" data-metric="{name}"><div class="abm-kpi-label">{metric_label(name)}</div>'
+            f'<div class="abm-kpi-value">{kpi_text(name, now)}</div>'
+            f'<div class="abm-kpi-delta" style="color:{colour}">{sign}{kpi_text(name, abs(delta))}</div></div>')
+    return f'<div class="abm-kpis{tag} abm-kpi-row">{"".join(cards)}</div>'
 
 
 def state_names() -> dict[int, str]:

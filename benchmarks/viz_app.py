@@ -1,0 +1,94 @@
+"""Benchmarks of the browser app (printed, never asserted): start-up to an interactive page, weeks per
+second while playing with every view visible (default region; 8,000-staff region with the aggregated
+network view), and server memory per open session.
+
+    uv run python benchmarks/viz_app.py            # all
+    uv run python benchmarks/viz_app.py --sessions 8 --seconds 10
+
+Runs `abm viz` as a real subprocess on a free port and drives Debian's Chromium with Playwright.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from viz_support import CHROMIUM, CHROMIUM_ARGS, viz_server  # noqa: E402
+
+TIMEOUT = 120_000
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def week(page: Page) -> int:
+    return int(page.inner_text(".abm-week"))
+
+
+def open_live(page: Page, url: str) -> None:
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    page.wait_for_selector(".abm-week")
+
+
+def play_rate(page: Page, seconds: float) -> float:
+    """Weeks per second shown in the page while playing at the top speed."""
+    page.click(".abm-speed >> text=60")
+    page.click(".abm-play")
+    page.wait_for_function("Number(document.querySelector('.abm-week').innerText) >= 2")
+    w0, t0 = week(page), time.perf_counter()
+    page.wait_for_timeout(seconds * 1000)
+    w1, t1 = week(page), time.perf_counter()
+    page.click(".abm-pause")
+    return (w1 - w0) / (t1 - t0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--sessions", type=int, default=5)
+    opts = parser.parse_args()
+    start = time.perf_counter()
+    with viz_server() as server, sync_playwright() as pw:
+        url, proc, answered = server.url, server.proc, server.seconds
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_live(page, url)
+        interactive = time.perf_counter() - start
+        print(f"start-up: server answers HTTP after {answered:.1f} s; Live page interactive after "
+              f"{interactive:.1f} s (target < 5 s)")
+        rate = play_rate(page, opts.seconds)
+        print(f"playing organisation=default (600 staff), all views: {rate:.1f} weeks/s (target >= 10)")
+        page.click(".abm-organisation >> text=region")
+        page.click(".abm-reset")
+        page.wait_for_selector("svg.abm-units")
+        rate = play_rate(page, opts.seconds)
+        print(f"playing organisation=region (8,000 staff), aggregated network: {rate:.1f} weeks/s (target >= 2)")
+        page.close()
+        base = rss_mb(proc.pid)
+        contexts = []
+        for _ in range(opts.sessions):
+            ctx = browser.new_context()
+            open_live(ctx.new_page(), url)
+            contexts.append(ctx)
+        time.sleep(1.0)
+        loaded = rss_mb(proc.pid)
+        print(f"memory: server RSS {base:.0f} MB -> {loaded:.0f} MB with {opts.sessions} more Live sessions "
+              f"(default region): {(loaded - base) / opts.sessions:.1f} MB per session")
+        for ctx in contexts:
+            ctx.close()
+        time.sleep(3.0)
+        print(f"memory: server RSS {rss_mb(proc.pid):.0f} MB 3 s after those sessions closed")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

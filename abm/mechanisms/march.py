@@ -51,9 +51,9 @@ def socialise(
         rng.random(out=d)
         belief, code = beliefs[block], staff_code[block]
         move = d < p_staff[block, None]
-        move &= code != 0
         move &= belief != code
-        # a moving 0 takes the code (0 + c) and a moving opposite belief becomes 0 (-c + c): add the code
+        # a moving 0 takes the code (0 + c) and a moving opposite belief becomes 0 (-c + c): add the
+        # code; where the code is 0 adding it changes nothing, so no test for it is needed
         np.multiply(code, move.view(np.int8), out=out[block])
         out[block] += belief
     return out

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-
 BLOCK = 1 << 16  # draws per block in socialise: 512 KiB of float64, within a core's L2 cache
 
 

@@ -108,6 +108,7 @@ def mesa_ratio(staff: int, weeks: int, mesa_weeks: int, repeats: int) -> dict[st
     mesa_cpu = staff * mesa_weeks / median_of(theirs, "run_cpu_s")
     return {"staff": staff, "units": units, "model_weeks": weeks, "mesa_weeks": mesa_weeks,
             "model_staff_weeks_per_s": ours_rate, "mesa_staff_weeks_per_s": mesa_rate,
+            "mesa_staff_weeks_per_cpu_s": mesa_cpu,
             "mesa_build_s": median_of(theirs, "build_s"), "speedup": ours_rate / mesa_rate,
             "speedup_cpu": ours_cpu / mesa_cpu,
             "speedup_same_mechanisms": staff * weeks / median_of(same, "run_s") / mesa_rate,

@@ -52,9 +52,13 @@ QUICK_SIZES = (120, 600, 8000)
 MESA_SIZES = (2000, 8000)
 
 
+PIN = False  # --pin: pin each run to a core (good on an idle machine, bad on a shared one)
+
+
 def worker(args: list[str], core: int) -> dict[str, Any]:
     """Run benchmarks.worker in a fresh interpreter and parse its JSON line."""
-    cmd = [sys.executable, "-m", "benchmarks.worker", "--core", str(core), *args]
+    pin = ["--core", str(core)] if PIN else []
+    cmd = [sys.executable, "-m", "benchmarks.worker", *pin, *args]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark worker failed ({' '.join(cmd)}):\n{proc.stderr[-2000:]}")
@@ -75,7 +79,7 @@ def measure_size(size: Size, weeks: int, repeats: int) -> dict[str, Any]:
         "staff": size.staff, "units": runs[0]["units"], "ties": runs[0]["ties"], "weeks": weeks,
         "repeats": repeats, "build_s": median_of(runs, "build_s"), "run_s": run_s,
         "run_s_min": min(r["run_s"] for r in runs), "run_s_max": max(r["run_s"] for r in runs),
-        "staff_weeks_per_s": size.staff * weeks / run_s,
+        "staff_weeks_per_s": size.staff * weeks / run_s, "run_cpu_s": median_of(runs, "run_cpu_s"),
         "frames_s": median_of(runs, "frames_s"), "write_s": median_of(runs, "write_s"),
         "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
         "rss_imports_mib": median_of(runs, "rss_imports_mib"),
@@ -84,20 +88,31 @@ def measure_size(size: Size, weeks: int, repeats: int) -> dict[str, Any]:
 
 
 def mesa_ratio(staff: int, weeks: int, mesa_weeks: int, repeats: int) -> dict[str, Any]:
-    """Throughput of the whole model (full collection) against the Mesa reference of its core mechanisms.
+    """Throughput against the Mesa reference of the core mechanisms: of the whole model (management,
+    maturity, full collection: more work than the reference) and of the model with the reference's
+    mechanisms only (`scenario.management=false`, still with full collection).
 
-    The Mesa reference runs `mesa_weeks` weeks (it is slow); throughputs are staff-weeks per second.
+    The Mesa reference runs `mesa_weeks` weeks (it is slow); throughputs are staff-weeks per second,
+    from wall time (`speedup*`) and from CPU time (`*_cpu`, robust on a shared machine).
     """
     size = SIZES[staff]
     ours = [worker(["--weeks", str(weeks), "--no-write", *size.overrides], core=k) for k in range(repeats)]
+    same = [worker(["--weeks", str(weeks), "--no-write", *size.overrides, "scenario.management=false"], core=k)
+            for k in range(repeats)]
     units = ours[0]["units"]
     theirs = [worker(["--model", "mesa", "--staff", str(staff), "--units", str(units), "--weeks", str(mesa_weeks),
                       "--seed", str(k)], core=k) for k in range(repeats)]
     ours_rate = staff * weeks / median_of(ours, "run_s")
     mesa_rate = staff * mesa_weeks / median_of(theirs, "run_s")
+    ours_cpu = staff * weeks / median_of(ours, "run_cpu_s")
+    mesa_cpu = staff * mesa_weeks / median_of(theirs, "run_cpu_s")
     return {"staff": staff, "units": units, "model_weeks": weeks, "mesa_weeks": mesa_weeks,
             "model_staff_weeks_per_s": ours_rate, "mesa_staff_weeks_per_s": mesa_rate,
-            "mesa_build_s": median_of(theirs, "build_s"), "speedup": ours_rate / mesa_rate}
+            "mesa_staff_weeks_per_cpu_s": mesa_cpu,
+            "mesa_build_s": median_of(theirs, "build_s"), "speedup": ours_rate / mesa_rate,
+            "speedup_cpu": ours_cpu / mesa_cpu,
+            "speedup_same_mechanisms": staff * weeks / median_of(same, "run_s") / mesa_rate,
+            "speedup_same_mechanisms_cpu": staff * weeks / median_of(same, "run_cpu_s") / mesa_cpu}
 
 
 def markdown(df: pd.DataFrame) -> str:
@@ -116,7 +131,7 @@ def fmt(v: Any) -> str:
 
 SIZE_COLUMNS = {
     "staff": "staff", "units": "units", "ties": "ties", "weeks": "weeks", "repeats": "repeats",
-    "build_s": "build (s)", "run_s": "run (s)", "staff_weeks_per_s": "staff-weeks/s",
+    "build_s": "build (s)", "run_s": "run (s)", "run_cpu_s": "run CPU (s)", "staff_weeks_per_s": "staff-weeks/s",
     "peak_rss_mib": "peak RSS (MiB)", "result_mib": "results on disk (MiB)",
     "frames_s": "tables (s)", "write_s": "write (s)",
 }
@@ -157,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mesa-sizes", type=parse_sizes, default=MESA_SIZES)
     parser.add_argument("--mesa-weeks", type=int, default=None, help="weeks the Mesa reference runs")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--pin", action="store_true", help="pin each run to one core (idle machines only)")
     args = parser.parse_args(argv)
+    global PIN
+    PIN = args.pin
     if args.weeks < 1 or (args.repeats is not None and args.repeats < 1):
         raise SystemExit("error: --weeks and --repeats must be at least 1")
     sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)

@@ -43,15 +43,15 @@ def measure_region(overrides: list[str], weeks: int, write: bool) -> dict[str, A
     rss_before = peak_rss_mib()
     t0 = time.perf_counter()
     model = RegionModel(params)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     model.run()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     region, units = model.collector.region_frame(), model.collector.unit_frame()
     t3 = time.perf_counter()
     out: dict[str, Any] = {
         "staff": params.organisation.n_staff, "units": params.organisation.n_units,
         "ties": model.network.n_ties, "weeks": int(model.week), "build_s": t1 - t0, "run_s": t2 - t1,
-        "frames_s": t3 - t2, "rss_imports_mib": rss_before,
+        "run_cpu_s": c2 - c1, "frames_s": t3 - t2, "rss_imports_mib": rss_before,
     }
     if write:
         with tempfile.TemporaryDirectory() as tmp:
@@ -70,11 +70,12 @@ def measure_mesa(n_staff: int, n_units: int, weeks: int, seed: int) -> dict[str,
     rss_before = peak_rss_mib()
     t0 = time.perf_counter()
     model = MesaReference.of_size(n_staff, n_units, seed)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     for _ in range(weeks):
         model.step()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     return {"staff": n_staff, "units": n_units, "weeks": weeks, "build_s": t1 - t0, "run_s": t2 - t1,
+            "run_cpu_s": c2 - c1,
             "rss_imports_mib": rss_before, "peak_rss_mib": peak_rss_mib()}
 
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="one benchmark measurement (JSON on stdout)")
     parser.add_argument("--model", choices=("region", "mesa"), default="region")
     parser.add_argument("--weeks", type=int, default=260)
-    parser.add_argument("--core", type=int, default=None)
+    parser.add_argument("--core", type=int, default=None, help="pin to this core (only on an idle machine)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--staff", type=int, default=2000, help="mesa reference only")
     parser.add_argument("--units", type=int, default=25, help="mesa reference only")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-
 BLOCK = 1 << 16  # draws per block in socialise: 512 KiB of float64, within a core's L2 cache
 
 
@@ -51,9 +50,9 @@ def socialise(
         rng.random(out=d)
         belief, code = beliefs[block], staff_code[block]
         move = d < p_staff[block, None]
-        move &= code != 0
         move &= belief != code
-        # a moving 0 takes the code (0 + c) and a moving opposite belief becomes 0 (-c + c): add the code
+        # a moving 0 takes the code (0 + c) and a moving opposite belief becomes 0 (-c + c): add the
+        # code; where the code is 0 adding it changes nothing, so no test for it is needed
         np.multiply(code, move.view(np.int8), out=out[block])
         out[block] += belief
     return out

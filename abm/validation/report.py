@@ -158,6 +158,10 @@ def write_report(tables: dict[str, pd.DataFrame], out: Path, meta: dict[str, str
     drawn = draw(tables, out)
     rows = pd.concat(tables.values(), ignore_index=True)[list(COLUMNS)]
     atomic_write(out / "results.csv", lambda p: rows.to_csv(p, index=False))
+    for name, table in tables.items():  # the data behind each figure, for re-plotting
+        for key, data in table.attrs.items():
+            if isinstance(data, pd.DataFrame):
+                atomic_write(out / f"{name}_{key}.csv", lambda p, d=data: d.to_csv(p, index=False))
     text = markdown(tables, drawn, meta)
     atomic_write(out / "report.md", lambda p: Path(p).write_text(text, encoding="utf-8"))
     return out / "report.md"

@@ -134,3 +134,12 @@ def test_centola_complex_contagion_needs_clustered_ties(runner):
 
 def test_maturity_invariants_hold_on_every_step_of_every_practice():
     assert_all_passed(check_maturity_invariants(weeks=26, seeds=(0,)))
+
+
+def test_peak_estimate_recovers_the_closed_form_peak_time():
+    from abm.validation.bass import bass_analytic, peak_time
+    from abm.validation.diffusion_checks import peak_estimate
+
+    t = np.arange(1501) * 0.02
+    curve = pd.Series(bass_analytic(t, 0.03, 0.38), index=t)
+    assert peak_estimate(curve) == pytest.approx(peak_time(0.03, 0.38), abs=0.005)

@@ -24,14 +24,22 @@ def bass_noise(n_staff: int, runs: int, z: float = 3.0) -> tuple[float, float]:
     return z * se, z * se / PEAK_RATE
 
 
-def smoothed_peak(curve: pd.Series, window: float = 1.0) -> float:
-    """Time of the most new adoptions: increments smoothed over `window` weeks, then the argmax."""
+def peak_estimate(curve: pd.Series, half_width: float = 2.0, rounds: int = 3) -> float:
+    """Time of the most new adoptions: the vertex of a least-squares parabola through the adoption rate
+    within +/-`half_width` weeks, recentred `rounds` times from the argmax of its one-week moving average.
+    On the exact closed form this gives 6.1929 for t* = 6.1926; a bare argmax of a noisy rate would wander
+    by half a week on the flat top."""
     t = curve.index.to_numpy()
     dt = t[1] - t[0]
     rate = np.diff(curve.to_numpy()) / dt
-    k = max(1, int(round(window / dt)))
-    smooth = np.convolve(rate, np.ones(k) / k, mode="same")
-    return float(t[:-1][np.argmax(smooth)] + dt / 2)
+    mid = t[:-1] + dt / 2
+    k = max(1, int(round(1.0 / dt)))
+    centre = mid[np.argmax(np.convolve(rate, np.ones(k) / k, mode="same"))]
+    for _ in range(rounds):
+        near = np.abs(mid - centre) <= half_width
+        a, b, _c = np.polyfit(mid[near] - centre, rate[near], 2)
+        centre = centre - b / (2 * a)
+    return float(centre)
 
 
 def check_bass_continuous(n_staff: int = 10_000, runs: int = 20, dt: float = 0.02, seed: int = 0,
@@ -46,7 +54,7 @@ def check_bass_continuous(n_staff: int = 10_000, runs: int = 20, dt: float = 0.0
     rows = [
         row("bass_continuous_curve", params, gap, 0.0, 0.01 + widen, gap <= 0.01 + widen,
             f"max over t in [0, {HORIZON:g}] of |mean F_sim(t) - F(t)| <= {0.01 + widen:.4g}"),
-        within("bass_continuous_peak", params, smoothed_peak(curve), peak_time(P, Q), 0.3 + widen_peak),
+        within("bass_continuous_peak", params, peak_estimate(curve), peak_time(P, Q), 0.3 + widen_peak),
     ]
     frame = pd.DataFrame({"time": curve.index, "simulated": curve.to_numpy(), "analytic": analytic})
     return tidy(rows, curve=frame)

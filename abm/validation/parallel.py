@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -35,6 +36,7 @@ class Runner:
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.progress = progress
         self._pool: ProcessPoolExecutor | None = None
+        self.cpu_seconds = 0.0  # CPU time of the tasks run in worker processes
 
     def __enter__(self) -> Runner:
         return self
@@ -69,12 +71,21 @@ class Runner:
                     out.append(fn(*task))
                     bar.update()
                 return out
-            futures = [self.pool().submit(fn, *task) for task in tasks]
+            futures = [self.pool().submit(timed_call, fn, *task) for task in tasks]
             for f in futures:
                 f.add_done_callback(lambda _: bar.update())
-            return [f.result() for f in futures]
+            timed = [f.result() for f in futures]
+            self.cpu_seconds += sum(cpu for _, cpu in timed)
+            return [out for out, _ in timed]
         finally:
             bar.close()
+
+
+def timed_call(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """(fn(*args), CPU seconds it took in this process)."""
+    start = time.process_time()
+    out = fn(*args)
+    return out, time.process_time() - start
 
 
 def serial() -> Runner:

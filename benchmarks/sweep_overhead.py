@@ -62,6 +62,8 @@ def main() -> None:
     w2, sim2, _ = timed_sweep(spec, 2)
     print(f"2 workers: {w2:7.2f} s wall, {sim2:7.2f} s inside simulate()")
     print(f"  speed-up {w1 / w2:.2f}x, parallel efficiency 1 -> 2 workers: {w1 / (2 * w2):.2f} (target >= 0.85)")
+    print(f"  workers busy simulating {sim2 / (2 * w2):.0%} of the wall time; one simulation took "
+          f"{sim2 / sim1:.2f}x as long with two running at once (CPU contention, not sweep machinery)")
 
 
 if __name__ == "__main__":

@@ -11,13 +11,14 @@ progress bar (runs done, failures, time left).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,26 @@ def run_experiment(spec: Spec, configs: list[Configuration], root: Path, workers
     """Launch every planned run not yet finished; return what the store holds afterwards."""
     exp_dir = root / spec.name
     exp_dir.mkdir(parents=True, exist_ok=True)
+    with experiment_lock(exp_dir):
+        return _run_locked(spec, configs, exp_dir, workers, launcher, hydra_overrides, progress)
+
+
+@contextlib.contextmanager
+def experiment_lock(exp_dir: Path) -> Iterator[None]:
+    """One sweep per experiment folder at a time (the kernel drops the lock if the process is killed)."""
+    import fcntl
+
+    with open(exp_dir / ".lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError(f"experiment {exp_dir.name!r} is already running into {exp_dir} "
+                            "(wait for it, or stop it and re-run to resume)") from None
+        yield
+
+
+def _run_locked(spec: Spec, configs: list[Configuration], exp_dir: Path, workers: int, launcher: str,
+                hydra_overrides: Sequence[str], progress: bool) -> Outcome:
     clean_partial(exp_dir)
     write_spec(spec, configs, exp_dir)
     pending = [(c, s) for s in spec.seeds for c in configs  # seed-major: partial results stay balanced

@@ -44,6 +44,24 @@ def timed_sweep(spec: Spec, workers: int) -> tuple[float, float, int]:
     return wall, float(sum(sims)), len(sims)
 
 
+def bare_efficiency(spec: Spec, runs: int) -> float:
+    """The same simulations with no sweep machinery: one loop vs two forked processes (the machine's ceiling)."""
+    import multiprocessing
+
+    from abm.api import compose, run
+
+    params = compose(spec.base)
+    start = time.perf_counter()
+    for _ in range(runs):
+        run(params)
+    t1 = time.perf_counter() - start
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        start = time.perf_counter()
+        pool.map(run, [params] * runs)
+        t2 = time.perf_counter() - start
+    return t1 / (2 * t2)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=16)
@@ -62,6 +80,10 @@ def main() -> None:
     w2, sim2, _ = timed_sweep(spec, 2)
     print(f"2 workers: {w2:7.2f} s wall, {sim2:7.2f} s inside simulate()")
     print(f"  speed-up {w1 / w2:.2f}x, parallel efficiency 1 -> 2 workers: {w1 / (2 * w2):.2f} (target >= 0.85)")
+    print(f"  the same {n} simulations without sweep machinery (a loop vs a 2-process pool): efficiency "
+          f"{bare_efficiency(spec, n):.2f}, the ceiling this machine allows right now")
+    print(f"  workers busy simulating {sim2 / (2 * w2):.0%} of the wall time; one simulation took "
+          f"{sim2 / sim1:.2f}x as long with two running at once (CPU contention, not sweep machinery)")
 
 
 if __name__ == "__main__":

@@ -147,3 +147,15 @@ def test_workshop_scenario_runs_as_an_experiment(tmp_path: Path) -> None:
         cfg.unlink()
         if created:
             folder.rmdir()
+
+
+def test_a_second_sweep_of_the_same_experiment_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import fcntl
+
+    exp = tmp_path / "store" / "quickstart"
+    exp.mkdir(parents=True)
+    with open(exp / ".lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running sweep holds it
+        assert main(["experiment", "quickstart", *SMALL, "--seeds", "1", "--root", str(tmp_path / "store")]) == 2
+    assert "already running" in capsys.readouterr().err
+    assert not (exp / "runs").exists()

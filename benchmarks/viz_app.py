@@ -76,6 +76,7 @@ def main() -> None:
         rate = play_rate(page, opts.seconds)
         print(f"playing organisation=default (600 staff), all views: {rate:.1f} weeks/s (target >= 10)")
         page.click(".abm-organisation >> text=region")
+        page.wait_for_selector(".abm-reset >> text=Apply and reset")  # the change is pending
         page.click(".abm-reset")
         page.wait_for_selector("svg.abm-units")
         rate = play_rate(page, opts.seconds)

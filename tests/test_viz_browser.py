@@ -199,6 +199,10 @@ def test_results_lists_and_plots_a_stored_quickstart_experiment(page, app_url: s
     table = page.inner_text(".abm-baseline-table")
     assert "practice=contextual" in table and re.search(r"\d", table)
     page.wait_for_selector("svg.abm-units")
+    page.click(".abm-replay-play")
+    page.wait_for_function("Number(document.querySelector('.abm-replay-week').innerText) >= 10")
+    page.click(".abm-replay-play")
+    assert int(page.locator("svg.abm-units").get_attribute("data-week")) >= 10  # the drawing follows the replay
 
 
 def test_language_switch_shows_swedish_labels(page, app_url: str) -> None:  # noqa: ANN001

@@ -13,6 +13,7 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from abm.errors import UserError
 
@@ -31,8 +32,15 @@ SOLARA_ENV = {
 }
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a mistake as one UserError line (the CLI's convention), not usage + error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UserError(f"abm viz: {message} (allowed: --host HOST --port PORT)")
+
+
 def parse(args: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="abm viz", description="Serve the browser app (offline).")
+    parser = OneLineParser(prog="abm viz", description="Serve the browser app (offline).")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to bind (default {DEFAULT_HOST})")
     parser.add_argument("--port", default=str(DEFAULT_PORT), help=f"TCP port (default {DEFAULT_PORT})")
     parsed, rest = parser.parse_known_args(list(args))

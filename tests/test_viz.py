@@ -144,6 +144,7 @@ def test_the_store_reader_gives_paired_differences_with_t_intervals(tmp_path: Pa
     (["--port", "abc"], "--port='abc' is not allowed: an integer in [1, 65535]"),
     (["--port", "70000"], "--port=70000 is not allowed"),
     (["--colour", "red"], "unknown argument '--colour'"),
+    (["--port"], "argument --port: expected one argument"),
 ])
 def test_abm_viz_refuses_bad_arguments_with_one_line(args: list[str], message: str) -> None:
     out = subprocess.run([*abm_executable(), "viz", *args], capture_output=True, text=True, timeout=60)

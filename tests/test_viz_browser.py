@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import threading
@@ -198,6 +199,10 @@ def test_results_lists_and_plots_a_stored_quickstart_experiment(page, app_url: s
     table = page.inner_text(".abm-baseline-table")
     assert "practice=contextual" in table and re.search(r"\d", table)
     page.wait_for_selector("svg.abm-units")
+    page.click(".abm-replay-play")
+    page.wait_for_function("Number(document.querySelector('.abm-replay-week').innerText) >= 10")
+    page.click(".abm-replay-play")
+    assert int(page.locator("svg.abm-units").get_attribute("data-week")) >= 10  # the drawing follows the replay
 
 
 def test_language_switch_shows_swedish_labels(page, app_url: str) -> None:  # noqa: ANN001
@@ -205,3 +210,32 @@ def test_language_switch_shows_swedish_labels(page, app_url: str) -> None:  # no
     page.click(".abm-language")
     page.wait_for_selector(".abm-play >> text=Spela")
     assert "Vecka" in page.inner_text("h2")
+
+
+def test_save_scenario_refuses_a_bad_name_and_saves_a_runnable_workshop_config(page, app_url: str) -> None:  # noqa: ANN001
+    from abm.api import compose
+    from viz.scenario import default_dirs
+
+    configs, experiments = default_dirs()
+    name = f"browser_test_{os.getpid()}"
+    work, exp = configs / "workshop" / f"{name}.yaml", experiments / f"{name}.yaml"
+    created_dir = not (configs / "workshop").exists()
+    open_live(page, app_url)
+    page.click(".abm-practice >> text=structural")
+    apply_and_reset(page)
+    box = page.locator(".abm-scenario-name input")
+    box.fill("Not OK!")
+    page.click(".abm-save-button")
+    assert "scenario name 'Not OK!' is not allowed" in page.locator(".abm-save .abm-error").inner_text()
+    try:
+        box.fill(name)
+        page.click(".abm-save-button")
+        page.wait_for_selector(".abm-saved")
+        assert work.is_file() and exp.is_file()
+        params = compose([f"+workshop={name}"])
+        assert (params.practice.name, params.organisation.name) == ("structural", "default")
+    finally:
+        work.unlink(missing_ok=True)
+        exp.unlink(missing_ok=True)
+        if created_dir and (configs / "workshop").is_dir() and not any((configs / "workshop").iterdir()):
+            (configs / "workshop").rmdir()

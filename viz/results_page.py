@@ -73,6 +73,7 @@ def Replay(runs: list[sr.StoredRun]) -> None:
         solara.Button(t("pause") if replay_playing.value else t("play"),
                       on_click=lambda: replay_playing.set(not replay_playing.value), classes=["abm-replay-play"])
         solara.SliderInt(t("week"), value=week, min=0, max=int(weeks.max()), on_value=replay_week.set)
+        solara.HTML("span", unsafe_innerHTML=f'{t("week")} <b class="abm-replay-week">{week}</b>')
     now = units[units["week"] == week].sort_values("unit")
     layout, ties = drawing
     solara.HTML("div", unsafe_innerHTML=svg.unit_network(

@@ -43,6 +43,7 @@ def main(out: Path) -> None:
         page.screenshot(path=out / "live_sv.png")
         page.click(".abm-language")
         page.click(".abm-organisation >> text=region")
+        page.wait_for_selector(".abm-reset >> text=Apply and reset")  # the change is pending
         page.click(".abm-reset")
         page.wait_for_selector("svg.abm-units")
         play_until(page, 60)
@@ -54,6 +55,9 @@ def main(out: Path) -> None:
         page.goto(url + "results")
         page.click(".abm-experiments >> text=quickstart")
         page.wait_for_selector("svg.abm-units")
+        page.click(".abm-replay-play")
+        page.wait_for_function("Number(document.querySelector('.abm-replay-week').innerText) >= 70")
+        page.click(".abm-replay-play")
         page.wait_for_timeout(800)
         page.screenshot(path=out / "results.png", full_page=True)
         page.goto(url + "about")

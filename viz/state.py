@@ -95,6 +95,16 @@ def step(runs: tuple[Run, ...], ticker: solara.Reactive[int], weeks: int = 1) ->
     return moved
 
 
+def session_closed_event() -> threading.Event:
+    """Set when this browser session closes, so a playing loop stops and its models can be freed."""
+    try:
+        from solara.server import kernel_context
+
+        return kernel_context.get_current_context().closed_event
+    except Exception:  # noqa: BLE001  (outside a server session, e.g. in tests: never closed)
+        return threading.Event()
+
+
 FRAME_TIMEOUT = 5.0  # seconds to wait for the views to show a week before stepping on regardless
 
 
@@ -103,7 +113,8 @@ def play_loop(runs: tuple[Run, ...], ticker: solara.Reactive[int], flag: solara.
     """Step while playing at the chosen speed, one week per drawn frame: the loop waits until the views
     have rendered a week before the next step, so the page never lags the model and slow views slow
     the loop instead of piling up renders."""
-    while flag.peek() and not cancel.is_set():
+    closed = session_closed_event()
+    while flag.peek() and not cancel.is_set() and not closed.is_set():
         start = time.perf_counter()
         sims = [ensure(r) for r in runs]
         for sim in sims:

@@ -18,12 +18,12 @@ def social_share(uses: np.ndarray, net: Network) -> np.ndarray:
     """Share of each person's contacts using each service, (n, S)."""
     n, n_services = uses.shape
     if not net.complete and 0 < n_services <= 8 and n and net.degree.max() < 256:
-        return packed_counts(uses, net) / net.degree[:, None]
+        return packed_counts(uses, net) / np.maximum(net.degree, 1.0)[:, None]  # isolates: share 0
     out = np.zeros(uses.shape)
     used = np.flatnonzero(uses.any(axis=0))  # services nobody uses have no adopting contacts
     if used.size:
         out[:, used] = np.asarray(net.neighbour_sum(uses[:, used].astype(np.float64)))
-    out /= net.degree[:, None]
+    out /= np.maximum(net.degree, 1.0)[:, None]
     return out
 
 

@@ -27,7 +27,7 @@ def plot(tables: Path, out: Path) -> None:
     now = pd.read_csv(tables / "scaling.csv")
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), dpi=120, sharey=True)
     for ax, col, base_name, title in (
-        (axes[0], "run_s", "scaling.csv", "wall time"),
+        (axes[0], "run_s", "scaling_cpu.csv", "wall time"),
         (axes[1], "run_cpu_s", "scaling_cpu.csv", "CPU time"),
     ):
         base_file = tables / "baseline" / base_name

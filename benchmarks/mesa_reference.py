@@ -22,13 +22,12 @@ import math
 import mesa
 import numpy as np
 
+from abm.mechanisms import care
 from abm.model import quiet_mesa
 from abm.params import ModelParams
 from abm.rng import streams
 from abm.setup import build_network, build_staff, build_units
 
-TRAINING_TIME = 0.2  # as abm.mechanisms.care
-DIGITAL_GAIN = 0.5
 
 
 class RefStaff(mesa.Agent):
@@ -56,12 +55,15 @@ class RefStaff(mesa.Agent):
             b = self.beliefs[d]
             if c != 0 and b != c and rnd.random() < rate:
                 self.beliefs[d] = c if b == 0 else 0
-        self.trained = rnd.random() < min(1.0, model.params.management.training_rate * explore)
-        self.learn(explore)
-        time = min(max(1.0 - explore - self.trained * TRAINING_TIME, 0.0), 1.0)
+        # without management every arrived service is being implemented everywhere: implementation time
+        implementing = model.params.management.implementation_time if any(model.arrived) else 0.0
+        learning = explore + implementing
+        self.trained = rnd.random() < min(1.0, model.params.management.training_rate * learning)
+        self.learn(learning)
+        time = min(max(1.0 - learning - self.trained * care.TRAINING_TIME, 0.0), 1.0)
         quality = 0.5 + 0.5 * self.performance / len(model.reality)
         used = sum(a for a, u in zip(model.advantage, self.uses, strict=True) if u)
-        digital = 1.0 + DIGITAL_GAIN * used / max(len(model.advantage), 1) * self.knowhow
+        digital = 1.0 + care.DIGITAL_GAIN * used / max(len(model.advantage), 1) * self.knowhow
         self.full_time = (0.6 + 0.4 * quality) * digital
         self.care = time * self.full_time
 
@@ -80,9 +82,7 @@ class RefStaff(mesa.Agent):
     def decide_adoption(self) -> None:
         """UTAUT intention sets a logistic weekly hazard; users with low intention may stop."""
         model, ap, rnd = self.model, self.model.params.adoption, self.random
-        if not self.contacts:
-            return
-        degree = len(self.contacts)
+        degree = max(len(self.contacts), 1)  # people without contacts see no adopting contacts
         for s, arrived in enumerate(model.arrived):
             if not arrived:
                 continue

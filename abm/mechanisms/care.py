@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 DIGITAL_GAIN = 0.8  # how much a fully advantageous service raises a fully skilled user's output
+TRAINING_TIME = 0.2  # share of a week a trained person spends in training
 
 
 def staff_care(
     explore: np.ndarray, trained: np.ndarray, performance: np.ndarray, m: int,
-    uses: np.ndarray, advantage: np.ndarray, knowhow: np.ndarray, training_time: float = 0.2,
+    uses: np.ndarray, advantage: np.ndarray, knowhow: np.ndarray, training_time: float = TRAINING_TIME,
 ) -> np.ndarray:
     """Care units produced this week by each person."""
     return care_and_capacity(explore, trained, performance, m, uses, advantage, knowhow, training_time)[0]
@@ -18,7 +19,7 @@ def staff_care(
 
 def care_and_capacity(
     explore: np.ndarray, trained: np.ndarray, performance: np.ndarray, m: int,
-    uses: np.ndarray, advantage: np.ndarray, knowhow: np.ndarray, training_time: float = 0.2,
+    uses: np.ndarray, advantage: np.ndarray, knowhow: np.ndarray, training_time: float = TRAINING_TIME,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(care this week, care at full time): capacity is what a person would produce if nobody explored
     or trained; both share the quality and digital factors, computed once."""

@@ -29,7 +29,6 @@ from abm.rng import streams
 from abm.setup import build_network, build_staff, build_units
 
 
-
 class RefStaff(mesa.Agent):
     """A staff member holding its own state as Python values."""
 

@@ -29,17 +29,11 @@ def results_root() -> Path:
 
 
 def list_experiments(root: Path) -> list[str]:
-    """Names of experiments with at least one stored run, sorted."""
-    try:
-        from abm import store  # type: ignore[attr-defined]
+    """Names of experiments with at least one stored run, sorted (abm.store: DuckDB over the files)."""
+    from abm import store
 
-        names = store.list_experiments(root)
-        return sorted(str(getattr(n, "name", n)) for n in names)
-    except Exception:  # noqa: BLE001  (no abm.store yet, or another shape: read the layout ourselves)
-        pass
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("runs/*/seed=*/provenance.json")))
+    table = store.list_experiments(root)
+    return sorted(table.loc[table["runs_ok"] > 0, "experiment"].astype(str))
 
 
 def experiment_meta(name: str, root: Path) -> dict[str, Any]:

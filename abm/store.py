@@ -154,6 +154,13 @@ def load_units(experiment: str, root: str | Path | None = None, metrics: Sequenc
     return _load_table(experiment, UNITS_FILE, root, metrics, ["week", "unit", "kind", "n_staff"])
 
 
+def n_seeds(seeds: object) -> int:
+    """How many seeds a spec names: a count (`seeds: 5`) or a list of seeds."""
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
+        return seeds
+    return len(seeds) if isinstance(seeds, list | tuple) else 0
+
+
 def list_experiments(root: str | Path | None = None) -> pd.DataFrame:
     """One row per experiment in the store: configurations, runs ok and failed, description."""
     base = results_root(root)
@@ -165,7 +172,7 @@ def list_experiments(root: str | Path | None = None) -> pd.DataFrame:
         spec = read_spec(exp.name, base)
         rows.append({"experiment": exp.name, "configurations": len({d.parent.name for d in dirs}),
                      "runs_ok": ok, "runs_failed": failed,
-                     "planned": len(spec.get("configurations") or []) * len(spec.get("seeds") or []),
+                     "planned": len(spec.get("configurations") or []) * n_seeds(spec.get("seeds")),
                      "description": spec.get("description", "")})
     return pd.DataFrame(rows, columns=["experiment", "configurations", "runs_ok", "runs_failed", "planned",
                                        "description"])

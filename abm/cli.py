@@ -6,6 +6,7 @@ Every bad argument or config value gets one line on stderr and exit status 2, be
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -133,7 +134,13 @@ def load_command(name: str) -> Callable[[Sequence[str]], int]:
     return getattr(importlib.import_module(module), func)
 
 
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # The model's arrays are small per call: one BLAS thread per process is faster, and sweeps use processes.
+    for var in ONE_THREAD:
+        os.environ.setdefault(var, "1")
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("help", "-h", "--help"):
         print(USAGE)

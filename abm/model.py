@@ -85,8 +85,9 @@ class RegionModel(mesa.Model):
         m = p.organisation.n_dims
         self.week = 0
         self.reality = environment.initial_reality(m, self.rngs["environment"])
-        self.units = setup.build_units(p if p.scenario.services else _no_services(p), r)
-        self.staff = setup.build_staff(p if p.scenario.services else _no_services(p), self.units, r)
+        built = p if p.scenario.services else _no_services(p)  # services off: an empty catalogue
+        self.units = setup.build_units(built, r)
+        self.staff = setup.build_staff(built, self.units, r)
         self.network = setup.build_network(p, self.staff, self.units, self.rngs["network"])
         if p.adoption.seed_neighbourhood:
             setup.seed_neighbourhood(self.staff, self.network)
@@ -282,14 +283,9 @@ class RegionModel(mesa.Model):
         counts = self.members @ self.staff.uses.astype(np.float64)
         return counts / np.maximum(self.units.size, 1)[:, None]
 
-    def remote_adoption(self) -> np.ndarray:
-        """Per unit, the mean adoption share of remote-care services."""
-        if not self.remote.any():
-            return np.zeros(self.units.n)
-        return self.unit_adoption()[:, self.remote].mean(axis=1)
-
     def remote_adoption_last_week(self) -> np.ndarray:
-        """remote_adoption() as it stood at the end of the last step (nothing changes uses between steps)."""
+        """Per unit, the mean adoption share of remote-care services at the end of the last step
+        (nothing changes uses between steps)."""
         if not self.remote.any():
             return np.zeros(self.units.n)
         return self.adoption_by_unit[:, self.remote].mean(axis=1)

@@ -196,24 +196,17 @@ class RegionModel(mesa.Model):
             u.aspiration = balancing.update_aspiration(u.aspiration, u.productivity, self.params.practice)
 
     def adoption_phase(self) -> None:
-        s, u, ap = self.staff, self.units, self.params.adoption
-        active = np.take(is_active(u.service_state), s.unit, axis=0)
-        if ap.rule == "threshold":
-            s.uses, adopt = adoption.adopt_threshold(s.uses, active, self.network, s.threshold)
-            stop = np.zeros_like(adopt)
-        else:
-            social = adoption.social_share(s.uses, self.network)
-            intent = adoption.intention(
-                ap, self.advantage, self.complexity, s.knowhow, social, u.support[s.unit], s.attitude
-            )
-            rate = adoption.hazard(ap, intent, social)
-            s.uses, adopt, stop = adoption.adopt_hazard(s.uses, active, rate, intent, ap, self.rngs["adoption"])
-        self.new_adopters, self.new_discontinued = int(adopt.sum()), int(stop.sum())
+        s, u = self.staff, self.units
+        s.uses, self.new_adopters, self.new_discontinued = adoption.step(
+            s.uses, is_active(u.service_state), s.unit, self.network, self.params.adoption,
+            self.advantage, self.complexity, s.knowhow, u.support, s.attitude, s.threshold,
+            self.rngs["adoption"],
+        )
 
     def unit_phase(self) -> None:
         s, u = self.staff, self.units
         u.code = march.learn_code(
-            u.code, s.actions, s.performance, s.unit, self.members, self.reality,
+            u.code, s.actions, s.performance, s.unit, self.reality,
             self.params.learning.p_code_learning, self.rngs["code_learning"],
         )
         if self.catalogue and self.params.scenario.management:

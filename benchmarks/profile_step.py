@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         profiler.start()
         RegionModel(params)
     else:
+        RegionModel(compose([*args.overrides, "weeks=2"])).run()  # load the compiled kernels first
         model = RegionModel(params)
         profiler.start()
         model.run()

@@ -51,8 +51,7 @@ def test_code_learns_strict_majority_of_superior_group_only():
     actions = np.array([[1, 1, -1], [1, -1, 1], [-1, -1, -1]], dtype=np.int8)
     performance = march.score(actions, reality)  # 1, 1, -3: the third is not superior
     unit = np.zeros(3, dtype=np.int64)
-    members = march.membership(unit, 1)
-    new = march.learn_code(code, actions, performance, unit, members, reality, 1.0, rng())
+    new = march.learn_code(code, actions, performance, unit, reality, 1.0, rng())
     # superior sums: dim0 = 2 (majority +1), dim1 = 0 (tie: unchanged), dim2 = 0 (tie)
     assert new.tolist() == [[1, 0, 0]]
 
@@ -64,8 +63,7 @@ def test_code_learning_probability_is_one_minus_one_minus_p2_to_the_margin():
     unit = np.repeat(np.arange(n_units), 2)
     actions = np.ones((2 * n_units, 1), dtype=np.int8)  # margin k = 2
     perf = march.score(actions, reality)
-    members = march.membership(unit, n_units)
-    new = march.learn_code(code, actions, perf, unit, members, reality, 0.3, rng())
+    new = march.learn_code(code, actions, perf, unit, reality, 0.3, rng())
     expected = 1 - (1 - 0.3) ** 2
     assert abs((new == 1).mean() - expected) < 0.01
 

@@ -60,36 +60,3 @@ def test_adding_ties_gives_the_network_built_from_all_edges() -> None:
     for attr in ("indptr", "indices", "data"):
         assert np.array_equal(getattr(got.adjacency, attr), getattr(want.adjacency, attr)), attr
     assert np.array_equal(got.rows, want.rows) and np.array_equal(got.degree, want.degree)
-
-
-@pytest.mark.parametrize("n_services", [1, 5, 8])
-def test_packed_neighbour_counts_equal_the_sparse_product(n_services: int) -> None:
-    """Counting adopting contacts in byte lanes gives the sparse product, with isolated people first and last."""
-    from abm.mechanisms.adoption import packed_counts
-    from abm.network import Network
-
-    rng = np.random.default_rng(n_services)
-    n = 400
-    src, dst = rng.integers(1, n - 1, 3000), rng.integers(1, n - 1, 3000)  # rows 0 and n-1 have no ties
-    net = Network.from_edges(n, src, dst)
-    uses = rng.random((n, n_services)) < 0.4
-    want = net.adjacency @ uses.astype(np.float64)
-    assert net.degree[0] == 0 and net.degree[-1] == 0 and net.degree.max() < 256
-    assert np.array_equal(packed_counts(uses, net), want)
-
-
-def test_socialising_in_blocks_draws_the_same_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """march.socialise works through row blocks; block size must not change any result."""
-    from abm.mechanisms import march
-
-    rng = np.random.default_rng(11)
-    beliefs = rng.integers(-1, 2, (1001, 30)).astype(np.int8)
-    code = rng.integers(-1, 2, (1001, 30)).astype(np.int8)
-    p = rng.random(1001)
-    whole = march.socialise(beliefs, code, p, np.random.default_rng(5))
-    monkeypatch.setattr(march, "BLOCK", 97)  # rows of 3: many blocks and a ragged last one
-    blocks = march.socialise(beliefs, code, p, np.random.default_rng(5))
-    draws = np.random.default_rng(5).random(beliefs.shape)
-    move = (code != 0) & (beliefs != code) & (draws < p[:, None])
-    want = np.where(move & (beliefs == 0), code, np.where(move, 0, beliefs))
-    assert np.array_equal(whole, blocks) and np.array_equal(whole, want)

@@ -4,6 +4,7 @@ training, learning by using services (Arrow 1962), and forgetting unused skill (
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from abm.network import Network
 
@@ -16,9 +17,20 @@ def peer_gap(knowhow: np.ndarray, net: Network) -> np.ndarray:
         tail_sum = np.concatenate([np.cumsum(order[::-1])[::-1], [0.0]])[above]
         gap_sum = tail_sum - (knowhow.size - above) * knowhow
     else:
-        gaps = np.maximum(knowhow[net.adjacency.indices] - knowhow[net.rows], 0.0)
-        gap_sum = np.bincount(net.rows, weights=gaps, minlength=knowhow.size)
+        gap_sum = _gap_sums(knowhow, net.adjacency.indptr, net.adjacency.indices)
     return gap_sum / np.maximum(net.degree, 1.0)
+
+
+@njit(cache=True)
+def _gap_sums(knowhow: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """Sum over each person's contacts of max(contact's know-how - own, 0), contacts in CSR order."""
+    out = np.zeros(knowhow.size)
+    for i in range(knowhow.size):
+        total = 0.0
+        for e in range(indptr[i], indptr[i + 1]):
+            total += max(knowhow[indices[e]] - knowhow[i], 0.0)
+        out[i] = total
+    return out
 
 
 def peer_learning(

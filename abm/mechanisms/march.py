@@ -9,24 +9,51 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-
-BLOCK = 1 << 16  # draws per block in socialise: 512 KiB of float64, within a core's L2 cache
+from numba import njit
 
 
 def act(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Actions: the belief where it is +/-1, a fair coin flip where it is 0.
 
     One random bit per person and dimension every week (common random numbers), not one float:
-    64 times fewer random bits for exactly fair coins.
+    64 times fewer random bits for exactly fair coins. Cell k (row-major) uses bit k of the drawn
+    bytes, most significant bit first.
     """
-    size = beliefs.size
-    bits = np.frombuffer(rng.bytes((size + 7) // 8), dtype=np.uint8)
-    actions = np.unpackbits(bits, count=size).view(np.int8).reshape(beliefs.shape)  # 0/1, then +/-1
-    actions *= 2
-    actions -= 1
-    actions *= (beliefs == 0).view(np.int8)  # int8 arithmetic: np.where / copyto(where=) are 20x slower here
-    actions += beliefs
+    beliefs = np.ascontiguousarray(beliefs)
+    bits = np.frombuffer(rng.bytes((beliefs.size + 7) // 8), dtype=np.uint8)
+    actions = np.empty_like(beliefs)
+    _act(_cells(beliefs), _words(beliefs), bits, _cells(actions), _words(actions))
     return actions
+
+
+def _cells(a: np.ndarray) -> np.ndarray:
+    """A contiguous int8 array as one flat row of cells."""
+    return a.reshape(-1)
+
+
+def _words(a: np.ndarray) -> np.ndarray:
+    """The same cells, eight at a time, as uint64 words (a trailing partial word is left out)."""
+    flat = a.reshape(-1)
+    return flat[: flat.size // 8 * 8].view(np.uint64)
+
+
+LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+# COINS[byte]: eight +/-1 int8 coins as one word, cell j taking bit 7 - j of the byte (0 -> -1, 1 -> +1)
+COINS = np.where(np.unpackbits(np.arange(256, dtype=np.uint8)).reshape(256, 8) == 1, 1, -1).astype(np.int8).view(np.uint64).ravel()
+
+
+@njit(cache=True)
+def _act(beliefs: np.ndarray, belief_words: np.ndarray, bits: np.ndarray, actions: np.ndarray,
+         action_words: np.ndarray) -> None:
+    coins = COINS
+    for w in range(belief_words.size):  # eight cells at a time, without branches
+        v = belief_words[w]
+        zero = ~(((v & LOW7) + LOW7) | v | LOW7)  # 0x80 in each zero byte, 0 elsewhere
+        mask = (zero >> np.uint64(7)) * np.uint64(0xFF)  # 0xFF in each zero byte
+        action_words[w] = (v & ~mask) | (coins[bits[w]] & mask)
+    for k in range(8 * belief_words.size, beliefs.size):
+        b = beliefs[k]
+        actions[k] = b if b != 0 else 2 * ((bits[k >> 3] >> (7 - (k & 7))) & 1) - 1
 
 
 def score(vectors: np.ndarray, reality: np.ndarray) -> np.ndarray:
@@ -39,23 +66,31 @@ def score(vectors: np.ndarray, reality: np.ndarray) -> np.ndarray:
 def socialise(
     beliefs: np.ndarray, staff_code: np.ndarray, p_staff: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """Gradual socialisation toward the unit code with personal rate p1 per dimension."""
-    out = np.empty_like(beliefs)
-    n, m = beliefs.shape
-    rows = max(1, BLOCK // max(m, 1))  # blocks of rows keep the draws in cache (the same draws, in order)
-    draws = np.empty((min(rows, n), m))
-    for start in range(0, n, rows):
-        block = slice(start, min(start + rows, n))
-        d = draws[: block.stop - start]
-        rng.random(out=d)
-        belief, code = beliefs[block], staff_code[block]
-        move = d < p_staff[block, None]
-        move &= belief != code
-        # a moving 0 takes the code (0 + c) and a moving opposite belief becomes 0 (-c + c): add the
-        # code; where the code is 0 adding it changes nothing, so no test for it is needed
-        np.multiply(code, move.view(np.int8), out=out[block])
-        out[block] += belief
+    """Gradual socialisation toward the unit code with personal rate p1 per dimension.
+
+    Only a belief that differs from a non-zero code can move, so only those cells draw a uniform,
+    in row-major order (as the population converges, that is a few percent of the cells; eight
+    cells equal to the code are passed over at a time).
+    """
+    beliefs, staff_code = np.ascontiguousarray(beliefs), np.ascontiguousarray(staff_code)
+    out = beliefs.copy()
+    _socialise(_cells(beliefs), _words(beliefs), _cells(staff_code), _words(staff_code), beliefs.shape[1],
+               p_staff, rng, _cells(out))
     return out
+
+
+@njit(cache=True)
+def _socialise(beliefs: np.ndarray, belief_words: np.ndarray, code: np.ndarray, code_words: np.ndarray,
+               m: int, p_staff: np.ndarray, rng: np.random.Generator, out: np.ndarray) -> None:
+    k = 0
+    while k < beliefs.size:
+        if k & 7 == 0 and (k >> 3) < belief_words.size and belief_words[k >> 3] == code_words[k >> 3]:
+            k += 8  # eight cells equal to the code: none can move
+            continue
+        c, b = code[k], beliefs[k]
+        if c != 0 and b != c and rng.random() < p_staff[k // m]:  # (rng inlined: a call per cell is slow)
+            out[k] = b + c  # a 0 takes the code (0 + c); an opposite belief becomes 0 (-c + c)
+        k += 1
 
 
 def membership(staff_unit: np.ndarray, n_units: int) -> sp.csr_matrix:
@@ -66,12 +101,12 @@ def membership(staff_unit: np.ndarray, n_units: int) -> sp.csr_matrix:
 
 def learn_code(
     code: np.ndarray, actions: np.ndarray, performance: np.ndarray, staff_unit: np.ndarray,
-    members: sp.csr_matrix, reality: np.ndarray, p2: float, rng: np.random.Generator,
+    reality: np.ndarray, p2: float, rng: np.random.Generator,
 ) -> np.ndarray:
     """The code moves to the superior group's strict majority with probability 1 - (1 - p2)^k."""
     code_score = score(code, reality)
     superior = performance > code_score[staff_unit]
-    net = superior_sums(actions, superior, staff_unit, members)
+    net = superior_sums(actions, superior, staff_unit, code.shape[0])
     k = np.abs(net)
     majority = np.sign(net).astype(np.int8)
     p_move = 1.0 - (1.0 - p2) ** k
@@ -79,22 +114,17 @@ def learn_code(
     return np.where(change, majority, code).astype(np.int8)
 
 
-def superior_sums(
-    actions: np.ndarray, superior: np.ndarray, staff_unit: np.ndarray, members: sp.csr_matrix
-) -> np.ndarray:
-    """(U, m) sum of the superior staff's actions within each unit, as int64.
-
-    Staff stored unit by unit (as abm.setup builds them) are summed in contiguous blocks, without a
-    float copy of every action; otherwise through the membership matrix.
-    """
-    if members.shape[0] and np.all(staff_unit[1:] >= staff_unit[:-1]) and members.shape[0] == staff_unit[-1] + 1:
-        starts = np.searchsorted(staff_unit, np.arange(members.shape[0]))
-        if np.all(starts[1:] > starts[:-1]) and staff_unit.size < 2**24:  # non-empty blocks; exact in float32
-            chosen = actions.astype(np.float32)
-            chosen *= superior[:, None]
-            return np.add.reduceat(chosen, starts, axis=0).astype(np.int64)
-    chosen = actions * superior[:, None]
-    return np.rint(members @ chosen.astype(np.float64)).astype(np.int64)
+@njit(cache=True)
+def superior_sums(actions: np.ndarray, superior: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
+    """(U, m) sum of the superior staff's actions within each unit."""
+    n, m = actions.shape
+    out = np.zeros((n_units, m), dtype=np.int64)
+    for i in range(n):
+        if superior[i]:
+            u = staff_unit[i]
+            for j in range(m):
+                out[u, j] += actions[i, j]
+    return out
 
 
 def at_equilibrium(beliefs: np.ndarray, staff_code: np.ndarray) -> bool:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from abm.aggregate import column_counts, total_score
 from abm.params import DIMENSIONS
 from abm.state import ServiceState
 
@@ -36,7 +37,8 @@ def code_knowledge(model: RegionModel) -> float:
 
 
 def belief_knowledge(model: RegionModel) -> float:
-    return float(np.mean(model.staff.beliefs.astype(np.int64) @ model.reality) / model.reality.size)
+    """Mean over staff of (beliefs x reality) / m."""
+    return float(total_score(model.staff.beliefs, model.reality) / model.staff.n / model.reality.size)
 
 
 def mean_knowhow(model: RegionModel) -> float:
@@ -233,12 +235,8 @@ def fast_values(model: RegionModel) -> dict[str, float]:
     Each value equals its Metric.compute exactly (tests/test_perf_golden.py checks it); metrics not
     listed here are computed by their own functions, so new metrics need no change here.
     """
-    u, s, reality = model.units, model.staff, model.reality
-    n, m = s.n, reality.size
+    u = model.units
     out: dict[str, float] = {}
-    # float32 BLAS: per-person scores are integers below 2^24, their float64 sum is exact
-    belief_total = (s.beliefs.astype(np.float32) @ reality.astype(np.float32)).sum(dtype=np.float64)
-    out["belief_knowledge"] = float(belief_total / n / m)
     weights = u.size.astype(np.float64)
     scale = weights.sum()
     maturity = u.maturity * weights[:, None]
@@ -265,10 +263,7 @@ def fast_values(model: RegionModel) -> dict[str, float]:
 
 def service_counts(model: RegionModel) -> np.ndarray:
     """Users of each service, (S,)."""
-    uses = model.staff.uses
-    if uses.shape[0] >= 2**24:
-        return np.count_nonzero(uses, axis=0)
-    return (np.ones(uses.shape[0], np.float32) @ uses.astype(np.float32)).astype(np.int64)  # BLAS, exact
+    return column_counts(model.staff.uses)
 
 
 class Collector:

@@ -7,7 +7,7 @@ import logging
 import mesa
 import numpy as np
 
-from abm import setup
+from abm import aggregate, setup
 from abm.agents import Management, Staff, Unit, UnitManager
 from abm.mechanisms import (
     adoption,
@@ -91,7 +91,6 @@ class RegionModel(mesa.Model):
         self.network = setup.build_network(p, self.staff, self.units, self.rngs["network"])
         if p.adoption.seed_neighbourhood:
             setup.seed_neighbourhood(self.staff, self.network)
-        self.members = march.membership(self.staff.unit, self.units.n)
         self.events = ServiceEvents.empty(len(self.catalogue))
         self.n_reconfigured = 0
         self.new_adopters = 0
@@ -259,7 +258,7 @@ class RegionModel(mesa.Model):
         u, s = self.units, self.staff
         self.adoption_by_unit = self.unit_adoption()  # end-of-week shares, reused by metrics and next week's demand
         comp = maturity.service_component(u.service_state, self.adoption_by_unit, self.dimension)
-        champions = self.unit_mean(s.champion.astype(np.float64))
+        champions = self.unit_mean(s.champion)
         u.maturity = maturity.scores(self.unit_mean(s.knowhow), champions, u.support, comp)
         routinised = (u.service_state == ServiceState.ROUTINISED).sum(axis=1)
         u.stage = maturity.stage(maturity.criteria(u.maturity, routinised))
@@ -267,13 +266,13 @@ class RegionModel(mesa.Model):
     # ---- derived quantities -------------------------------------------------------------------
     def unit_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of a per-staff array within each unit."""
-        return np.bincount(self.staff.unit, weights=values, minlength=self.units.n) / np.maximum(self.units.size, 1)
+        return aggregate.unit_sum(values, self.staff.unit, self.units.n) / np.maximum(self.units.size, 1)
 
     def unit_adoption(self) -> np.ndarray:
         """(U, S) share of each unit's staff using each service."""
         if not self.catalogue:
             return np.zeros((self.units.n, 0))
-        counts = self.members @ self.staff.uses.astype(np.float64)
+        counts = aggregate.unit_counts(self.staff.uses, self.staff.unit, self.units.n)
         return counts / np.maximum(self.units.size, 1)[:, None]
 
     def remote_adoption_last_week(self) -> np.ndarray:

@@ -107,3 +107,28 @@ def test_adoption_step_equals_the_array_rules(case: str, graph: str) -> None:
     assert np.array_equal(got[0], want[0])
     assert got[1:] == want[1:]
     assert got[1] > 0 and (case != "utaut_strong" or got[2] > 0)  # the case exercises what it names
+
+
+@pytest.mark.parametrize("staff_order", ["by_unit", "shuffled"])
+def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
+    from abm import aggregate
+
+    rng = np.random.default_rng(6)
+    n, n_units = 5000, 40
+    unit = np.sort(rng.integers(0, n_units - 1, n)).astype(np.int32)  # the last unit is empty
+    if staff_order == "shuffled":
+        unit = rng.permutation(unit)
+    values, flags = rng.random(n), rng.random((n, 7)) < 0.2
+    sums = aggregate.unit_sum(values, unit, n_units)
+    want = np.bincount(unit, weights=values, minlength=n_units)
+    if staff_order == "by_unit":
+        assert np.array_equal(sums, want)  # the same additions in the same order
+    else:
+        assert np.allclose(sums, want, rtol=1e-12, atol=0)
+    counts = np.stack([np.bincount(unit, weights=flags[:, j], minlength=n_units) for j in range(7)], axis=1)
+    assert np.array_equal(aggregate.unit_counts(flags, unit, n_units), counts)
+    assert np.array_equal(aggregate.column_counts(flags), flags.sum(axis=0))
+    vectors = rng.integers(-1, 2, (n, 30)).astype(np.int8)
+    reality = rng.choice(np.array([-1, 1], np.int8), 30)
+    assert aggregate.total_score(vectors, reality) == int((vectors.astype(np.int64) @ reality).sum())
+    assert aggregate.unit_sum(np.zeros(0), np.zeros(0, np.int32), 3).tolist() == [0.0, 0.0, 0.0]

@@ -102,63 +102,76 @@ def step(
     active service (`unit_active`, (U, S)) and counts their adopting contacts there.
     """
     adj = net.adjacency
-    per_service = ap.w_performance * advantage - ap.w_effort * complexity
-    per_person = ap.w_effort * knowhow + ap.w_facilitating * support[staff_unit] + ap.w_attitude * (attitude - 0.5)
     totals = uses.sum(axis=0).astype(np.int64) if net.complete else np.zeros(uses.shape[1], np.int64)
-    return _step(
+    new, cells, chance, n_threshold = _chances(
         uses, unit_active, staff_unit, adj.indptr, adj.indices, net.degree, net.complete, totals,
-        ap.rule == "threshold", thresholds, per_service, per_person, ap.w_social, ap.intention_threshold,
-        ap.steepness, ap.rate_adopt, ap.p_external, ap.q_social, ap.dt, ap.step_probability == "linear",
-        ap.intention_threshold - ap.discontinue_margin, ap.p_discontinue, rng,
+        ap.rule == "threshold", thresholds, ap.w_performance * advantage - ap.w_effort * complexity,
+        knowhow, support, attitude, ap.w_effort, ap.w_facilitating, ap.w_attitude, ap.w_social,
+        ap.intention_threshold, ap.steepness, ap.rate_adopt, ap.p_external, ap.q_social, ap.dt,
+        ap.step_probability == "linear", ap.intention_threshold - ap.discontinue_margin, ap.p_discontinue,
     )
+    changed = cells[rng.random(cells.size) < chance]  # one uniform per cell that can change, row-major
+    flat = new.reshape(-1)
+    was_used = flat[changed]
+    flat[changed] = ~was_used  # a non-user adopts, a user stops
+    n_stop = int(was_used.sum())
+    return new, n_threshold + changed.size - n_stop, n_stop
 
 
 @njit(cache=True)
-def _step(
+def _chances(
     uses, unit_active, staff_unit, indptr, indices, degree, complete, totals, threshold_rule, thresholds,
-    per_service, per_person, w_social, intention_threshold, steepness, rate_adopt, p_external, q_social,
-    dt, linear, low_below, p_discontinue, rng,
-):  # pragma: no cover - compiled; typed and documented by `step`
+    per_service, knowhow, support, attitude, w_effort, w_facilitating, w_attitude, w_social,
+    intention_threshold, steepness, rate_adopt, p_external, q_social, dt, linear, low_below, p_discontinue,
+):  # pragma: no cover - compiled; documented by `step`
+    """(uses kept and threshold adoptions, cells that can change, their chance of changing, adopters
+    by threshold). Cells are row-major indices into `uses`."""
     n, n_services = uses.shape
     new = np.zeros_like(uses)
+    cells = np.empty(uses.size, dtype=np.int64)
+    chance = np.empty(uses.size)
+    n_cells = 0
+    n_threshold = 0
     counts = np.zeros(n_services, dtype=np.int64)
-    n_adopt = 0
-    n_stop = 0
+    active = np.empty(n_services, dtype=np.int64)  # the active services of the person's unit
     for i in range(n):
         u = staff_unit[i]
-        if not unit_active[u].any():
-            continue  # no active service in the unit: nothing to use, nothing to decide
-        if complete:
-            for s in range(n_services):
-                counts[s] = totals[s] - uses[i, s]
-        else:
-            counts[:] = 0
-            for e in range(indptr[i], indptr[i + 1]):
-                j = indices[e]
-                for s in range(n_services):
-                    counts[s] += uses[j, s]
+        n_active = 0
         for s in range(n_services):
-            if not unit_active[u, s]:
-                continue
+            if unit_active[u, s]:
+                active[n_active] = s
+                n_active += 1
+        if n_active == 0:
+            continue  # no active service in the unit: nothing to use, nothing to decide
+        for a in range(n_active):  # adopting contacts, for the active services only
+            s = active[a]
+            if complete:
+                counts[s] = totals[s] - uses[i, s]
+            else:
+                counts[s] = 0
+                for e in range(indptr[i], indptr[i + 1]):
+                    counts[s] += uses[indices[e], s]
+        per_person = w_effort * knowhow[i] + w_facilitating * support[u] + w_attitude * (attitude[i] - 0.5)
+        for a in range(n_active):
+            s = active[a]
+            new[i, s] = uses[i, s]
             if threshold_rule:
-                if uses[i, s] or counts[s] >= thresholds[i]:
+                if not uses[i, s] and counts[s] >= thresholds[i]:
                     new[i, s] = True
-                    if not uses[i, s]:
-                        n_adopt += 1
+                    n_threshold += 1
                 continue
             social = counts[s] / max(degree[i], 1.0)
-            intent = w_social * social + per_service[s] + per_person[i]
+            intent = w_social * social + per_service[s] + per_person
             if uses[i, s]:
-                if intent < low_below and rng.random() < p_discontinue:
-                    n_stop += 1
-                else:
-                    new[i, s] = True
+                if intent < low_below:
+                    cells[n_cells] = i * n_services + s
+                    chance[n_cells] = p_discontinue
+                    n_cells += 1
                 continue
             rate = rate_adopt / (np.exp((intent - intention_threshold) * -steepness) + 1.0) + p_external
             if q_social:
                 rate += q_social * social
-            prob = min(rate * dt, 1.0) if linear else -np.expm1(-rate * dt)
-            if rng.random() < prob:
-                new[i, s] = True
-                n_adopt += 1
-    return new, n_adopt, n_stop
+            cells[n_cells] = i * n_services + s
+            chance[n_cells] = min(rate * dt, 1.0) if linear else -np.expm1(-rate * dt)
+            n_cells += 1
+    return new, cells[:n_cells], chance[:n_cells], n_threshold

@@ -69,28 +69,37 @@ def socialise(
     """Gradual socialisation toward the unit code with personal rate p1 per dimension.
 
     Only a belief that differs from a non-zero code can move, so only those cells draw a uniform,
-    in row-major order (as the population converges, that is a few percent of the cells; eight
-    cells equal to the code are passed over at a time).
+    in row-major order (as the population converges, that is a few percent of the cells).
     """
     beliefs, staff_code = np.ascontiguousarray(beliefs), np.ascontiguousarray(staff_code)
+    cells = _movable(_cells(beliefs), _words(beliefs), _cells(staff_code), _words(staff_code))
+    moves = cells[rng.random(cells.size) < p_staff[cells // beliefs.shape[1]]]
     out = beliefs.copy()
-    _socialise(_cells(beliefs), _words(beliefs), _cells(staff_code), _words(staff_code), beliefs.shape[1],
-               p_staff, rng, _cells(out))
+    _cells(out)[moves] += _cells(staff_code)[moves]  # a 0 takes the code (0 + c); an opposite belief becomes 0 (-c + c)
     return out
 
 
 @njit(cache=True)
-def _socialise(beliefs: np.ndarray, belief_words: np.ndarray, code: np.ndarray, code_words: np.ndarray,
-               m: int, p_staff: np.ndarray, rng: np.random.Generator, out: np.ndarray) -> None:
-    k = 0
-    while k < beliefs.size:
-        if k & 7 == 0 and (k >> 3) < belief_words.size and belief_words[k >> 3] == code_words[k >> 3]:
-            k += 8  # eight cells equal to the code: none can move
-            continue
-        c, b = code[k], beliefs[k]
-        if c != 0 and b != c and rng.random() < p_staff[k // m]:  # (rng inlined: a call per cell is slow)
-            out[k] = b + c  # a 0 takes the code (0 + c); an opposite belief becomes 0 (-c + c)
-        k += 1
+def _movable(beliefs: np.ndarray, belief_words: np.ndarray, code: np.ndarray, code_words: np.ndarray) -> np.ndarray:
+    """Row-major indices of the cells whose belief differs from a non-zero code (eight cells a word)."""
+    found = np.empty(beliefs.size, dtype=np.int64)
+    n_found = 0
+    n_words = belief_words.size
+    for w in range(n_words):
+        bw, cw = belief_words[w], code_words[w]
+        if bw == cw:
+            continue  # eight cells equal to the code
+        x = bw ^ cw
+        differ = ((x & LOW7) + LOW7) | x  # high bit of each byte: the belief differs from the code
+        coded = ((cw & LOW7) + LOW7) | cw  # high bit of each byte: the code is not 0
+        movable = differ & coded
+        for j in range(8):
+            found[n_found] = 8 * w + j
+            n_found += (movable >> np.uint64(8 * j + 7)) & np.uint64(1)
+    for k in range(8 * n_words, beliefs.size):  # the partial word at the end, if any
+        found[n_found] = k
+        n_found += (code[k] != 0) & (beliefs[k] != code[k])
+    return found[:n_found]
 
 
 def membership(staff_unit: np.ndarray, n_units: int) -> sp.csr_matrix:

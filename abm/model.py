@@ -181,14 +181,12 @@ class RegionModel(mesa.Model):
         s.beliefs = march.socialise(s.beliefs, np.take(u.code, s.unit, axis=0), rate, self.rngs["socialise"])
         s.trained = knowhow.choose_trainees(learning_time, self.params.management.training_rate, self.rngs["training"])
         if self.params.scenario.knowhow:
-            peer = knowhow.peer_learning(s.knowhow, self.network, learning_time, s.attitude, lp.rate_peer, lp.peer_base)
-            s.knowhow = knowhow.update_knowhow(
-                s.knowhow, peer, s.trained, n_services_used(s.uses), lp.rate_training, lp.rate_use, lp.rate_forget
-            )
+            s.knowhow = knowhow.learn(s.knowhow, self.network, learning_time, s.attitude, s.trained, s.uses,
+                                      lp.rate_peer, lp.peer_base, lp.rate_training, lp.rate_use, lp.rate_forget)
         m = self.params.organisation.n_dims
         s.care, full_time = care.care_and_capacity(learning_time, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow)
-        u.care = np.bincount(s.unit, weights=s.care, minlength=u.n)
-        capacity = np.bincount(s.unit, weights=full_time, minlength=u.n)
+        u.care = aggregate.unit_sum(s.care, s.unit, u.n)
+        capacity = aggregate.unit_sum(full_time, s.unit, u.n)
         u.productivity = capacity / np.maximum(u.size, 1)
         u.workload = care.workload(u.demand, capacity)
         if self.params.practice.name == "adaptive":
@@ -306,11 +304,6 @@ _ACTIVE = np.isin(np.arange(len(ServiceState)), ACTIVE_STATES)  # lookup table b
 def is_active(state: np.ndarray) -> np.ndarray:
     """np.isin(state, ACTIVE_STATES) by table lookup (isin sorts every call)."""
     return _ACTIVE[state]
-
-
-def n_services_used(uses: np.ndarray) -> np.ndarray:
-    """Services each person uses, as float64 (a BLAS product: many times faster than a bool row sum)."""
-    return uses.astype(np.float64) @ np.ones(uses.shape[1])
 
 
 def _no_services(params: ModelParams) -> ModelParams:

@@ -132,3 +132,35 @@ def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
     reality = rng.choice(np.array([-1, 1], np.int8), 30)
     assert aggregate.total_score(vectors, reality) == int((vectors.astype(np.int64) @ reality).sum())
     assert aggregate.unit_sum(np.zeros(0), np.zeros(0, np.int32), 3).tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("graph", ["organisation", "complete"])
+def test_knowhow_learn_equals_peer_learning_then_update(graph: str) -> None:
+    rng = np.random.default_rng(12)
+    n = 1200
+    unit = np.sort(rng.integers(0, 15, n)).astype(np.int32)
+    net = Network.complete_graph(n) if graph == "complete" else organisation_network(unit, rng.random(n) < 0.05, 10.0, 60, 5.0, rng)
+    k, explore, attitude = rng.random(n), rng.random(n) * 0.4, rng.random(n)
+    trained, uses = rng.random(n) < 0.2, rng.random((n, 6)) < 0.15
+    rates = (0.01, 0.3, 0.1, 0.002, 0.003)
+    peer = knowhow.peer_learning(k, net, explore, attitude, rates[0], rates[1])
+    want = knowhow.update_knowhow(k, peer, trained, uses.sum(axis=1).astype(np.float64), *rates[2:])
+    got = knowhow.learn(k, net, explore, attitude, trained, uses, *rates)
+    assert np.array_equal(got, want)
+
+
+def test_care_and_capacity_follow_the_documented_formula() -> None:
+    from abm.mechanisms import care
+
+    rng = np.random.default_rng(13)
+    n, m, n_services = 2000, 30, 8
+    explore, trained = rng.random(n) * 0.9, rng.random(n) < 0.3
+    performance = rng.integers(-m, m + 1, n)
+    uses, advantage, k = rng.random((n, n_services)) < 0.3, rng.random(n_services), rng.random(n)
+    got_care, got_capacity = care.care_and_capacity(explore, trained, performance, m, uses, advantage, k)
+    time = np.clip(1.0 - explore - trained * care.TRAINING_TIME, 0.0, 1.0)
+    base = 0.6 + 0.4 * (0.5 + 0.5 * performance / m)
+    digital = 1.0 + care.DIGITAL_GAIN * (uses @ advantage) / n_services * k
+    assert np.allclose(got_capacity, base * digital, rtol=1e-14, atol=0)
+    assert np.allclose(got_care, time * base * digital, rtol=1e-14, atol=0)
+    assert (got_care[explore > 0.5] < got_capacity[explore > 0.5]).all()  # exploring costs care now

@@ -11,14 +11,17 @@ from abm.network import Network
 
 def peer_gap(knowhow: np.ndarray, net: Network) -> np.ndarray:
     """Mean positive know-how gap to each person's contacts (0 for people without contacts)."""
+    return gap_sums(knowhow, net) / np.maximum(net.degree, 1.0)
+
+
+def gap_sums(knowhow: np.ndarray, net: Network) -> np.ndarray:
+    """Sum over each person's contacts of the positive know-how gap to them."""
     if net.complete:
         order = np.sort(knowhow)
         above = np.searchsorted(order, knowhow, side="right")
         tail_sum = np.concatenate([np.cumsum(order[::-1])[::-1], [0.0]])[above]
-        gap_sum = tail_sum - (knowhow.size - above) * knowhow
-    else:
-        gap_sum = _gap_sums(knowhow, net.adjacency.indptr, net.adjacency.indices)
-    return gap_sum / np.maximum(net.degree, 1.0)
+        return tail_sum - (knowhow.size - above) * knowhow
+    return _gap_sums(knowhow, net.adjacency.indptr, net.adjacency.indices)
 
 
 @njit(cache=True)
@@ -57,3 +60,34 @@ def update_knowhow(
     idle = (n_used == 0) & ~trained
     out = knowhow + gain - idle * rate_forget * knowhow
     return np.clip(out, 0.0, 1.0)
+
+
+# ---- the weekly update: the functions above, fused over one pass of the people --------------------
+
+def learn(
+    knowhow: np.ndarray, net: Network, explore: np.ndarray, attitude: np.ndarray, trained: np.ndarray,
+    uses: np.ndarray, rate_peer: float, peer_base: float, rate_training: float, rate_use: float,
+    rate_forget: float,
+) -> np.ndarray:
+    """Next week's know-how: update_knowhow(knowhow, peer_learning(...), trained, services used, ...)
+    in one pass over the people (tests/test_kernels.py checks it equals them)."""
+    return _learn(knowhow, gap_sums(knowhow, net), net.degree, explore, attitude, trained, uses, rate_peer, peer_base,
+                  rate_training, rate_use, rate_forget)
+
+
+@njit(cache=True)
+def _learn(knowhow, gap_sum, degree, explore, attitude, trained, uses, rate_peer, peer_base,
+           rate_training, rate_use, rate_forget):  # pragma: no cover - compiled; documented by `learn`
+    out = np.empty_like(knowhow)
+    for i in range(knowhow.size):
+        k = knowhow[i]
+        rate = rate_peer * (peer_base + (1.0 - peer_base) * explore[i]) * (0.5 + attitude[i])
+        peer = rate * (gap_sum[i] / max(degree[i], 1.0))
+        n_used = 0.0
+        for s in range(uses.shape[1]):
+            n_used += uses[i, s]
+        gap = 1.0 - k
+        gain = peer + (rate_training if trained[i] else 0.0) * gap + rate_use * n_used * gap
+        idle = n_used == 0 and not trained[i]
+        out[i] = min(max(k + gain - (rate_forget if idle else 0.0) * k, 0.0), 1.0)
+    return out

@@ -46,7 +46,9 @@ def mean_knowhow(model: RegionModel) -> float:
 
 
 def sd_knowhow(model: RegionModel) -> float:
-    return float(model.staff.knowhow.std())
+    """Population standard deviation of know-how."""
+    deviation = model.staff.knowhow - model.staff.knowhow.mean()
+    return float(np.sqrt(deviation @ deviation / deviation.size))
 
 
 def staff_weighted(values: np.ndarray, model: RegionModel) -> float:
@@ -211,22 +213,28 @@ UNIT_COLUMNS: tuple[tuple[str, str, str], ...] = (
 REGISTRY: dict[str, Metric] = {m.name: m for m in REGION_METRICS}
 
 
-def unit_values(model: RegionModel, adoption: np.ndarray | None = None) -> np.ndarray:
-    """(U, len(UNIT_COLUMNS)) unit-level values this week (`adoption`: this week's unit_adoption, if known)."""
+def unit_values(model: RegionModel, adoption: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
+    """(U, len(UNIT_COLUMNS)) unit-level values this week (`adoption`: this week's unit_adoption, if
+    known), written into `out` if given."""
     u, m = model.units, model.reality.size
     adoption = model.unit_adoption() if adoption is None else adoption
-    return np.column_stack([
+    columns = (
         u.explore_share,
         u.care / np.maximum(u.size, 1),
         u.workload,
         model.unit_mean(model.staff.knowhow),
         (u.code.astype(np.int64) @ model.reality) / m,
-        u.maturity,
+        *u.maturity.T,
         u.maturity.sum(axis=1),
         u.stage,
-        adoption.mean(axis=1) if adoption.shape[1] else np.zeros(u.n),
+        adoption.mean(axis=1) if adoption.shape[1] else 0.0,
         (u.service_state == ServiceState.ROUTINISED).sum(axis=1),
-    ])
+    )
+    out = np.empty((u.n, len(UNIT_COLUMNS))) if out is None else out
+    assert len(columns) == len(UNIT_COLUMNS)
+    for j, values in enumerate(columns):
+        out[:, j] = values
+    return out
 
 
 def fast_values(model: RegionModel) -> dict[str, float]:
@@ -293,7 +301,7 @@ class Collector:
             row[j] = metric.compute(model) if value is None else value
         if self.service_names:
             row[len(REGION_METRICS):] = counts / model.staff.n
-        self.units[i] = unit_values(model, getattr(model, "adoption_by_unit", None))
+        unit_values(model, getattr(model, "adoption_by_unit", None), out=self.units[i])
         self.rows += 1
 
     def region_frame(self) -> pd.DataFrame:

@@ -240,17 +240,18 @@ class RegionModel(mesa.Model):
         s, org = self.staff, self.params.organisation
         s.tenure += 1
         s.left = turnover.leavers(s.n, self.params.learning.p_turnover, self.rngs["turnover"])
-        k = int(s.left.sum())
+        left = np.flatnonzero(s.left)
+        k = left.size
         if k == 0:
             return
         r = self.rngs["recruitment"]
-        s.beliefs[s.left] = turnover.random_beliefs(k, org.n_dims, r)
-        s.knowhow[s.left] = turnover.baseline_knowhow(k, org.knowhow_mean, org.knowhow_sd, r)
-        s.attitude[s.left] = r.beta(2.0, 2.0, size=k)
-        s.tenure[s.left] = 0
-        s.champion[s.left] = False
-        s.uses[s.left] = False
-        s.person_id[s.left] = s.person_id.max() + 1 + np.arange(k)
+        s.beliefs[left] = turnover.random_beliefs(k, org.n_dims, r)
+        s.knowhow[left] = turnover.baseline_knowhow(k, org.knowhow_mean, org.knowhow_sd, r)
+        s.attitude[left] = r.beta(2.0, 2.0, size=k)
+        s.tenure[left] = 0
+        s.champion[left] = False
+        s.uses[left] = False
+        s.person_id[left] = s.person_id.max() + 1 + np.arange(k)
 
     def update_maturity(self) -> None:
         u, s = self.units, self.staff

@@ -83,6 +83,7 @@ def measure_size(size: Size, weeks: int, repeats: int) -> dict[str, Any]:
         "frames_s": median_of(runs, "frames_s"), "write_s": median_of(runs, "write_s"),
         "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
         "rss_imports_mib": median_of(runs, "rss_imports_mib"),
+        "kernels_s": median_of(runs, "kernels_s"),
         "result_mib": median_of(runs, "result_mib"),
     }
 
@@ -131,7 +132,7 @@ def fmt(v: Any) -> str:
 
 SIZE_COLUMNS = {
     "staff": "staff", "units": "units", "ties": "ties", "weeks": "weeks", "repeats": "repeats",
-    "build_s": "build (s)", "run_s": "run (s)", "run_cpu_s": "run CPU (s)", "staff_weeks_per_s": "staff-weeks/s",
+    "kernels_s": "load kernels (s)", "build_s": "build (s)", "run_s": "run (s)", "run_cpu_s": "run CPU (s)", "staff_weeks_per_s": "staff-weeks/s",
     "peak_rss_mib": "peak RSS (MiB)", "result_mib": "results on disk (MiB)",
     "frames_s": "tables (s)", "write_s": "write (s)",
 }

@@ -33,6 +33,18 @@ def pin_to_one_core(core: int | None) -> None:
         os.sched_setaffinity(0, {core % (os.cpu_count() or 1)})
 
 
+def load_kernels(overrides: list[str]) -> None:
+    """Load the model's compiled (numba) kernels, as the first run in any process does, by running a
+    tiny model of the same configuration: paid once per process (a sweep's worker runs many models),
+    so it is reported apart from the run (`kernels_s`; compiling them the first time after an install
+    takes a few seconds more, once, and is cached)."""
+    from abm.api import compose
+    from abm.model import RegionModel
+
+    tiny = ["organisation.n_staff=40", "organisation.n_units=4", "organisation.n_innovation_units=1", "weeks=2"]
+    RegionModel(compose([*overrides, *tiny])).run()
+
+
 def measure_region(overrides: list[str], weeks: int, write: bool) -> dict[str, Any]:
     """Time the model build, the run with full collection, and the tables written to disk."""
     from abm.api import compose
@@ -40,6 +52,9 @@ def measure_region(overrides: list[str], weeks: int, write: bool) -> dict[str, A
     from abm.results import RunResult, write_run
 
     params = compose([*overrides, f"weeks={weeks}"])
+    tk = time.perf_counter()
+    load_kernels(overrides)
+    kernels_s = time.perf_counter() - tk
     rss_before = peak_rss_mib()
     t0 = time.perf_counter()
     model = RegionModel(params)
@@ -51,7 +66,7 @@ def measure_region(overrides: list[str], weeks: int, write: bool) -> dict[str, A
     out: dict[str, Any] = {
         "staff": params.organisation.n_staff, "units": params.organisation.n_units,
         "ties": model.network.n_ties, "weeks": int(model.week), "build_s": t1 - t0, "run_s": t2 - t1,
-        "run_cpu_s": c2 - c1, "frames_s": t3 - t2, "rss_imports_mib": rss_before,
+        "run_cpu_s": c2 - c1, "frames_s": t3 - t2, "rss_imports_mib": rss_before, "kernels_s": kernels_s,
     }
     if write:
         with tempfile.TemporaryDirectory() as tmp:

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from abm.mechanisms import adoption, knowhow, march
 from abm.network import Network, organisation_network, watts_strogatz
@@ -47,8 +48,28 @@ def test_superior_sums_are_the_membership_product() -> None:
     unit = rng.permutation(np.arange(n) % n_units).astype(np.int32)  # staff not stored unit by unit
     actions = rng.choice(np.array([-1, 1], np.int8), (n, m))
     superior = rng.random(n) < 0.3
-    want = march.membership(unit, n_units) @ (actions * superior[:, None]).astype(np.float64)
+    members = sp.csr_matrix((np.ones(n), (unit, np.arange(n))), shape=(n_units, n))
+    want = members @ (actions * superior[:, None]).astype(np.float64)
     assert np.array_equal(march.superior_sums(actions, superior, unit, n_units), want)
+
+
+@pytest.mark.parametrize("p2", [0.1, 0.5, 0.9])
+def test_code_learning_equals_the_array_rule(p2: float) -> None:
+    rng = np.random.default_rng(int(p2 * 10))
+    n, m, n_units = 3000, 30, 25
+    unit = np.sort(rng.integers(0, n_units, n)).astype(np.int32)
+    reality = rng.choice(np.array([-1, 1], np.int8), m)
+    code = rng.integers(-1, 2, (n_units, m)).astype(np.int8)
+    actions = rng.choice(np.array([-1, 1], np.int8), (n, m))
+    performance = march.score(actions, reality)
+    got = march.learn_code(code, actions, performance, unit, reality, p2, np.random.default_rng(3))
+    superior = performance > march.score(code, reality)[unit]
+    net = march.superior_sums(actions, superior, unit, n_units)
+    majority = np.sign(net).astype(np.int8)
+    p_move = 1.0 - (1.0 - p2) ** np.abs(net)
+    change = (majority != 0) & (majority != code) & (np.random.default_rng(3).random(code.shape) < p_move)
+    assert change.any() and not change.all()
+    assert np.array_equal(got, np.where(change, majority, code))
 
 
 def test_peer_gap_sums_contacts_in_order() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from abm.mechanisms import march
 
@@ -74,9 +73,3 @@ def test_equilibrium_needs_full_agreement_and_no_zero_in_code():
     assert not march.at_equilibrium(np.array([[1, 0]], dtype=np.int8), code)
     zero_code = np.array([[1, 0]], dtype=np.int8)
     assert not march.at_equilibrium(np.array([[1, 0]], dtype=np.int8), zero_code)
-
-
-def test_membership_sums_within_units():
-    m = march.membership(np.array([0, 1, 1, 2]), 3)
-    assert isinstance(m, sp.csr_matrix)
-    assert (m @ np.array([1.0, 2.0, 3.0, 4.0])).tolist() == [1.0, 5.0, 4.0]

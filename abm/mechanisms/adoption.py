@@ -133,18 +133,20 @@ def _chances(
     n_cells = 0
     n_threshold = 0
     counts = np.zeros(n_services, dtype=np.int64)
-    active = np.empty(n_services, dtype=np.int64)  # the active services of the person's unit
-    for i in range(n):
-        u = staff_unit[i]
-        n_active = 0
+    n_units = unit_active.shape[0]
+    active = np.empty((n_units, n_services), dtype=np.int64)  # each unit's active services, listed
+    n_active = np.zeros(n_units, dtype=np.int64)
+    for u in range(n_units):
         for s in range(n_services):
             if unit_active[u, s]:
-                active[n_active] = s
-                n_active += 1
-        if n_active == 0:
+                active[u, n_active[u]] = s
+                n_active[u] += 1
+    for i in range(n):
+        u = staff_unit[i]
+        if n_active[u] == 0:
             continue  # no active service in the unit: nothing to use, nothing to decide
-        for a in range(n_active):  # adopting contacts, for the active services only
-            s = active[a]
+        for a in range(n_active[u]):  # adopting contacts, for the active services only
+            s = active[u, a]
             if complete:
                 counts[s] = totals[s] - uses[i, s]
             else:
@@ -152,8 +154,8 @@ def _chances(
                 for e in range(indptr[i], indptr[i + 1]):
                     counts[s] += uses[indices[e], s]
         per_person = w_effort * knowhow[i] + w_facilitating * support[u] + w_attitude * (attitude[i] - 0.5)
-        for a in range(n_active):
-            s = active[a]
+        for a in range(n_active[u]):
+            s = active[u, a]
             new[i, s] = uses[i, s]
             if threshold_rule:
                 if not uses[i, s] and counts[s] >= thresholds[i]:

@@ -8,7 +8,6 @@ to the strict majority of the superior group's actions with probability 1 - (1 -
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from numba import njit
 
 
@@ -73,10 +72,19 @@ def socialise(
     """
     beliefs, staff_code = np.ascontiguousarray(beliefs), np.ascontiguousarray(staff_code)
     cells = _movable(_cells(beliefs), _words(beliefs), _cells(staff_code), _words(staff_code))
-    moves = cells[rng.random(cells.size) < p_staff[cells // beliefs.shape[1]]]
     out = beliefs.copy()
-    _cells(out)[moves] += _cells(staff_code)[moves]  # a 0 takes the code (0 + c); an opposite belief becomes 0 (-c + c)
+    _move(cells, rng.random(cells.size), p_staff, beliefs.shape[1], _cells(staff_code), _cells(out))
     return out
+
+
+@njit(cache=True)
+def _move(cells: np.ndarray, draws: np.ndarray, p_staff: np.ndarray, m: int, code: np.ndarray,
+          out: np.ndarray) -> None:
+    """Cell cells[i] (of row cells[i] // m) moves if draws[i] < that row's rate."""
+    for i in range(cells.size):
+        k = cells[i]
+        if draws[i] < p_staff[k // m]:
+            out[k] += code[k]  # a 0 takes the code (0 + c); an opposite belief becomes 0 (-c + c)
 
 
 @njit(cache=True)
@@ -102,12 +110,6 @@ def _movable(beliefs: np.ndarray, belief_words: np.ndarray, code: np.ndarray, co
     return found[:n_found]
 
 
-def membership(staff_unit: np.ndarray, n_units: int) -> sp.csr_matrix:
-    """(U, n) 0/1 matrix of who belongs to which unit; `membership @ x` sums x within units."""
-    ones = np.ones(staff_unit.size)
-    return sp.csr_matrix((ones, (staff_unit, np.arange(staff_unit.size))), shape=(n_units, staff_unit.size))
-
-
 def learn_code(
     code: np.ndarray, actions: np.ndarray, performance: np.ndarray, staff_unit: np.ndarray,
     reality: np.ndarray, p2: float, rng: np.random.Generator,
@@ -116,11 +118,22 @@ def learn_code(
     code_score = score(code, reality)
     superior = performance > code_score[staff_unit]
     net = superior_sums(actions, superior, staff_unit, code.shape[0])
-    k = np.abs(net)
-    majority = np.sign(net).astype(np.int8)
-    p_move = 1.0 - (1.0 - p2) ** k
-    change = (majority != 0) & (majority != code) & (rng.random(code.shape) < p_move)
-    return np.where(change, majority, code).astype(np.int8)
+    return _move_code(code, net, p2, rng.random(code.shape))  # one uniform per unit and dimension
+
+
+@njit(cache=True)
+def _move_code(code: np.ndarray, net: np.ndarray, p2: float, draws: np.ndarray) -> np.ndarray:
+    """Where the superior group's net vote k is not 0 and its sign differs from the code, the code takes
+    the sign if the draw is below 1 - (1 - p2)^|k|."""
+    out = code.copy()
+    n_units, m = code.shape
+    for u in range(n_units):
+        for j in range(m):
+            k = net[u, j]
+            majority = (k > 0) - (k < 0)
+            if majority != 0 and majority != code[u, j] and draws[u, j] < 1.0 - (1.0 - p2) ** float(abs(k)):
+                out[u, j] = majority
+    return out
 
 
 @njit(cache=True)

@@ -29,12 +29,8 @@ def service_component(
 ) -> np.ndarray:
     """(U, 4): per dimension, mean over its services of lifecycle weight x adoption share in the unit."""
     contrib = _WEIGHT[state] * adoption
-    out = np.zeros((state.shape[0], n_dims))
-    for d in range(n_dims):
-        cols = dimension == d
-        if cols.any():
-            out[:, d] = contrib[:, cols].mean(axis=1)
-    return out
+    members = dimension[:, None] == np.arange(n_dims)[None, :]  # (S, 4): which dimension each service serves
+    return contrib @ (members / np.maximum(members.sum(axis=0), 1))  # a dimension without services: 0
 
 
 def scores(

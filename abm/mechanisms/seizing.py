@@ -18,8 +18,12 @@ def choose_pilots(
     """
     piloting = service_state == ServiceState.PILOTING
     budget = max_pilots - int(piloting.sum())
+    if budget <= 0:
+        return []
     untried = (service_state == ServiceState.AVAILABLE).all(axis=0)
-    candidates = np.flatnonzero(untried & (np.nan_to_num(estimate, nan=-np.inf) > value_threshold))
+    candidates = np.flatnonzero(untried & (estimate > value_threshold))  # NaN (not sensed) is never above
+    if candidates.size == 0:
+        return []
     busy = piloting.any(axis=1) | ~eligible_units | (readiness <= 0)
     chosen: list[tuple[int, int]] = []
     for s in candidates[np.argsort(-estimate[candidates], kind="stable")]:

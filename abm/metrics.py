@@ -96,9 +96,9 @@ def services_reaching(state: ServiceState) -> Callable[[RegionModel], float]:
 
 
 def mean_lag(model: RegionModel, start: str, end: str) -> float:
-    a, b = getattr(model.events, start), getattr(model.events, end)
-    done = ~np.isnan(a) & ~np.isnan(b)
-    return float(np.mean(b[done] - a[done])) if done.any() else float("nan")
+    lags = getattr(model.events, end) - getattr(model.events, start)  # NaN unless both happened
+    lags = lags[~np.isnan(lags)]
+    return float(lags.sum() / lags.size) if lags.size else float("nan")
 
 
 def weeks_to_routinised(model: RegionModel) -> float:
@@ -152,7 +152,7 @@ def workload(model: RegionModel) -> float:
 
 
 def new_leavers(model: RegionModel) -> float:
-    return float(model.staff.left.sum())
+    return float(np.count_nonzero(model.staff.left))
 
 
 def new_adopters(model: RegionModel) -> float:
@@ -164,7 +164,7 @@ def new_discontinued(model: RegionModel) -> float:
 
 
 def new_trained(model: RegionModel) -> float:
-    return float(model.staff.trained.sum())
+    return float(np.count_nonzero(model.staff.trained))
 
 
 REGION_METRICS: tuple[Metric, ...] = (

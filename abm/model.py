@@ -172,9 +172,9 @@ class RegionModel(mesa.Model):
 
     def staff_phase(self) -> None:
         s, u, lp = self.staff, self.units, self.params.learning
-        explore = u.explore_share[s.unit]
+        explore = np.take(u.explore_share, s.unit)
         implementing = (u.service_state == ServiceState.IMPLEMENTING).any(axis=1)
-        learning_time = explore + (self.params.management.implementation_time * implementing)[s.unit]
+        learning_time = np.take(u.explore_share + self.params.management.implementation_time * implementing, s.unit)
         s.actions = march.act(s.beliefs, self.rngs["act"])
         s.performance = march.score(s.actions, self.reality)
         rate = s.p_socialise * (1.0 - lp.explore_slows_socialising * explore)

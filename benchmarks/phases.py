@@ -26,6 +26,7 @@ from typing import Any  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from benchmarks.run import DEFAULT_OUT, SIZES, markdown, parse_sizes  # noqa: E402
+from benchmarks.worker import load_kernels  # noqa: E402
 
 PHASES = ("environment_phase", "management_sense", "management_seize", "balance", "staff_phase",
           "adoption_phase", "unit_phase", "transform", "workforce", "update_maturity")
@@ -46,6 +47,7 @@ def phase_split(staff: int, weeks: int) -> dict[str, Any]:
     from abm.api import compose
     from abm.model import RegionModel
 
+    load_kernels(list(SIZES[staff].overrides))
     model = RegionModel(compose([*SIZES[staff].overrides, f"weeks={weeks}"]))
     acc: Counter[str] = Counter()
     for name in PHASES:

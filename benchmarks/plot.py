@@ -1,5 +1,6 @@
 """The scaling plot for docs/performance.md: wall and CPU time for 260 weeks against staff, log-log,
-with a line of slope 1 (linear cost) through the 8,000-staff point, before and after optimisation.
+with a line of slope 1 (linear cost) through the 8,000-staff point: the first version
+(tables/baseline/), vectorised numpy before numba (tables/numpy/) and now.
 
     uv run python -m benchmarks.plot        # reads benchmarks/tables/, writes docs/figures/scaling.png
 """
@@ -33,8 +34,12 @@ def plot(tables: Path, out: Path) -> None:
         base_file = tables / "baseline" / base_name
         if base_file.is_file():
             base = pd.read_csv(base_file)
-            ax.plot(base["staff"], base[col], "o--", color="0.6", label="before optimisation")
-        ax.plot(now["staff"], now[col], "o-", color="C0", label="now (median of repeats)")
+            ax.plot(base["staff"], base[col], "o--", color="0.6", label="first version (per-op numpy)")
+        numpy_file = tables / "numpy" / "scaling.csv"
+        if numpy_file.is_file():
+            arrays = pd.read_csv(numpy_file)
+            ax.plot(arrays["staff"], arrays[col], "o--", color="C2", label="vectorised numpy, before numba")
+        ax.plot(now["staff"], now[col], "o-", color="C0", label="now: numba kernels (median of repeats)")
         ref = now.loc[(now["staff"] - 8000).abs().idxmin()]
         xs = np.array([now["staff"].min(), now["staff"].max()], dtype=float)
         ax.plot(xs, ref[col] * xs / ref["staff"], ":", color="C3", label="linear in staff")

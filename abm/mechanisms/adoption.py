@@ -11,6 +11,8 @@ over the people whose unit has an active service (tests/test_kernels.py checks i
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
@@ -104,7 +106,8 @@ def step(
     adj = net.adjacency
     totals = uses.sum(axis=0).astype(np.int64) if net.complete else np.zeros(uses.shape[1], np.int64)
     new, cells, chance, n_threshold = _chances(
-        uses, unit_active, staff_unit, adj.indptr, adj.indices, net.degree, net.complete, totals,
+        uses, packed_uses(uses, net), unit_active, staff_unit, adj.indptr, adj.indices, net.degree,
+        net.complete, totals,
         ap.rule == "threshold", thresholds, ap.w_performance * advantage - ap.w_effort * complexity,
         knowhow, support, attitude, ap.w_effort, ap.w_facilitating, ap.w_attitude, ap.w_social,
         ap.intention_threshold, ap.steepness, ap.rate_adopt, ap.p_external, ap.q_social, ap.dt,
@@ -118,9 +121,21 @@ def step(
     return new, n_threshold + changed.size - n_stop, n_stop
 
 
+def packed_uses(uses: np.ndarray, net: Network) -> np.ndarray:
+    """Each person's uses as one uint64 word, service s in byte s, when a sum of words over contacts
+    counts every service at once: up to 8 services, fewer than 256 contacts, little-endian bytes.
+    Otherwise an empty array (contacts are then counted service by service)."""
+    n, n_services = uses.shape
+    if net.complete or n_services > 8 or n == 0 or net.degree.max() >= 256 or sys.byteorder != "little":
+        return np.zeros(0, dtype=np.uint64)
+    lanes = np.zeros((n, 8), dtype=np.uint8)
+    lanes[:, :n_services] = uses
+    return lanes.view(np.uint64).ravel()
+
+
 @njit(cache=True)
 def _chances(
-    uses, unit_active, staff_unit, indptr, indices, degree, complete, totals, threshold_rule, thresholds,
+    uses, packed, unit_active, staff_unit, indptr, indices, degree, complete, totals, threshold_rule, thresholds,
     per_service, knowhow, support, attitude, w_effort, w_facilitating, w_attitude, w_social,
     intention_threshold, steepness, rate_adopt, p_external, q_social, dt, linear, low_below, p_discontinue,
 ):  # pragma: no cover - compiled; documented by `step`
@@ -145,14 +160,22 @@ def _chances(
         u = staff_unit[i]
         if n_active[u] == 0:
             continue  # no active service in the unit: nothing to use, nothing to decide
-        for a in range(n_active[u]):  # adopting contacts, for the active services only
-            s = active[u, a]
-            if complete:
-                counts[s] = totals[s] - uses[i, s]
-            else:
-                counts[s] = 0
-                for e in range(indptr[i], indptr[i + 1]):
-                    counts[s] += uses[indices[e], s]
+        if packed.size:  # adopting contacts of every service in one sum of words (byte s: service s)
+            word = np.uint64(0)
+            for e in range(indptr[i], indptr[i + 1]):
+                word += packed[indices[e]]
+            for a in range(n_active[u]):
+                s = active[u, a]
+                counts[s] = (word >> np.uint64(8 * s)) & np.uint64(0xFF)
+        else:
+            for a in range(n_active[u]):  # adopting contacts, for the active services only
+                s = active[u, a]
+                if complete:
+                    counts[s] = totals[s] - uses[i, s]
+                else:
+                    counts[s] = 0
+                    for e in range(indptr[i], indptr[i + 1]):
+                        counts[s] += uses[indices[e], s]
         per_person = w_effort * knowhow[i] + w_facilitating * support[u] + w_attitude * (attitude[i] - 0.5)
         for a in range(n_active[u]):
             s = active[u, a]

@@ -263,10 +263,13 @@ def fast_values(model: RegionModel) -> dict[str, float]:
         present = np.zeros((len(ServiceState), u.service_state.shape[1]), dtype=bool)
         present[u.service_state, np.arange(u.service_state.shape[1])[None, :]] = True
         reaching = present.sum(axis=1)
-    for state in ServiceState:
-        out[f"n_{state.name.lower()}"] = float(state_pairs[state])
-        out[f"n_services_{state.name.lower()}"] = float(reaching[state])
+    for state, pairs_name, services_name in _STATE_METRIC_NAMES:
+        out[pairs_name] = float(state_pairs[state])
+        out[services_name] = float(reaching[state])
     return out
+
+
+_STATE_METRIC_NAMES = tuple((s, f"n_{s.name.lower()}", f"n_services_{s.name.lower()}") for s in ServiceState)
 
 
 def service_counts(model: RegionModel) -> np.ndarray:
@@ -297,8 +300,7 @@ class Collector:
         fast["adoption_share"] = float(counts[arrived].sum() / (model.staff.n * arrived.sum())) if arrived.any() else 0.0
         row = self.region[i]
         for j, metric in enumerate(REGION_METRICS):
-            value = fast.get(metric.name)
-            row[j] = metric.compute(model) if value is None else value
+            row[j] = fast[metric.name] if metric.name in fast else metric.compute(model)
         if self.service_names:
             row[len(REGION_METRICS):] = counts / model.staff.n
         unit_values(model, getattr(model, "adoption_by_unit", None), out=self.units[i])

@@ -15,10 +15,9 @@ import scipy.sparse as sp
 
 @dataclass
 class Network:
-    """Undirected ties as a symmetric CSR matrix; `rows[k]` is the row of entry k (for gap sums)."""
+    """Undirected ties as a symmetric CSR matrix, with each person's number of contacts."""
 
     adjacency: sp.csr_matrix
-    rows: np.ndarray
     degree: np.ndarray
     complete: bool = False
 
@@ -36,8 +35,7 @@ class Network:
         i, j = np.concatenate([a, b]), np.concatenate([b, a])
         adj = sp.csr_matrix((np.ones(i.size, dtype=np.float64), (i, j)), shape=(n, n))
         adj.sort_indices()
-        rows = np.repeat(np.arange(n), np.diff(adj.indptr))
-        return cls(adj, rows, np.diff(adj.indptr).astype(np.float64))
+        return cls(adj, np.diff(adj.indptr).astype(np.float64))
 
     @classmethod
     def complete_graph(cls, n: int) -> Network:
@@ -63,8 +61,7 @@ class Network:
         adj = (self.adjacency + extra).tocsr()
         adj.data[:] = 1.0
         adj.sort_indices()
-        rows = np.repeat(np.arange(n), np.diff(adj.indptr))
-        return Network(adj, rows, np.diff(adj.indptr).astype(np.float64))
+        return Network(adj, np.diff(adj.indptr).astype(np.float64))
 
 
 def within_unit_edges(members: np.ndarray, p_tie: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,24 @@ def cluster() -> Iterator[SlurmCluster]:
         c.stop()
 
 
+def scheduler_states(cluster: SlurmCluster, settle_s: float = 60.0) -> list[str]:
+    """The scheduler's job states, once no job is still running or completing.
+
+    submitit collects a job's result as soon as the job has written it; the job's process then exits and
+    slurmd reports it, so the scheduler can show RUNNING for a moment after the runs are already stored.
+    """
+    deadline = time.monotonic() + settle_s
+    while True:
+        out = subprocess.run(["squeue", "-h", "-r", "-t", "all", "-o", "%i %T"], env=cluster.env,
+                             capture_output=True, text=True, timeout=30).stdout
+        jobs = [line for line in out.split("\n") if line]
+        if not any(state in j for j in jobs for state in ("RUNNING", "COMPLETING", "PENDING")):
+            return jobs
+        if time.monotonic() > deadline:
+            return jobs
+        time.sleep(0.5)
+
+
 def test_quickstart_through_submitit_on_slurm(cluster: SlurmCluster, tmp_path: Path) -> None:
     root = tmp_path / "store"
     args = [sys.executable, "-m", "abm.cli", "experiment", "quickstart", "organisation=small", "weeks=12",
@@ -45,8 +64,7 @@ def test_quickstart_through_submitit_on_slurm(cluster: SlurmCluster, tmp_path: P
         assert prov["status"] == "ok" and prov["experiment"] == "quickstart" and len(region) == 13
     logs = list(exp.glob(".slurm/*/.submitit/*/*_log.out"))
     assert logs, "submitit wrote no SLURM job logs: the runs did not go through the scheduler"
-    jobs = subprocess.run(["squeue", "-h", "-r", "-t", "all", "-o", "%i %T"], env=cluster.env,
-                          capture_output=True, text=True, timeout=30).stdout.split("\n")
+    jobs = scheduler_states(cluster)
     assert sum("COMPLETED" in j for j in jobs) == 4, jobs
     again = subprocess.run(args, cwd=REPO, env=cluster.env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "(4 already done before)" in again.stdout  # resume: nothing resubmitted

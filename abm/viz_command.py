@@ -15,6 +15,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+import uvicorn
+
 from abm.errors import UserError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -66,6 +68,17 @@ def check_bindable(host: str, port: int) -> None:
         raise UserError(f"cannot listen on --host {host} --port {port}: {err.strerror or err}") from None
 
 
+class WarmingServer(uvicorn.Server):
+    """uvicorn's server that, once listening, loads the model's kernels in the background while the
+    first browser fetches the page's assets (viz.sim.warm_up_in_background; docs/app.md)."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        from viz.sim import warm_up_in_background
+
+        warm_up_in_background()
+
+
 def viz_command(args: Sequence[str]) -> int:
     """Start the app and serve until interrupted."""
     if any(a in ("-h", "--help") for a in args):
@@ -78,8 +91,6 @@ def viz_command(args: Sequence[str]) -> int:
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = opts.host, str(opts.port)
     import warnings
 
-    import uvicorn
-
     # Solara warns on every page over plain http on 127.0.0.1 that it falls back to samesite=lax: intended here.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
@@ -89,7 +100,7 @@ def viz_command(args: Sequence[str]) -> int:
     print(f"abm viz: serving the browser app at http://{opts.host}:{opts.port}/ (Ctrl+C to stop)", flush=True)
     config = uvicorn.Config("solara.server.starlette:app", host=opts.host, port=opts.port,
                             log_level="warning", access_log=False, ws_ping_interval=20)
-    uvicorn.Server(config).run()
+    WarmingServer(config).run()
     return 0
 
 

@@ -33,21 +33,9 @@ def pin_to_one_core(core: int | None) -> None:
         os.sched_setaffinity(0, {core % (os.cpu_count() or 1)})
 
 
-def load_kernels(overrides: list[str]) -> None:
-    """Load the model's compiled (numba) kernels, as the first run in any process does, by running a
-    tiny model of the same configuration: paid once per process (a sweep's worker runs many models),
-    so it is reported apart from the run (`kernels_s`; compiling them the first time after an install
-    takes a few seconds more, once, and is cached)."""
-    from abm.api import compose
-    from abm.model import RegionModel
-
-    tiny = ["organisation.n_staff=40", "organisation.n_units=4", "organisation.n_innovation_units=1", "weeks=2"]
-    RegionModel(compose([*overrides, *tiny])).run()
-
-
 def measure_region(overrides: list[str], weeks: int, write: bool) -> dict[str, Any]:
     """Time the model build, the run with full collection, and the tables written to disk."""
-    from abm.api import compose
+    from abm.api import compose, load_kernels
     from abm.model import RegionModel
     from abm.results import RunResult, write_run
 

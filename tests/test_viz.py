@@ -164,3 +164,43 @@ def test_abm_viz_refuses_a_port_in_use() -> None:
         out = subprocess.run([*abm_executable(), "viz", "--port", str(port)], capture_output=True, text=True,
                              timeout=60)
     assert out.returncode == 2 and f"cannot listen on --host 127.0.0.1 --port {port}" in out.stderr
+
+
+STARTUP_PROBE = """
+import sys
+import viz.app
+from numba.core.registry import CPUDispatcher
+from viz.sim import warm_up_in_background
+
+def kernels():
+    return {f"{name}.{key}": len(value.signatures) for name, module in list(sys.modules.items())
+            if name.startswith("abm") for key, value in vars(module).items()
+            if isinstance(value, CPUDispatcher) and value.__module__ == name}
+
+print("scipy.stats" in sys.modules, "hydra" in sys.modules, sum(n > 0 for n in kernels().values()))
+warm_up_in_background().join()
+print(len(kernels()), sum(n > 0 for n in kernels().values()))
+"""
+
+
+def test_the_app_imports_light_and_the_warm_up_loads_every_kernel() -> None:
+    """What `abm viz` imports before it listens leaves out scipy.stats and Hydra, and no kernel is loaded
+    yet; the background warm-up it starts once listening then loads every compiled kernel."""
+    out = subprocess.run([sys.executable, "-c", STARTUP_PROBE], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    before, after = out.stdout.split("\n")[:2]
+    assert before == "False False 0"
+    n_kernels, n_loaded = map(int, after.split())
+    assert n_kernels >= 13 and n_loaded == n_kernels
+
+
+def test_a_failing_warm_up_says_so_in_one_line_and_the_server_goes_on(monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import viz.sim
+
+    def broken(overrides: list[str]) -> None:
+        raise OSError("numba cache directory is read-only")
+
+    monkeypatch.setattr(viz.sim, "load_kernels", broken)
+    viz.sim.warm_up_in_background().join()
+    assert capsys.readouterr().out == "abm viz: warm-up skipped (OSError: numba cache directory is read-only)\n"

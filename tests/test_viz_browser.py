@@ -109,6 +109,7 @@ def test_live_page_loads_offline_with_no_console_errors(page, server: Server) ->
     assert page.locator(".abm-kpis [data-metric]").count() == 6
     assert page.locator("svg.abm-pipeline").count() == 1
     assert "Could not load URL" not in server.output(), "the server tried to fetch an asset from elsewhere"
+    assert "warm-up skipped" not in server.output(), server.output()[-2000:]
 
 
 def test_step_and_play_advance_the_week_and_change_the_plots(page, app_url: str) -> None:  # noqa: ANN001

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from abm.api import compose
+from abm.api import compose, load_kernels
 from abm.metrics import REGION_METRICS
 from abm.model import RegionModel
 from abm.params import ModelParams
@@ -109,3 +109,20 @@ class Simulation:
             arrived = ~np.isnan(self.model.events.available)
             return s.uses[:, arrived].mean(axis=1) if arrived.any() else np.zeros(s.n)
         return np.round(s.knowhow * 8) / 8  # eight shades keep the SVG to a few paths
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Compose the default settings and load the model's compiled kernels in a daemon thread while the
+    server starts and the first browser loads the page, so that the first session's model is built
+    without paying for them (about a second; docs/app.md). A failure here only loses the head start:
+    the session's own build reports any real problem."""
+
+    def warm() -> None:
+        try:
+            load_kernels(Settings().overrides())
+        except Exception as err:  # noqa: BLE001
+            print(f"abm viz: warm-up skipped ({type(err).__name__}: {err})", flush=True)
+
+    thread = threading.Thread(target=warm, name="abm-viz-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -11,6 +11,7 @@ Runs `abm viz` as a real subprocess on a free port and drives Debian's Chromium 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from viz_support import CHROMIUM, CHROMIUM_ARGS, viz_server  # noqa: E402
 
 TIMEOUT = 120_000
@@ -59,8 +61,9 @@ def play_rate(page: Page, seconds: float) -> float:
     while t1 - t0 < seconds and w1 < HORIZON - 10:  # a fast machine may reach the horizon (play stops there)
         page.wait_for_timeout(250)
         w1, t1 = week(page), time.perf_counter()
-    if page.locator(".abm-pause").count():
-        page.click(".abm-pause")
+    # play may have stopped by itself at the horizon meanwhile (and its pause button gone)
+    with contextlib.suppress(PlaywrightTimeout):
+        page.click(".abm-pause", timeout=5_000)
     return (w1 - w0) / (t1 - t0)
 
 

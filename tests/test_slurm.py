@@ -41,9 +41,8 @@ def scheduler_states(cluster: SlurmCluster, settle_s: float = 60.0) -> list[str]
         out = subprocess.run(["squeue", "-h", "-r", "-t", "all", "-o", "%i %T"], env=cluster.env,
                              capture_output=True, text=True, timeout=30).stdout
         jobs = [line for line in out.split("\n") if line]
-        if not any(state in j for j in jobs for state in ("RUNNING", "COMPLETING", "PENDING")):
-            return jobs
-        if time.monotonic() > deadline:
+        settled = not any(state in j for j in jobs for state in ("RUNNING", "COMPLETING", "PENDING"))
+        if settled or time.monotonic() > deadline:
             return jobs
         time.sleep(0.5)
 

@@ -112,10 +112,10 @@ class Simulation:
 
 
 def warm_up_in_background() -> threading.Thread:
-    """Compose the default settings and load the model's compiled kernels in a daemon thread while the
-    server starts and the first browser loads the page, so that the first session's model is built
-    without paying for them (about a second; docs/app.md). A failure here only loses the head start:
-    the session's own build reports any real problem."""
+    """Compose the default settings and load the model's compiled kernels in a daemon thread (started by
+    `abm viz` once it listens) while the first browser loads the page, so that the first session's model
+    is built without paying for them (about a second; docs/app.md). A failure here only loses the head
+    start: the session's own build reports any real problem."""
 
     def warm() -> None:
         try:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from abm.params import ModelParams
-from abm.results import RunResult, simulate, write_run
+from abm.core.params import ModelParams
+from abm.simulation import RunResult, simulate
+from abm.store.files import write_run
 
 
 def compose(overrides: Sequence[str] = ()) -> ModelParams:
     """Validated parameters from `configs/` plus Hydra overrides (e.g. ["practice=adaptive", "seed=3"])."""
-    from abm.hydra_bridge import compose_params
+    from abm.config.hydra_bridge import compose_params
 
     return compose_params(overrides)
 
@@ -28,7 +29,7 @@ def load_kernels(overrides: Sequence[str] = ()) -> None:
     weeks, which calls every kernel once. The first run in any process pays this (about half a second; a
     few seconds more, once, right after an install, when numba compiles and caches them); a sweep's worker
     pays it once for many runs, and the browser app pays it in the background while the page loads."""
-    from abm.model import RegionModel
+    from abm.core.model import RegionModel
 
     tiny = ["organisation.n_staff=40", "organisation.n_units=4", "organisation.n_innovation_units=1", "weeks=2"]
     RegionModel(compose([*overrides, *tiny])).run()
@@ -41,7 +42,7 @@ def run(
     if isinstance(overrides, ModelParams):
         params, config = overrides, None
     else:
-        from abm.hydra_bridge import compose_config, resolved_dict, to_params
+        from abm.config.hydra_bridge import compose_config, resolved_dict, to_params
 
         cfg = compose_config(overrides)
         params, config = to_params(cfg), resolved_dict(cfg)

@@ -1,4 +1,4 @@
-"""Golden values for tests/test_perf_golden.py: a few outcomes of fixed small runs.
+"""Golden values for tests/core/test_perf_golden.py: a few outcomes of fixed small runs.
 
 Optimisations that are pure refactors must leave these unchanged (to round-off); a change that
 legitimately alters random draws or the model regenerates them, in its own commit, with
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from abm.model import RegionModel
-from abm.params import ModelParams
+from abm.core.model import RegionModel
+from abm.core.params import ModelParams
 
-GOLDEN_FILE = Path(__file__).resolve().parent.parent / "tests" / "perf_golden.json"
+GOLDEN_FILE = Path(__file__).resolve().parent.parent / "tests" / "helpers" / "perf_golden.json"
 CASES: dict[str, list[str]] = {
     "small_contextual": ["organisation=small", "weeks=104", "seed=3"],
     "default_adaptive": ["organisation=default", "practice=adaptive", "weeks=52", "seed=1"],
@@ -50,7 +50,7 @@ def compute_all() -> dict[str, dict[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--update", action="store_true", help="rewrite tests/perf_golden.json")
+    parser.add_argument("--update", action="store_true", help="rewrite tests/helpers/perf_golden.json")
     args = parser.parse_args()
     values = compute_all()
     if args.update:

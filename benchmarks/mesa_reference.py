@@ -6,12 +6,12 @@ style). Mechanisms, as in abm/ with `scenario.management=false` (every arrived s
 every unit): March (1991) acting, socialisation toward the unit code and code learning from the
 superior group (Christensen 2015 rules); know-how learning from more skilled contacts, training, use
 and forgetting; UTAUT-style adoption and discontinuance; turnover with newcomers; care production,
-workload and the managers' slack rule. The week's order is the model's (abm/model.py).
+workload and the managers' slack rule. The week's order is the model's (abm/core/model.py).
 
 One deliberate difference, the idiomatic one: agents update in place in random order (asynchronous
 updating), while the model updates synchronously from last week's state; with weekly rates of a few
-per cent the statistical behaviour is the same (tests/test_mesa_reference.py checks it).
-The starting region (units, staff, ties) comes from abm.setup so both start from the same distribution.
+per cent the statistical behaviour is the same (tests/core/test_mesa_reference.py checks it).
+The starting region (units, staff, ties) comes from abm.core.build so both start from the same distribution.
 Kept in benchmarks/ only: it is a yardstick, not part of the model.
 """
 
@@ -22,11 +22,11 @@ import math
 import mesa
 import numpy as np
 
-from abm.mechanisms import care
-from abm.model import quiet_mesa
-from abm.params import ModelParams
-from abm.rng import streams
-from abm.setup import build_network, build_staff, build_units
+from abm.core.build import build_network, build_staff, build_units
+from abm.core.mechanisms import care
+from abm.core.model import quiet_mesa
+from abm.core.params import ModelParams
+from abm.core.rng import streams
 
 
 class RefStaff(mesa.Agent):
@@ -170,7 +170,7 @@ class MesaReference(mesa.Model):
                             f"organisation.n_units={n_units}", f"seed={seed}", "scenario.management=false"]))
 
     def build(self) -> None:
-        """The starting region from abm.setup, copied into Python objects."""
+        """The starting region from abm.core.build, copied into Python objects."""
         p, rngs = self.params, streams(self.params.seed)
         units = build_units(p, rngs["setup"])
         staff = build_staff(p, units, rngs["setup"])

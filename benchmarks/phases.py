@@ -45,7 +45,7 @@ def timed(fn: Callable[..., Any], name: str, acc: Counter[str]) -> Callable[...,
 
 def phase_split(staff: int, weeks: int) -> dict[str, Any]:
     from abm.api import compose
-    from abm.model import RegionModel
+    from abm.core.model import RegionModel
 
     load_kernels(list(SIZES[staff].overrides))
     model = RegionModel(compose([*SIZES[staff].overrides, f"weeks={weeks}"]))

@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     from pyinstrument import Profiler
 
     from abm.api import compose
-    from abm.model import RegionModel
+    from abm.core.model import RegionModel
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--weeks", type=int, default=260)

@@ -139,7 +139,7 @@ SIZE_COLUMNS = {
 
 
 def write_tables(sizes: pd.DataFrame, ratios: pd.DataFrame, out: Path) -> None:
-    from abm.results import atomic_write
+    from abm.store.files import atomic_write
 
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "scaling.csv", lambda p: sizes.to_csv(p, index=False))

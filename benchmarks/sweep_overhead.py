@@ -1,7 +1,7 @@
 """Benchmark of the sweep machinery: per-run overhead beyond the simulation, and parallel efficiency 1 -> 2 workers.
 
-    uv run python benchmarks/sweep_overhead.py                 # default region, 260 weeks, 16 runs
-    uv run python benchmarks/sweep_overhead.py --runs 24 --weeks 104
+    uv run python -m benchmarks.sweep_overhead                 # default region, 260 weeks, 16 runs
+    uv run python -m benchmarks.sweep_overhead --runs 24 --weeks 104
 
 Overhead per run = (wall time of `run_experiment` with one in-process worker - the simulations' own wall
 time as recorded in provenance) / runs: Hydra's per-job composition, the task, Parquet + JSON writing and
@@ -14,15 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from abm.experiment import run_experiment  # noqa: E402
-from abm.experiment_spec import Spec, plan  # noqa: E402
+from abm.experiments.launch import run_experiment
+from abm.experiments.spec import Spec, plan
 
 
 def make_spec(runs: int, weeks: int, organisation: str) -> Spec:

@@ -2,8 +2,8 @@
 second while playing with every view visible (default region; 8,000-staff region with the aggregated
 network view), and server memory per open session.
 
-    uv run python benchmarks/viz_app.py            # all
-    uv run python benchmarks/viz_app.py --sessions 8 --seconds 10
+    uv run python -m benchmarks.viz_app            # all
+    uv run python -m benchmarks.viz_app --sessions 8 --seconds 10
 
 Runs `abm viz` as a real subprocess on a free port and drives Debian's Chromium with Playwright.
 """
@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
-from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from viz_support import CHROMIUM, CHROMIUM_ARGS, viz_server  # noqa: E402
+from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.helpers.viz_support import CHROMIUM, CHROMIUM_ARGS, viz_server
 
 TIMEOUT = 120_000
 

@@ -36,8 +36,9 @@ def pin_to_one_core(core: int | None) -> None:
 def measure_region(overrides: list[str], weeks: int, write: bool) -> dict[str, Any]:
     """Time the model build, the run with full collection, and the tables written to disk."""
     from abm.api import compose, load_kernels
-    from abm.model import RegionModel
-    from abm.results import RunResult, write_run
+    from abm.core.model import RegionModel
+    from abm.simulation import RunResult
+    from abm.store.files import write_run
 
     params = compose([*overrides, f"weeks={weeks}"])
     tk = time.perf_counter()

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from support import small_params
 
-from abm.params import ModelParams
+from abm.core.params import ModelParams
+from tests.helpers.support import small_params
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 import abm
 from abm.errors import UserError
-from abm.results import read_run
+from abm.store.files import read_run
 
 
 def test_run_returns_tables_and_writes_nothing_by_default(tmp_path, monkeypatch):

@@ -3,18 +3,15 @@ and the weekly process (drawn as SVG so it needs nothing from the internet)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import solara
 
+from abm.paths import odd_path
 from viz.i18n import language
 from viz.markup import Md
 
 ODD_URL = "/odd"  # served by the app itself (offline): the text of docs/ODD.md
 
 
-def odd_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
 TEXT_EN = """
 ### What this is

@@ -1,7 +1,7 @@
 """English and Swedish labels for the app, with one reactive language per browser session.
 
 Parameter help text and ranges are not translated here: they come from the field metadata in
-`abm/params.py` (defined once); only names of pages, controls, levers and the headline outcomes are.
+`abm/core/params.py` (defined once); only names of pages, controls, levers and the headline outcomes are.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def t(key: str) -> str:
 
 def metric_label(name: str) -> str:
     """A metric's label: the registry's in English, a translation in Swedish where there is one."""
-    from abm.metrics import REGISTRY
+    from abm.core.metrics import REGISTRY
 
     if language.value == "sv" and name in METRIC_SV:
         return METRIC_SV[name]

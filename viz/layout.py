@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from abm.rng import stream
+from abm.core.rng import stream
 
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 WIDTH = 640.0

@@ -1,4 +1,4 @@
-"""The levers a stakeholder moves on the Live and Compare pages, defined by reference to `abm/params.py`.
+"""The levers a stakeholder moves on the Live and Compare pages, defined by reference to `abm/core/params.py`.
 
 Ranges and help text are read from the parameter fields' metadata (defined once, reused by the CLI, the
 Hydra schema and these sliders); validation builds the real parameter dataclass, so a refused value gets
@@ -12,8 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from abm.errors import ParamError
-from abm.params import (
+from abm.core.params import (
     PRACTICES,
     LearningParams,
     ManagementParams,
@@ -21,6 +20,7 @@ from abm.params import (
     OrganisationParams,
     PracticeParams,
 )
+from abm.errors import ParamError
 
 ORGANISATIONS = ("small", "default", "region", "system")
 ENVIRONMENTS = ("stable", "turbulent", "pandemic_shock")

@@ -89,8 +89,8 @@ def replay_layout(run: sr.StoredRun, units: pd.DataFrame) -> tuple[object, tuple
     empty = (np.zeros(0, int), np.zeros(0, int), np.zeros(0))
     config = sr.run_config(run)
     try:
-        from abm.model import RegionModel
-        from abm.params import from_dict
+        from abm.core.model import RegionModel
+        from abm.core.params import from_dict
 
         model = RegionModel(from_dict(config)) if config else None
     except (UserError, TypeError, ValueError):

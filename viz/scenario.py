@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from abm.errors import UserError
-from abm.results import atomic_write
+from abm.store.files import atomic_write
 from viz.levers import Settings, fmt
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
@@ -26,7 +26,7 @@ SEEDS = 10
 
 def default_dirs() -> tuple[Path, Path]:
     """(configs/, experiments/) of the source tree."""
-    from abm.hydra_bridge import config_dir
+    from abm.config.hydra_bridge import config_dir
 
     configs = config_dir()
     return configs, configs.parent / "experiments"

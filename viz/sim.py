@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from abm.api import compose, load_kernels
-from abm.metrics import REGION_METRICS
-from abm.model import RegionModel
-from abm.params import ModelParams
-from abm.state import UnitKind
+from abm.core.metrics import REGION_METRICS
+from abm.core.model import RegionModel
+from abm.core.params import ModelParams
+from abm.core.state import UnitKind
 from viz.layout import Layout, compute_layout, cross_edges, unit_ties
 from viz.levers import LARGE_STAFF, Settings
 

@@ -2,7 +2,7 @@
 
 Layout (the store contract): `<root>/<experiment>/experiment.yaml` and
 `<root>/<experiment>/runs/<config_hash>/seed=<seed>/{region.parquet, units.parquet, provenance.json}`.
-`abm.store` is used when it is installed; otherwise this module reads the layout directly (glob and
+`abm.store.reader` is used when it is installed; otherwise this module reads the layout directly (glob and
 pandas), so the page works with any store written to the contract.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from abm.compare_stats import t_interval
+from abm.analysis.stats import t_interval
 
 DEFAULT_METRICS = ("maturity_total", "care_production", "dc_index")
 FAILED = {"failed", "error", "crashed", "timeout"}
@@ -30,8 +30,8 @@ def results_root() -> Path:
 
 
 def list_experiments(root: Path) -> list[str]:
-    """Names of experiments with at least one stored run, sorted (abm.store: DuckDB over the files)."""
-    from abm import store
+    """Names of experiments with at least one stored run, sorted (abm.store.reader: DuckDB over the files)."""
+    from abm.store import reader as store
 
     table = store.list_experiments(root)
     return sorted(table.loc[table["runs_ok"] > 0, "experiment"].astype(str))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import solara
 
-from abm.state import ServiceState
+from abm.core.state import ServiceState
 from viz import state
 from viz.i18n import LEVER_SV, language, metric_label, t
 from viz.levers import ENVIRONMENTS, ORGANISATIONS, PRACTICE_CHOICES, Lever, fmt, levers_for

@@ -1,6 +1,6 @@
 """Docking the full model to classic published results (VALIDATION.md; docs/validation.md).
 
-Each function runs a reduced scenario (configs/scenario/) through `abm.model.RegionModel`; each
+Each function runs a reduced scenario (configs/scenario/) through `abm.core.model.RegionModel`; each
 `check_*` returns a tidy table (check, parameters, measured, expected, tolerance, passed, criterion).
 Names are imported lazily so `abm --help` stays fast.
 """

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from abm.model import RegionModel
-from abm.params import ModelParams
+from abm.core.model import RegionModel
+from abm.core.params import ModelParams
 from abm.validation.parallel import Runner, chunks, run_seeds, serial
 from abm.validation.scenarios import scenario_params, vary
 

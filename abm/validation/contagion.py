@@ -1,7 +1,7 @@
 """Threshold models through the full model: Granovetter (1978) and complex contagion (Centola & Macy
 2007; Centola 2010), VALIDATION.md V3 and V4.
 
-Both use the model's `threshold` adoption rule (abm/mechanisms/adoption.py): a person adopts once the
+Both use the model's `threshold` adoption rule (abm/core/mechanisms/adoption.py): a person adopts once the
 count of adopting contacts reaches their threshold. A run ends at its fixed point: the rule is
 deterministic, so a week without new adopters means nobody will ever adopt again.
 """
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from abm.model import RegionModel
-from abm.params import ModelParams
+from abm.core.model import RegionModel
+from abm.core.params import ModelParams
 from abm.validation.parallel import Runner, chunks, run_seeds, serial
 from abm.validation.scenarios import scenario_params, vary
 

@@ -10,14 +10,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from abm.results import atomic_write  # noqa: E402
+from abm.analysis.plots import save as stamped_save  # noqa: E402
 from abm.validation.march_checks import PUBLISHED  # noqa: E402
 
 
 def save(fig: plt.Figure, path: Path) -> Path:
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
-    plt.close(fig)
-    return path
+    return stamped_save(fig, path.parent, path.stem, formats=("png",), dpi=110)[0]
 
 
 def march_figure1(curves: pd.DataFrame, path: Path) -> Path:

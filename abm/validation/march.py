@@ -1,7 +1,7 @@
 """March (1991) mutual learning through the full model (VALIDATION.md V1).
 
-Every run is `abm.model.RegionModel` in the `march1991` scenario (configs/scenario/march1991.yaml):
-one unit, no services, management or know-how; the rules are the model's own (abm/mechanisms/march.py,
+Every run is `abm.core.model.RegionModel` in the `march1991` scenario (configs/scenario/march1991.yaml):
+one unit, no services, management or know-how; the rules are the model's own (abm/core/mechanisms/march.py,
 Christensen 2015's completion of March's description).
 """
 
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from abm.core.metrics import code_knowledge
+from abm.core.model import RegionModel
+from abm.core.params import ModelParams
 from abm.errors import UserError
-from abm.metrics import code_knowledge
-from abm.model import RegionModel
-from abm.params import ModelParams
 from abm.validation.parallel import Runner, chunks, run_seeds, serial
 from abm.validation.scenarios import scenario_params, vary
 

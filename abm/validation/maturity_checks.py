@@ -8,10 +8,10 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from abm.mechanisms import maturity
-from abm.model import RegionModel
-from abm.params import PRACTICES
-from abm.state import ServiceState
+from abm.core.mechanisms import maturity
+from abm.core.model import RegionModel
+from abm.core.params import PRACTICES
+from abm.core.state import ServiceState
 from abm.validation.table import row, tidy
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from abm.results import atomic_write, git_commit
+from abm.simulation import git_commit, package_version
+from abm.store.files import atomic_write
 from abm.validation import figures
 from abm.validation.diffusion_checks import (
     bass_noise,
@@ -124,7 +125,7 @@ def markdown(tables: dict[str, pd.DataFrame], drawn: list[tuple[str, str]], meta
     lines = [
         "# Validation report: docking the full model to published results", "",
         f"**{passed} of {len(rows)} checks passed.** Method: [docs/validation.md](../validation.md); "
-        "targets: VALIDATION.md (V1-V5). Every number below comes from `abm.model.RegionModel` running a "
+        "targets: VALIDATION.md (V1-V5). Every number below comes from `abm.core.model.RegionModel` running a "
         "reduced scenario of `configs/scenario/`.", "",
         *(f"- {k}: {v}" for k, v in meta.items()), "",
         "| check | parameters | measured | expected | tolerance | passed | criterion |",
@@ -174,6 +175,7 @@ def validate(out: Path, quick: bool = False, workers: int | None = None, progres
         "wall time": f"{wall / 60:.1f} min ({wall:.0f} s) with {workers_used} worker processes",
         "CPU time": f"{cpu:.0f} s in all processes (wall time without other load is about CPU time / workers)",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "version": f"ehealth-abm {package_version()}",
         "git commit": str(git_commit()),
         "python": platform.python_version(),
     }

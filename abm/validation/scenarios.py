@@ -10,7 +10,7 @@ import dataclasses
 from functools import cache
 from typing import Any
 
-from abm.params import ModelParams
+from abm.core.params import ModelParams
 
 SCENARIOS = ("march1991", "bass", "threshold", "complex_contagion")
 

@@ -1,0 +1,1 @@
+"""Statistics, comparisons, sensitivity indices, figures and summaries, read from the store."""

@@ -1,0 +1,47 @@
+"""The summary table `abm run` prints: the main outcomes after year 1 and at the horizon."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from abm.core.metrics import REGISTRY
+
+SUMMARY_METRICS = (
+    "maturity_total", "mean_stage", "dc_index", "n_services_routinised", "adoption_share",
+    "mean_knowhow", "code_knowledge", "care_production", "exploration_share", "workload",
+)
+YEAR = 52
+
+
+def summary_table(region: pd.DataFrame) -> pd.DataFrame:
+    """Per main outcome: its value at week 0, the mean over year 1 and the final year, and at the end."""
+    weeks = region["week"]
+    last = int(weeks.max())
+    year1 = region[(weeks >= 1) & (weeks <= YEAR)]
+    final_year = region[weeks > max(last - YEAR, 0)]
+    rows = []
+    for name in SUMMARY_METRICS:
+        metric = REGISTRY[name]
+        rows.append({
+            "outcome": metric.label, "unit": metric.unit,
+            "start": region[name].iloc[0], "year 1 mean": year1[name].mean(),
+            "final year mean": final_year[name].mean(), f"week {last}": region[name].iloc[-1],
+        })
+    rows.append({"outcome": "Staff who left (turnover)", "unit": "people",
+                 "start": 0.0, "year 1 mean": year1["new_leavers"].sum(),
+                 "final year mean": final_year["new_leavers"].sum(), f"week {last}": region["new_leavers"].sum()})
+    return pd.DataFrame(rows)
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """Plain-text table with aligned columns (no extra dependency)."""
+    cells = [[str(c) for c in table.columns]]
+    for row in table.itertuples(index=False):
+        cells.append([v if isinstance(v, str) else ("" if pd.isna(v) else f"{v:,.3f}") for v in row])
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+    lines = []
+    for k, row in enumerate(cells):
+        lines.append("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

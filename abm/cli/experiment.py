@@ -1,0 +1,60 @@
+"""`abm experiment NAME [overrides] [--workers N] [--launcher local|joblib|slurm] [--root DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+
+from abm.cli.args import Parser, check_at_least_one, root_option
+from abm.experiments.launch import LAUNCHERS, run_experiment
+from abm.experiments.spec import apply_cli_overrides, load_spec, plan
+from abm.store.layout import results_root
+
+DESCRIPTION = """Run an experiment file (experiments/NAME.yaml, or a path to a YAML file) into the results store.
+
+Every configuration is composed and validated before anything is written. `local` (default) runs the
+missing runs in worker processes (one in-process loop for --workers 1); `joblib` runs them as a Hydra
+multirun through Hydra's joblib launcher and `slurm` as a SLURM array job through Hydra's submitit
+launcher. Only runs missing from the store (or failed before) are launched, so re-running resumes.
+Exit status 0 when every planned run is stored, 1 when some failed or are missing, 2 for bad input."""
+
+EPILOG = """overrides: Hydra overrides; a swept key replaces its sweep, any other key joins the base
+(e.g. organisation=small weeks=52); hydra.launcher.* overrides go to the launcher.
+
+examples:
+  abm experiment quickstart
+  abm experiment balancing_practices --workers 2
+  abm experiment balancing_practices --launcher slurm --root /shared/abm-results"""
+
+
+def parse_args(args: Sequence[str]) -> argparse.Namespace:
+    ap = Parser("experiment", DESCRIPTION, EPILOG)
+    ap.add_argument("name", help="the experiment file's name (experiments/NAME.yaml) or its path")
+    ap.add_argument("overrides", nargs="*", help="Hydra overrides (key=value)")
+    ap.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="parallel worker processes (default: the file's launcher.workers, else all cores)")
+    ap.add_argument("--launcher", choices=LAUNCHERS, default="local", help="where the runs execute")
+    root_option(ap)
+    ap.add_argument("--seeds", type=int, default=None, metavar="N",
+                    help="replications 0..N-1 (overrides the file's seeds)")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    ns = ap.parse_intermixed_args(list(args))
+    check_at_least_one("--workers", ns.workers)
+    check_at_least_one("--seeds", ns.seeds)
+    return ns
+
+
+def experiment_command(args: Sequence[str]) -> int:
+    """Validate everything, then launch the missing runs and print a summary (status 1 if any failed)."""
+    ns = parse_args(args)
+    hydra_overrides = [o for o in ns.overrides if o.startswith("hydra")]
+    spec = apply_cli_overrides(load_spec(ns.name), [o for o in ns.overrides if not o.startswith("hydra")])
+    if ns.seeds is not None:
+        spec.seeds = list(range(ns.seeds))
+    configs = plan(spec)
+    workers = ns.workers or int(spec.launcher.get("workers") or os.cpu_count() or 1)
+    outcome = run_experiment(spec, configs, results_root(ns.root), workers=workers, launcher=ns.launcher,
+                             hydra_overrides=hydra_overrides, progress=not ns.no_progress)
+    print(outcome.summary())
+    return 0 if outcome.complete else 1

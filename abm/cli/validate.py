@@ -1,0 +1,55 @@
+"""`abm validate [--quick] [--out DIR] [--workers N] [--only NAMES]`: the docking report.
+
+Exit status 0 when every check passes, 1 when any fails, 2 for a bad argument (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from abm.cli.args import Parser, check_at_least_one
+from abm.errors import UserError
+
+DESCRIPTION = """Run every docking check through the full model (March 1991, Bass 1969, Granovetter 1978,
+Centola & Macy 2007, the maturity-stage invariants) and write DIR/report.md, results.csv and figures.
+Targets, sources and tolerances: docs/validation.md. Exit status 1 when any check fails."""
+
+
+def parse(args: Sequence[str]) -> argparse.Namespace:
+    """The arguments; UserError names a bad one."""
+    from abm.validation.report import CHECKS
+
+    known = [c.name for c in CHECKS]
+    ap = Parser("validate", DESCRIPTION, "examples:\n  abm validate --quick\n  abm validate --out my-report")
+    ap.add_argument("--quick", action="store_true", help="small versions with widened tolerances (about a minute)")
+    ap.add_argument("--out", type=Path, default=Path("outputs/validation"), metavar="DIR",
+                    help="where the report goes (default: outputs/validation)")
+    ap.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
+    ap.add_argument("--only", default=None, metavar="NAME[,NAME...]", help=f"run only these checks: {', '.join(known)}")
+    ns = ap.parse_args(list(args))
+    check_at_least_one("--workers", ns.workers)
+    ns.only = tuple(ns.only.split(",")) if ns.only else ()
+    bad = [n for n in ns.only if n not in known]
+    if bad:
+        raise UserError(f"--only={bad[0]!r} is not allowed: one of {', '.join(known)}")
+    if ns.out.exists() and not ns.out.is_dir():
+        raise UserError(f"--out={str(ns.out)!r} is not allowed: it exists and is not a folder")
+    return ns
+
+
+def validate_command(args: Sequence[str]) -> int:
+    ns = parse(args)
+    import pandas as pd
+
+    from abm.validation.report import validate
+
+    ok, path, tables = validate(ns.out, quick=ns.quick, workers=ns.workers, progress=sys.stderr.isatty(),
+                                only=ns.only)
+    rows = pd.concat(tables.values())
+    for r in rows.itertuples(index=False):
+        print(f"{'pass' if r.passed else 'FAIL'}  {r.check:<38} measured {r.measured:<10.4g} {r.parameters}")
+    print(f"\n{int(rows['passed'].sum())} of {len(rows)} checks passed; report: {path}")
+    return 0 if ok else 1

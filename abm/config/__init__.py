@@ -1,0 +1,1 @@
+"""The one place that imports Hydra and OmegaConf: composing configs, overrides, schemas, launchers."""

@@ -1,0 +1,187 @@
+"""The one bridge between Hydra and the model: config location, schemas, composing, conversion, launchers,
+errors.
+
+Only `abm.config` imports Hydra at module level; the Hydra task functions that Hydra itself calls
+(`abm.cli.run.run_task`, `abm.experiments.task.RunTask`) read Hydra's run-time state there. The model
+takes `ModelParams`, never a DictConfig.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import DictConfig, ListConfig, OmegaConf
+
+from abm.core.params import GROUPS, ModelParams, from_dict
+from abm.errors import ParamError, UserError
+from abm.paths import config_candidates
+
+_LOCK = threading.Lock()  # Hydra's compose API is not thread-safe (the app composes from many sessions)
+SCHEMA_NAME = "base_config"
+
+
+def config_dir() -> Path:
+    """`configs/` of the source tree, or the copy packed into the wheel."""
+    for candidate in config_candidates():
+        if (candidate / "config.yaml").is_file():
+            return candidate
+    raise UserError(f"no Hydra config tree found in {' or '.join(map(str, config_candidates()))} "
+                    "(expected configs/config.yaml)")
+
+
+def register_schemas() -> None:
+    """Register ModelParams as the typed schema that `config.yaml` composes onto."""
+    schema = OmegaConf.structured(ModelParams)
+    _unfreeze(schema)  # frozen dataclasses give read-only nodes; config groups must merge into them
+    ConfigStore.instance().store(name=SCHEMA_NAME, node=schema)
+
+
+def _unfreeze(node: Any) -> None:
+    node._set_flag("readonly", None)
+    if isinstance(node, DictConfig | ListConfig):
+        keys = node.keys() if isinstance(node, DictConfig) else range(len(node))
+        for key in keys:
+            _unfreeze(node._get_node(key))
+
+
+def compose_config(overrides: Sequence[str] = ()) -> DictConfig:
+    """Compose the run config from `configs/` and overrides, without touching the working directory."""
+    register_schemas()
+    with _LOCK:
+        GlobalHydra.instance().clear()
+        try:
+            with initialize_config_dir(version_base="1.3", config_dir=str(config_dir()), job_name="abm"):
+                return compose(config_name="config", overrides=list(overrides))
+        except UserError:
+            raise
+        except Exception as exc:  # Hydra/OmegaConf raise many types; all are the user's input here
+            raise hydra_user_error(exc, overrides) from None
+        finally:
+            GlobalHydra.instance().clear()
+
+
+def instantiate_launcher(task: Callable[[Any], Any], overrides: Sequence[str]) -> Any:
+    """Compose a multirun config with `overrides` (which select and configure `hydra/launcher`) and return
+    Hydra's launcher for `task`, as Hydra's own sweeper does.
+
+    Uses Hydra's internal `Callbacks` (there is no public constructor of a HydraContext); hydra-core is
+    pinned below 1.4 and tests/experiments/test_hydra_launchers.py fails loudly if that API moves."""
+    from hydra._internal.callbacks import Callbacks
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.core.plugins import Plugins
+    from hydra.types import HydraContext, RunMode
+
+    register_schemas()
+    with _LOCK:
+        GlobalHydra.instance().clear()
+        try:
+            with initialize_config_dir(version_base="1.3", config_dir=str(config_dir()), job_name="abm"):
+                hydra = GlobalHydra.instance().hydra
+                assert hydra is not None
+                cfg = hydra.compose_config("config", overrides=list(overrides), run_mode=RunMode.MULTIRUN)
+                HydraConfig.instance().set_config(cfg)
+                context = HydraContext(config_loader=hydra.config_loader, callbacks=Callbacks(cfg))
+                return Plugins.instance().instantiate_launcher(hydra_context=context, task_function=task,
+                                                               config=cfg)
+        except Exception as exc:
+            raise hydra_user_error(exc, overrides) from None
+        finally:
+            GlobalHydra.instance().clear()
+
+
+def to_params(cfg: DictConfig) -> ModelParams:
+    """Convert a composed config to validated ModelParams (ignoring Hydra's own node)."""
+    try:
+        data = OmegaConf.to_container(cfg, resolve=True)
+    except Exception as exc:
+        raise hydra_user_error(exc) from None
+    assert isinstance(data, dict)
+    data.pop("hydra", None)
+    return from_dict(data)
+
+
+def resolved_dict(cfg: DictConfig) -> dict[str, Any]:
+    data = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(data, dict)
+    data.pop("hydra", None)
+    return data
+
+
+def compose_params(overrides: Sequence[str] = ()) -> ModelParams:
+    return to_params(compose_config(overrides))
+
+
+def expand_sweep(overrides: Sequence[str]) -> list[list[str]]:
+    """Every combination of a multirun's sweep overrides (`a=1,2 b=x,y` -> four override lists)."""
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except Exception as exc:
+        raise hydra_user_error(exc, overrides) from None
+    choices: list[list[str]] = []
+    for o in parsed:
+        key = o.get_key_element()
+        if o.is_sweep_override():
+            choices.append([f"{key}={v}" for v in o.sweep_string_iterator()])
+        else:
+            choices.append([o.input_line])
+    return [list(c) for c in itertools.product(*choices)]
+
+
+def validate_overrides(overrides: Sequence[str], multirun: bool = False) -> list[ModelParams]:
+    """Compose and validate every run the command would start; raise UserError on the first bad one."""
+    combos = expand_sweep(overrides) if multirun else [list(overrides)]
+    return [compose_params(c) for c in combos]
+
+
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"Could not find '([^']+)/([^']+)'.*?Available options in '[^']+':(.*?)(?:Config search path|$)",
+     "{0}={1} is not a known option: one of {2}"),
+    (r"Could not load '([^']+)/([^']+)'.*?Available options in '[^']+':(.*?)(?:Config search path|$)",
+     "{0}={1} is not a known option: one of {2}"),
+    (r"Key '[^']+' not in '(\w+)' full_key: (\S+)", "{1} is not a known key: one of {0}"),
+    (r"Key '[^']+' is not in struct full_key: (\S+)", "{0} is not a known key"),
+    (r"Value '(.*?)' of type '[^']+' could not be converted to (\w+) full_key: (\S+)",
+     "{2}={0} is not allowed: a value of type {1}"),
+    (r"Value '(.*?)' (?:is not a valid|could not be converted to) (\w+) full_key: (\S+)",
+     "{2}={0} is not allowed: a value of type {1}"),
+)
+
+
+def known_keys(class_name: str) -> str:
+    """The field names of a params dataclass, by class name."""
+    classes = {cls.__name__: cls for cls in (ModelParams, *GROUPS.values())}
+    cls = classes.get(class_name)
+    return ", ".join(f.name for f in dataclasses.fields(cls)) if cls else class_name
+
+
+def hydra_user_error(exc: BaseException, overrides: Sequence[str] = ()) -> UserError:
+    """Turn a Hydra or OmegaConf exception into one line naming the key, the value and what is allowed."""
+    if isinstance(exc, ParamError | UserError):
+        return exc
+    chain, cause = [], exc
+    while cause is not None:
+        chain.append(" ".join(str(cause).split()))
+        cause = cause.__cause__
+    text = " | ".join(reversed(chain))
+    for pattern, template in _PATTERNS:
+        match = re.search(pattern, text, flags=re.S)
+        if match:
+            groups = [g.strip().rstrip(".") for g in match.groups()]
+            if "one of {2}" in template:
+                groups[2] = ", ".join(groups[2].split())
+            if "known key: one of {0}" in template:
+                groups[0] = known_keys(groups[0])
+            return UserError(template.format(*groups))
+    if type(exc).__name__ == "OverrideParseException":
+        return UserError(f"cannot parse the overrides {' '.join(overrides)!r}: expected key=value ({chain[0][:120]})")
+    return UserError(f"invalid configuration: {chain[-1][:300]}")

@@ -1,0 +1,65 @@
+"""Sums of per-staff arrays within units and over the region, as compiled single passes.
+
+At thousands of staff each is a few microseconds, where np.bincount with weights, a sparse product
+or an int8-to-float copy costs tens to hundreds (they run several times a week, for maturity and metrics).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def unit_sum(values: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
+    """(U,) sum of a per-staff array within each unit (float64), added in staff order.
+
+    Staff stored unit by unit (as abm.core.build builds them) are summed in a register, one unit at a time.
+    """
+    out = np.zeros(n_units)
+    if values.size == 0:
+        return out
+    unit, acc = staff_unit[0], 0.0
+    for i in range(values.size):
+        if staff_unit[i] != unit:
+            out[unit] += acc
+            unit, acc = staff_unit[i], 0.0
+        acc += values[i]
+    out[unit] += acc
+    return out
+
+
+@njit(cache=True)
+def unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
+    """(U, k) number of staff in each unit with each of k flags set (`flags` is (n, k) bool)."""
+    n, k = flags.shape
+    out = np.zeros((n_units, k), dtype=np.int64)
+    for i in range(n):
+        u = staff_unit[i]
+        for j in range(k):
+            out[u, j] += flags[i, j]  # no branch: adding a bool
+    return out
+
+
+@njit(cache=True)
+def column_counts(flags: np.ndarray) -> np.ndarray:
+    """(k,) number of rows with each of k flags set."""
+    n, k = flags.shape
+    out = np.zeros(k, dtype=np.int64)
+    for i in range(n):
+        for j in range(k):
+            out[j] += flags[i, j]  # no branch: adding a bool
+    return out
+
+
+@njit(cache=True)
+def total_score(vectors: np.ndarray, reality: np.ndarray) -> int:
+    """Sum over rows of vector x reality (exact integer arithmetic)."""
+    n, m = vectors.shape
+    total = 0
+    for i in range(n):
+        row = 0
+        for j in range(m):
+            row += vectors[i, j] * reality[j]
+        total += row
+    return total

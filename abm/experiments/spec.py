@@ -1,0 +1,220 @@
+"""Experiment files (`experiments/NAME.yaml`): load, validate and expand into planned runs.
+
+An experiment is one research question: a base configuration, a sweep (Hydra sweeper syntax), replications,
+the metrics to report and a baseline. Every configuration runs the same seed list (common random numbers,
+so comparisons are paired; Law 2015, ch. 11). The whole plan is validated before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from abm.config.hydra_bridge import compose_config, expand_sweep, resolved_dict, to_params
+from abm.config.overrides import as_dict, is_seed, key_of, split
+from abm.core.metrics import REGISTRY
+from abm.errors import UserError
+from abm.experiments.design import check_sensitivity, design_points
+from abm.paths import experiment_dirs
+from abm.store.layout import config_hash
+
+ALLOWED_KEYS = ("name", "description", "base", "sweep", "seeds", "metrics", "baseline", "sensitivity",
+                "launcher")
+LAUNCHER_KEYS = ("workers", "partition", "time_min", "cpus_per_task", "mem_gb", "array_parallelism",
+                 "qos", "account")
+
+
+@dataclass
+class Spec:
+    """A validated experiment file."""
+
+    name: str
+    path: Path
+    description: str = ""
+    base: list[str] = field(default_factory=list)
+    sweep: dict[str, str] = field(default_factory=dict)
+    seeds: list[int] = field(default_factory=lambda: [0])
+    metrics: list[str] = field(default_factory=list)
+    baseline: str | None = None
+    sensitivity: dict[str, Any] | None = None
+    launcher: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "description": self.description, "base": list(self.base),
+                               "sweep": dict(self.sweep), "seeds": list(self.seeds),
+                               "metrics": list(self.metrics), "baseline": self.baseline}
+        if self.sensitivity:
+            out["sensitivity"] = self.sensitivity
+        if self.launcher:
+            out["launcher"] = self.launcher
+        return out
+
+
+@dataclass
+class Configuration:
+    """One point of the sweep: its overrides (without seed), config hash and swept values."""
+
+    overrides: list[str]
+    config_hash: str
+    values: dict[str, str]
+    resolved: dict[str, Any] = field(default_factory=dict, repr=False)  # composed once, reused for every seed
+
+
+def find_spec_file(name: str) -> Path:
+    """A path to a YAML file, or the name of a file in one of the experiment folders."""
+    if name.endswith((".yaml", ".yml")) or os.sep in name:
+        path = Path(name)
+        if path.is_file():
+            return path
+        raise UserError(f"experiment file {name} not found")
+    for folder in experiment_dirs():
+        path = folder / f"{name}.yaml"
+        if path.is_file():
+            return path
+    known = sorted({p.stem for d in experiment_dirs() if d.is_dir() for p in d.glob("*.yaml")})
+    raise UserError(f"experiment {name!r} not found: one of {', '.join(known) or '(none)'}")
+
+
+def load_spec(name: str) -> Spec:
+    """Read and check an experiment file; every mistake is one line naming the file and key."""
+    path = find_spec_file(name)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path}: not valid YAML ({' '.join(str(exc).split())[:160]})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a mapping of keys ({', '.join(ALLOWED_KEYS)})")
+    return parse_spec(data, path)
+
+
+def parse_spec(data: dict[str, Any], path: Path) -> Spec:
+    unknown = [k for k in data if k not in ALLOWED_KEYS]
+    if unknown:
+        raise UserError(f"{path}: unknown key {unknown[0]!r}: one of {', '.join(ALLOWED_KEYS)}")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise UserError(f"{path}: missing 'name' (the experiment's name, e.g. name: {path.stem})")
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise UserError(f"{path}: name={name!r} is not allowed: letters, digits, '_' and '-'")
+    spec = Spec(name=name, path=path, description=str(data.get("description") or ""))
+    spec.base = _string_list(data.get("base") or [], path, "base")
+    spec.sweep = _sweep(data.get("sweep") or {}, path)
+    spec.seeds = _seeds(data.get("seeds", 1), path)
+    spec.metrics = _metrics(data.get("metrics") or ["maturity_total", "care_production", "dc_index"], path)
+    baseline = data.get("baseline")
+    if baseline is not None and (not isinstance(baseline, str) or "=" not in baseline):
+        raise UserError(f"{path}: baseline={baseline!r} is not allowed: KEY=VALUE, e.g. practice=exploit_only")
+    spec.baseline = baseline
+    sens = data.get("sensitivity")
+    if sens is not None:
+        spec.sensitivity = check_sensitivity(sens, path)
+        if spec.sweep:
+            raise UserError(f"{path}: 'sweep' and 'sensitivity' cannot both be given (the design is the sweep)")
+    launcher = data.get("launcher") or {}
+    if not isinstance(launcher, dict) or any(k not in LAUNCHER_KEYS for k in launcher):
+        bad = next(iter(k for k in launcher if k not in LAUNCHER_KEYS), launcher) if isinstance(launcher, dict) else launcher
+        raise UserError(f"{path}: launcher key {bad!r} is not allowed: one of {', '.join(LAUNCHER_KEYS)}")
+    spec.launcher = dict(launcher)
+    return spec
+
+
+def _string_list(value: Any, path: Path, key: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and "=" in v for v in value):
+        raise UserError(f"{path}: {key}={value!r} is not allowed: a list of Hydra overrides KEY=VALUE")
+    return list(value)
+
+
+def _sweep(value: Any, path: Path) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise UserError(f"{path}: sweep={value!r} is not allowed: a mapping KEY: comma-separated values")
+    out: dict[str, str] = {}
+    for key, values in value.items():
+        if isinstance(values, list):
+            values = ",".join(str(v) for v in values)
+        if isinstance(values, bool) or not isinstance(values, str | int | float) or str(values).strip() == "":
+            raise UserError(f"{path}: sweep.{key}={values!r} is not allowed: comma-separated values or range(a,b)")
+        out[str(key)] = str(values)
+    return out
+
+
+def _seeds(value: Any, path: Path) -> list[int]:
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, int) and value >= 1:
+        return list(range(value))
+    if isinstance(value, list) and value and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
+                                                 for s in value):
+        if len(set(value)) != len(value):
+            raise UserError(f"{path}: seeds={value!r} is not allowed: distinct seeds")
+        return list(value)
+    raise UserError(f"{path}: seeds={value!r} is not allowed: a count >= 1 or a list of seeds >= 0")
+
+
+def _metrics(value: Any, path: Path) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise UserError(f"{path}: metrics={value!r} is not allowed: a list of metric names")
+    for m in value:
+        if m not in REGISTRY:
+            raise UserError(f"{path}: metric {m!r} is not known: one of {', '.join(REGISTRY)}")
+    return list(value)
+
+
+def apply_cli_overrides(spec: Spec, overrides: list[str]) -> Spec:
+    """CLI overrides: a key that is swept replaces the sweep; any other key joins `base` (last wins)."""
+    for o in overrides:
+        if "=" not in o:
+            raise UserError(f"cannot parse the override {o!r}: expected key=value")
+        key, value = split(o)
+        if key in spec.sweep:
+            spec.sweep[key] = value
+        else:
+            spec.base = [b for b in spec.base if key_of(b) != key] + [o]
+    return spec
+
+
+def sweep_points(spec: Spec) -> list[tuple[list[str], dict[str, str]]]:
+    """(overrides, swept values) per configuration, before composing."""
+    if spec.sensitivity:
+        return [(list(spec.base) + o, v) for o, v in design_points(spec.sensitivity)]
+    sweep_overrides = [f"{k}={v}" for k, v in spec.sweep.items()]
+    try:
+        combos = expand_sweep(sweep_overrides) if sweep_overrides else [[]]
+    except UserError as err:
+        raise UserError(f"{spec.path}: malformed sweep: {err}") from None
+    points = []
+    for combo in combos:
+        values = as_dict(combo)
+        points.append((list(spec.base) + combo, values))
+    return points
+
+
+def plan(spec: Spec) -> list[Configuration]:
+    """Compose and validate every configuration; raise UserError (naming the file) on the first bad one."""
+    configs: list[Configuration] = []
+    seen: set[str] = set()
+    for overrides, values in sweep_points(spec):
+        if any(is_seed(o) for o in overrides):
+            raise UserError(f"{spec.path}: 'seed' cannot be set in base or sweep: use 'seeds' (common random numbers)")
+        try:
+            cfg = compose_config(overrides)
+            to_params(cfg)
+        except UserError as err:
+            raise UserError(f"{spec.path}: {err}") from None
+        resolved = resolved_dict(cfg)
+        h = config_hash(resolved)
+        if h not in seen:
+            seen.add(h)
+            configs.append(Configuration(overrides, h, values, resolved))
+    if spec.baseline:
+        key, value = spec.baseline.split("=", 1)
+        if not any(c.values.get(key) == value for c in configs):
+            raise UserError(f"{spec.path}: baseline {spec.baseline} matches no configuration of the sweep")
+    return configs

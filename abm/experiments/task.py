@@ -1,0 +1,73 @@
+"""One run of an experiment: simulate, then publish its folder atomically into the store.
+
+A folder either holds `provenance.json` (finished) or `failed.json` (raised, with its traceback), or it
+does not exist (abm.store.publish). A run that raises never stops the others.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import traceback
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from abm.config.overrides import is_seed
+from abm.core.params import from_dict
+from abm.simulation import simulate
+from abm.store.files import FAILED_FILE, PROVENANCE_FILE, write_json, write_run
+from abm.store.layout import config_hash, run_dir
+from abm.store.publish import publish, temporary_dir
+
+FAIL_HOOK_ENV = "ABM_TEST_FAIL"  # test hook: "key=value,seed=3" makes matching runs raise (see docs/experiments.md)
+
+
+@dataclass
+class RunTask:
+    """Hydra task function (picklable for joblib's loky workers and for submitit)."""
+
+    exp_dir: str
+    experiment: str
+
+    def __call__(self, cfg: Any) -> str:
+        from hydra.core.hydra_config import HydraConfig
+
+        from abm.config.hydra_bridge import resolved_dict
+
+        overrides = [o for o in HydraConfig.get().overrides.task if not is_seed(o)]
+        return execute_resolved(resolved_dict(cfg), Path(self.exp_dir), self.experiment, list(overrides))
+
+
+def injected_failure(overrides: list[str], seed: int) -> None:
+    """Raise if the test hook names this run (every token of $ABM_TEST_FAIL is among its overrides)."""
+    hook = os.environ.get(FAIL_HOOK_ENV, "").strip()
+    if hook and set(hook.split(",")) <= {*overrides, f"seed={seed}"}:
+        raise RuntimeError(f"injected failure ({FAIL_HOOK_ENV}={hook})")
+
+
+def execute_resolved(resolved: dict[str, Any], exp_dir: Path, experiment: str, overrides: list[str]) -> str:
+    """Run one configuration and seed into the store; return "ok", "failed" or "skipped" (already done)."""
+    seed = int(resolved["seed"])
+    h = config_hash(resolved)
+    final = run_dir(exp_dir, h, seed)
+    if (final / PROVENANCE_FILE).is_file():
+        return "skipped"
+    tmp = temporary_dir(final)
+    status = "ok"
+    try:
+        injected_failure(overrides, seed)
+        result = simulate(from_dict(resolved), config=resolved)
+        result.provenance.update(experiment=experiment, config_hash=h, overrides=overrides, status="ok")
+        write_run(result, tmp)
+    except Exception as exc:  # failure isolation: any error of this run is recorded, the sweep goes on
+        status = "failed"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        write_json(tmp / FAILED_FILE, {
+            "experiment": experiment, "config_hash": h, "overrides": overrides, "seed": seed,
+            "status": "failed", "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(),
+            "config": resolved, "created": datetime.now(UTC).isoformat(timespec="seconds")})
+    publish(tmp, final)
+    return status

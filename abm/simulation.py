@@ -1,0 +1,77 @@
+"""One simulation from parameters to tidy tables with provenance (what `abm.run` and every sweep call)."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+import pandas as pd
+
+from abm.core.params import ModelParams, to_dict
+from abm.paths import SOURCE_ROOT
+
+
+@dataclass
+class RunResult:
+    """Region metrics per week, unit metrics per week, and how they were made."""
+
+    params: ModelParams
+    region: pd.DataFrame
+    units: pd.DataFrame
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("ehealth-abm")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def git_commit() -> str | None:
+    """The source tree's commit (with `+dirty` when it has changes), or None outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "-C", str(SOURCE_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5)
+        if out.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(SOURCE_ROOT), "status", "--porcelain", "--", "abm", "configs"],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return out.stdout.strip() + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def stamp() -> str:
+    """The line every report and figure carries: package version, git commit and date (UTC)."""
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    return f"ehealth-abm {package_version()}, commit {git_commit() or 'unknown'}, {today}"
+
+
+def simulate(params: ModelParams, progress: bool = False, config: dict[str, Any] | None = None) -> RunResult:
+    """Build the model, run it to its horizon and return its tables with provenance."""
+    from abm.core.model import RegionModel
+
+    start = time.perf_counter()
+    model = RegionModel(params)
+    model.run(progress=progress)
+    region, units = model.collector.region_frame(), model.collector.unit_frame()
+    wall = time.perf_counter() - start
+    provenance = {
+        "config": config if config is not None else to_dict(params),
+        "seed": params.seed,
+        "weeks_run": int(model.week),
+        "package": "ehealth-abm",
+        "version": package_version(),
+        "git_commit": git_commit(),
+        "wall_time_s": round(wall, 4),
+        "python": platform.python_version(),
+        "mesa": metadata.version("mesa"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    return RunResult(params, region, units, provenance)

@@ -1,0 +1,75 @@
+"""One run's files on disk: their names, atomic writing (temporary file, fsync, rename) and reading.
+
+A run folder holds `region.parquet`, `units.parquet` and `provenance.json`; the provenance is written
+last, so its presence marks a complete run. Files get the mode the umask allows (as `open` would), so a
+results folder shared by a group stays readable by the group.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from abm.simulation import RunResult
+
+REGION_FILE = "region.parquet"
+UNITS_FILE = "units.parquet"
+PROVENANCE_FILE = "provenance.json"  # written last: its presence marks a complete run
+FAILED_FILE = "failed.json"  # a run that raised: its error and traceback
+
+
+@cache
+def file_mode() -> int:
+    """0o666 less the process's umask: the mode `open()` gives a new file (mkstemp would give 0o600)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write(path: Path, write: Callable[[str], Any]) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        os.chmod(tmp, file_mode())
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Atomically write a UTF-8 text file."""
+    atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    write_text(path, json.dumps(data, indent=2, default=str))
+
+
+def write_run(result: RunResult, directory: str | Path) -> Path:
+    """Write the run's tables and provenance into `directory`, each file atomically, provenance last."""
+    directory = Path(directory)
+    atomic_write(directory / REGION_FILE, lambda p: result.region.to_parquet(p, index=False, compression="zstd"))
+    atomic_write(directory / UNITS_FILE, lambda p: result.units.to_parquet(p, index=False, compression="zstd"))
+    write_json(directory / PROVENANCE_FILE, result.provenance)
+    return directory
+
+
+def read_run(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Read a run written by `write_run`: (region, units, provenance)."""
+    directory = Path(directory)
+    provenance = json.loads((directory / PROVENANCE_FILE).read_text(encoding="utf-8"))
+    return pd.read_parquet(directory / REGION_FILE), pd.read_parquet(directory / UNITS_FILE), provenance

@@ -1,0 +1,119 @@
+"""`abm compare` statistics and reports, sensitivity designs and indices, and the experiment files."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from abm.analysis.compare import compare
+from abm.analysis.sensitivity import indices
+from abm.analysis.stats import t_interval
+from abm.cli import main
+from abm.config.hydra_bridge import config_dir
+from abm.experiments.spec import load_spec, plan, sweep_points
+from abm.store.reader import load_region
+from tests.helpers.experiment_helpers import REPO, run_in_process
+
+A = ("name: cmp_a\ndescription: compare test\nbase: [organisation=small, weeks=8]\n"
+     "sweep:\n  practice: exploit_only,contextual\nseeds: 4\nmetrics: [maturity_total, care_production]\n"
+     "baseline: practice=exploit_only\n")
+B = A.replace("cmp_a", "cmp_b").replace("weeks=8]", "weeks=8, learning.p_turnover=0.01]")
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("cmp")
+    run_in_process(A, tmp, tmp / "results", "a")
+    run_in_process(B, tmp, tmp / "results", "b")
+    return tmp / "results"
+
+
+def test_t_interval_matches_scipy() -> None:
+    x = np.array([1.0, 2.0, 4.0, 7.0])
+    mean, sd, lo, hi = t_interval(x)
+    ref = stats.t.interval(0.95, 3, loc=x.mean(), scale=stats.sem(x))
+    assert mean == pytest.approx(3.5) and (lo, hi) == pytest.approx(ref)
+    assert math.isnan(t_interval(np.array([1.0]))[2])
+
+
+def test_paired_differences_over_common_seeds(root: Path) -> None:
+    c = compare(["cmp_a"], root=root)
+    assert c.week == 8 and c.baseline == ("practice", "exploit_only")
+    final = load_region("cmp_a", root, metrics=["maturity_total"])
+    final = final[final["week"] == 8].pivot(index="seed", columns="practice", values="maturity_total")
+    diff = (final["contextual"] - final["exploit_only"]).to_numpy()
+    row = c.paired.query("practice == 'contextual' and metric == 'maturity_total'").iloc[0]
+    ref = stats.t.interval(0.95, 3, loc=diff.mean(), scale=stats.sem(diff))
+    assert row["n_pairs"] == 4 and row["diff"] == pytest.approx(diff.mean())
+    assert (row["diff_lo"], row["diff_hi"]) == pytest.approx(ref)
+    assert row["d_z"] == pytest.approx(diff.mean() / diff.std(ddof=1))
+    base = c.paired.query("practice == 'exploit_only'")
+    assert base["n_pairs"].eq(0).all()
+
+
+def test_compare_cli_writes_table_markdown_csv_and_figures(root: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report"
+    assert main(["compare", "cmp_a", "--root", str(root), "--metric", "maturity_total", "--week", "4",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "week 4, baseline practice=exploit_only" in printed and "contextual" in printed
+    for f in ("report.md", "summary.csv", "paired.csv", "timeseries.png", "timeseries.svg",
+              "final_distributions.png", "final_distributions.svg"):
+        assert (out / f).stat().st_size > 0, f
+    assert "| practice | metric | n | mean [95% CI]" in (out / "report.md").read_text()
+    assert main(["compare", "cmp_a", "--root", str(root), "--baseline", "practice=nope"]) == 2
+    assert "no configuration has practice=nope" in capsys.readouterr().err
+
+
+def test_two_experiments_show_differing_keys(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    c = compare(["cmp_a", "cmp_b"], root=root)
+    assert c.keys[0] == "experiment" and "learning.p_turnover" in set(c.differing["key"])
+    assert "practice.name" in set(c.differing["key"])
+    row = c.paired.query("experiment == 'cmp_b' and practice == 'contextual' and metric == 'maturity_total'")
+    assert row["n_pairs"].iloc[0] == 4  # paired with cmp_a's contextual runs over the same seeds
+    assert main(["compare", "cmp_a", "cmp_b", "--root", str(root), "--out", str(tmp_path / "ab"),
+                 "--no-figures"]) == 0
+    assert "learning.p_turnover" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("method, block, n_points", [
+    ("morris", "  method: morris\n  trajectories: 3\n  levels: 4\n", 9),
+    ("sobol", "  method: sobol\n  samples: 4\n", 16),
+])
+def test_sensitivity_design_runs_as_a_sweep(method: str, block: str, n_points: int, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    text = (f"name: sens_{method}\nbase: [organisation=small, weeks=6]\nsensitivity:\n{block}"
+            "  params:\n    practice.alpha: [0.0, 0.4]\n    learning.p_socialise: [0.01, 0.5]\nseeds: 1\n"
+            "metrics: [maturity_total]\n")
+    run_in_process(text, tmp_path, tmp_path / "results")
+    spec = load_spec(str(tmp_path / "spec.yaml"))
+    assert len(sweep_points(spec)) == n_points
+    table = indices(f"sens_{method}", "maturity_total", root=tmp_path / "results")
+    assert list(table["param"].sort_values()) == ["learning.p_socialise", "practice.alpha"]
+    assert np.isfinite(table.iloc[:, 1]).all()
+    assert main(["sensitivity", f"sens_{method}", "--root", str(tmp_path / "results")]) == 0
+    assert (tmp_path / "results" / f"sens_{method}" / "sensitivity" / f"{method}_indices.svg").is_file()
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (REPO / "experiments").glob("*.yaml")))
+def test_experiment_files_are_valid(name: str) -> None:
+    """Every shipped experiment parses; sweeps compose fully, designs at their first and last point."""
+    if name == "march1991_fig1" and not (config_dir() / "scenario" / "march1991.yaml").is_file():
+        pytest.skip("configs/scenario/march1991.yaml (the March 1991 docking scenario) is not in this tree yet")
+    text = (REPO / "experiments" / f"{name}.yaml").read_text()
+    assert text.startswith("# What it asks:") and f"uv run abm experiment {name}" in text
+    spec = load_spec(name)
+    assert spec.name == name
+    if spec.sensitivity:
+        from abm.config.hydra_bridge import compose_params
+
+        points = sweep_points(spec)
+        for overrides, _ in (points[0], points[-1]):
+            compose_params(overrides)
+    else:
+        assert len(plan(spec)) >= 2

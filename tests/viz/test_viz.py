@@ -1,0 +1,204 @@
+"""The app's logic without a browser: levers, layout, saved scenarios, the store reader and `abm viz` errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from abm.core.params import PracticeParams
+from abm.errors import ParamError, UserError
+from abm.store.reader import StoreWarning
+from tests.helpers.viz_support import abm_executable, free_port
+from viz import store_reader as sr
+from viz.layout import compute_layout
+from viz.levers import ALPHA, P_CROSS, TURNOVER, Settings, levers_for
+from viz.scenario import save_scenario
+
+
+def test_levers_take_range_and_help_from_the_parameter_metadata() -> None:
+    field = next(f for f in dataclasses.fields(PracticeParams) if f.name == "alpha")
+    assert ALPHA.range == tuple(float(x) for x in field.metadata["range"])
+    assert ALPHA.help == field.metadata["help"]
+    assert levers_for("networked")[3] is P_CROSS and levers_for("contextual")[3].key == "organisation.mean_cross_ties"
+
+
+def test_an_out_of_range_lever_value_gets_the_same_message_as_abm_run() -> None:
+    with pytest.raises(ParamError, match=r"^practice\.alpha=2\.0 is not allowed: a number in \[0\.0, 0\.9\]$"):
+        ALPHA.validate("2")
+    with pytest.raises(ParamError, match="learning.p_turnover='lots' is not allowed"):
+        TURNOVER.validate("lots")
+    assert ALPHA.validate("0,3") == 0.3
+
+
+def test_layout_is_seeded_and_puts_staff_inside_their_unit() -> None:
+    sizes = np.array([30, 5, 60, 12])
+    staff_unit = np.repeat(np.arange(4), sizes)
+    a, b = compute_layout(sizes, staff_unit, 7), compute_layout(sizes, staff_unit, 7)
+    np.testing.assert_array_equal(a.staff_xy, b.staff_xy)
+    assert not np.array_equal(a.staff_xy, compute_layout(sizes, staff_unit, 8).staff_xy)
+    dist = np.linalg.norm(a.staff_xy - a.unit_xy[staff_unit], axis=1)
+    assert np.all(dist <= a.unit_r[staff_unit] + 1e-9)
+
+
+@pytest.fixture
+def config_copy(tmp_path: Path) -> tuple[Path, Path]:
+    from abm.config.hydra_bridge import config_dir
+
+    configs = tmp_path / "configs"
+    shutil.copytree(config_dir(), configs)
+    return configs, tmp_path / "experiments"
+
+
+def compose_in(configs: Path, overrides: list[str]):  # noqa: ANN201
+    """Compose with Hydra from a copy of the config tree (the real tree is never written by tests)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from abm.config.hydra_bridge import register_schemas, to_params
+
+    register_schemas()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(configs), job_name="t"):
+            return to_params(compose(config_name="config", overrides=overrides))
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def test_a_saved_live_scenario_runs_as_a_workshop_config(config_copy: tuple[Path, Path]) -> None:
+    configs, experiments = config_copy
+    live = Settings("small", "networked", "turbulent", 5).with_lever("practice.alpha", 0.3) \
+        .with_lever("practice.p_cross_unit", 0.01)
+    work, exp = save_scenario("town_hall", live, None, "what the ward managers asked", configs, experiments)
+    assert work.read_text().startswith("# @package _global_\n")
+    params = compose_in(configs, ["+workshop=town_hall"])
+    assert (params.organisation.name, params.practice.name, params.environment.name) == ("small", "networked", "turbulent")
+    assert (params.practice.alpha, params.practice.p_cross_unit, params.seed) == (0.3, 0.01, 5)
+    text = exp.read_text()
+    assert "# Run: uv run abm experiment town_hall" in text
+    spec = yaml.safe_load(text)
+    assert spec["base"] == ["+workshop=town_hall"] and spec["seeds"] == 10 and "sweep" not in spec
+    assert spec["baseline"] == "practice=networked"
+
+
+def test_a_saved_comparison_sweeps_what_differs_and_each_point_composes(config_copy: tuple[Path, Path]) -> None:
+    configs, experiments = config_copy
+    a = Settings("small", "exploit_only")
+    b = Settings("small", "adaptive").with_lever("practice.alpha", 0.25)
+    _, exp = save_scenario("two_ways", a, b, "", configs, experiments)
+    spec = yaml.safe_load(exp.read_text())
+    assert spec["sweep"] == {"practice": "exploit_only,adaptive", "practice.alpha": "0.15,0.25"}
+    assert spec["baseline"] == "practice=exploit_only practice.alpha=0.15"
+    point = compose_in(configs, [*spec["base"], "practice=adaptive", "practice.alpha=0.25"])
+    assert (point.practice.name, point.practice.alpha) == ("adaptive", 0.25)
+
+
+def test_a_bad_or_taken_scenario_name_is_refused_and_nothing_is_written(config_copy: tuple[Path, Path]) -> None:
+    configs, experiments = config_copy
+    with pytest.raises(UserError, match="scenario name 'Bad Name!' is not allowed"):
+        save_scenario("Bad Name!", Settings(), None, "", configs, experiments)
+    assert not (configs / "workshop").exists() and not experiments.exists()
+    save_scenario("once", Settings(), None, "", configs, experiments)
+    with pytest.raises(UserError, match="is taken"):
+        save_scenario("once", Settings(), None, "", configs, experiments)
+
+
+def write_fake_run(root: Path, label: str, seed: int, values: list[float]) -> None:
+    import json
+
+    run = root / "exp" / "runs" / label.replace("=", "_") / f"seed={seed}"
+    run.mkdir(parents=True)
+    pd.DataFrame({"week": range(len(values)), "care_production": values}).to_parquet(run / "region.parquet")
+    (run / "provenance.json").write_text(json.dumps(
+        {"experiment": "exp", "config_hash": label, "overrides": [label], "seed": seed, "status": "ok", "config": {}}))
+
+
+def test_the_store_reader_gives_paired_differences_with_t_intervals(tmp_path: Path) -> None:
+    base = {0: [1.0, 1.0], 1: [1.0, 2.0], 2: [1.0, 3.0]}
+    for seed, vals in base.items():
+        write_fake_run(tmp_path, "practice=a", seed, vals)
+        write_fake_run(tmp_path, "practice=b", seed, [v + 0.5 + 0.1 * seed for v in vals])
+    with pytest.warns(StoreWarning, match="experiment.yaml: cannot read"):  # the fake runs come without a spec
+        assert sr.list_experiments(tmp_path) == ["exp"]
+    runs = sr.load_runs("exp", tmp_path)
+    region = sr.load_region(runs, ["care_production"])
+    table = sr.baseline_table(region, "care_production", "practice=a").set_index("label")
+    assert table.loc["practice=a", "baseline"] and table.loc["practice=a", "mean"] == pytest.approx(2.0)
+    diff = np.array([0.5, 0.6, 0.7])  # paired by seed: the sd of the differences, not of the levels
+    half = 4.302652729911275 * diff.std(ddof=1) / np.sqrt(3)
+    assert table.loc["practice=b", "diff"] == pytest.approx(0.6)
+    assert table.loc["practice=b", "diff_hi"] - table.loc["practice=b", "diff"] == pytest.approx(half)
+    curve = sr.curves(region, "care_production")["practice=a"]
+    assert list(curve["mean"]) == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--port", "abc"], "--port='abc' is not allowed: an integer in [1, 65535]"),
+    (["--port", "70000"], "--port=70000 is not allowed"),
+    (["--colour", "red"], "unknown argument '--colour'"),
+    (["--port"], "argument --port: expected one argument"),
+])
+def test_abm_viz_refuses_bad_arguments_with_one_line(args: list[str], message: str) -> None:
+    out = subprocess.run([*abm_executable(), "viz", *args], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_abm_viz_refuses_a_port_in_use() -> None:
+    import socket
+
+    port = free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
+        s.listen()
+        out = subprocess.run([*abm_executable(), "viz", "--port", str(port)], capture_output=True, text=True,
+                             timeout=60)
+    assert out.returncode == 2 and f"cannot listen on --host 127.0.0.1 --port {port}" in out.stderr
+
+
+STARTUP_PROBE = """
+import sys
+import viz.app
+from numba.core.registry import CPUDispatcher
+from viz.sim import warm_up_in_background
+
+def kernels():
+    return {f"{name}.{key}": len(value.signatures) for name, module in list(sys.modules.items())
+            if name.startswith("abm") for key, value in vars(module).items()
+            if isinstance(value, CPUDispatcher) and value.__module__ == name}
+
+print("scipy.stats" in sys.modules, "hydra" in sys.modules, sum(n > 0 for n in kernels().values()))
+warm_up_in_background().join()
+print(len(kernels()), sum(n > 0 for n in kernels().values()))
+"""
+
+
+def test_the_app_imports_light_and_the_warm_up_loads_every_kernel() -> None:
+    """What `abm viz` imports before it listens leaves out scipy.stats and Hydra, and no kernel is loaded
+    yet; the background warm-up it starts once listening then loads every compiled kernel."""
+    out = subprocess.run([sys.executable, "-c", STARTUP_PROBE], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    before, after = out.stdout.split("\n")[:2]
+    assert before == "False False 0"
+    n_kernels, n_loaded = map(int, after.split())
+    assert n_kernels >= 13 and n_loaded == n_kernels
+
+
+def test_a_failing_warm_up_says_so_in_one_line_and_the_server_goes_on(monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import viz.sim
+
+    def broken(overrides: list[str]) -> None:
+        raise OSError("numba cache directory is read-only")
+
+    monkeypatch.setattr(viz.sim, "load_kernels", broken)
+    viz.sim.warm_up_in_background().join()
+    assert capsys.readouterr().out == "abm viz: warm-up skipped (OSError: numba cache directory is read-only)\n"

@@ -40,7 +40,7 @@ class RegionModel(mesa.Model):
     """A healthcare region whose staff, units and management balance exploiting today's care against
     exploring digital ways of working, and develop and adopt e-health services.
 
-    Each step is one week, in this order (DESIGN.md section 2; docs/ODD.md):
+    Each step is one week, in this order (docs/ODD.md, section 3):
 
     1. environment: turbulence flips reality (p4), new services become available, demand (and shocks);
     2. sensing, every `sensing_interval` weeks: management estimates each available service's value;

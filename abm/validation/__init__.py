@@ -1,4 +1,4 @@
-"""Docking the full model to classic published results (VALIDATION.md; docs/validation.md).
+"""Docking the full model to classic published results (docs/validation.md).
 
 Each function runs a reduced scenario (configs/scenario/) through `abm.core.model.RegionModel`; each
 `check_*` returns a tidy table (check, parameters, measured, expected, tolerance, passed, criterion).

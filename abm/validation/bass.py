@@ -1,4 +1,4 @@
-"""Bass (1969) diffusion through the full model (VALIDATION.md V2), in continuous time and weekly ticks.
+"""Bass (1969) diffusion through the full model (docs/validation.md V2), in continuous time and weekly ticks.
 
 The `bass` scenario switches off everything but adoption; the model's hazard p + q F (with the UTAUT
 term at rate 0) becomes a per-step probability 1 - exp(-h dt) (continuous time, small dt) or p + q F
@@ -19,7 +19,7 @@ from abm.core.params import ModelParams
 from abm.validation.parallel import Runner, chunks, run_seeds, serial
 from abm.validation.scenarios import scenario_params, vary
 
-HORIZON = 30.0  # weeks compared with the analytic curve (VALIDATION.md)
+HORIZON = 30.0  # weeks compared with the analytic curve (docs/validation.md)
 
 
 def bass_analytic(t: np.ndarray, p: float, q: float) -> np.ndarray:

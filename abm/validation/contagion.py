@@ -1,5 +1,5 @@
 """Threshold models through the full model: Granovetter (1978) and complex contagion (Centola & Macy
-2007; Centola 2010), VALIDATION.md V3 and V4.
+2007; Centola 2010), docs/validation.md V3 and V4.
 
 Both use the model's `threshold` adoption rule (abm/core/mechanisms/adoption.py): a person adopts once the
 count of adopting contacts reaches their threshold. A run ends at its fixed point: the rule is

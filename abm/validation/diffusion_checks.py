@@ -1,4 +1,4 @@
-"""Checks of VALIDATION.md V2-V4: Bass (1969) in continuous time and weekly ticks, Granovetter (1978)
+"""Checks of docs/validation.md V2-V4: Bass (1969) in continuous time and weekly ticks, Granovetter (1978)
 thresholds and Centola's complex contagion. Each returns a tidy table (abm.validation.table)."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def check_bass_ticks(n_staff: int = 10_000, runs: int = 100, seed: int = 0, wide
         row("bass_ticks_recursion", params, gap, 0.0, 0.005 + widen, gap <= 0.005 + widen,
             f"max over weeks 0-{weeks} of |mean F_sim - recursion| <= {0.005 + widen:.4g}"),
         row("bass_ticks_not_closed_form", params, wrong, 0.07, 0.02, wrong > 0.05,
-            "ticks differ from the continuous closed form by more than 0.05 (VALIDATION.md: up to 0.07)"),
+            "ticks differ from the continuous closed form by more than 0.05 (docs/validation.md: up to 0.07)"),
     ]
     frame = pd.DataFrame({"time": np.arange(weeks + 1), "simulated": sim, "recursion": recursion,
                           "analytic": analytic})

@@ -1,4 +1,4 @@
-"""March (1991) mutual learning through the full model (VALIDATION.md V1).
+"""March (1991) mutual learning through the full model (docs/validation.md V1).
 
 Every run is `abm.core.model.RegionModel` in the `march1991` scenario (configs/scenario/march1991.yaml):
 one unit, no services, management or know-how; the rules are the model's own (abm/core/mechanisms/march.py,

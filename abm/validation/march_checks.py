@@ -1,4 +1,4 @@
-"""Checks of VALIDATION.md V1 (March 1991): Figure 1 cells and slopes, and the directional results of
+"""Checks of docs/validation.md V1 (March 1991): Figure 1 cells and slopes, and the directional results of
 Figures 2, 4 and 5. Each returns a tidy table (abm.validation.table)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from abm.validation.table import row, tidy, widened, within
 
 FULL_RUNS = 2000
 TOLERANCE = 0.015
-# Figure 1 as tabulated by a 10,000-run replication (VALIDATION.md): (p1, p2) -> equilibrium knowledge.
+# Figure 1 as tabulated by a 10,000-run replication (docs/validation.md): (p1, p2) -> equilibrium knowledge.
 PUBLISHED: dict[tuple[float, float], float] = {
     (0.1, 0.5): 0.954, (0.5, 0.5): 0.811, (0.9, 0.5): 0.742,
     (0.1, 0.9): 0.972, (0.5, 0.9): 0.840, (0.9, 0.9): 0.728,

@@ -1,4 +1,4 @@
-"""Check of VALIDATION.md V5: maturity invariants on every step of full-model runs (HIMSS EMRAM and
+"""Check of docs/validation.md V5: maturity invariants on every step of full-model runs (HIMSS EMRAM and
 Digital Health Indicator conventions): scores in range, and stages cumulative."""
 
 from __future__ import annotations

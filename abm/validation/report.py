@@ -1,7 +1,7 @@
 """`abm validate`: run every docking check (full or quick sizes) and write a Markdown report with figures.
 
 The report folder holds report.md, results.csv (every check's rows) and the PNG figures; every file is
-written atomically. Sizes: `FULL` is what VALIDATION.md asks for; `QUICK` takes about a minute.
+written atomically. Sizes: `FULL` is what docs/validation.md asks for; `QUICK` takes about a minute.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def markdown(tables: dict[str, pd.DataFrame], drawn: list[tuple[str, str]], meta
     lines = [
         "# Validation report: docking the full model to published results", "",
         f"**{passed} of {len(rows)} checks passed.** Method: [docs/validation.md](../validation.md); "
-        "targets: VALIDATION.md (V1-V5). Every number below comes from `abm.core.model.RegionModel` running a "
+        "targets: docs/validation.md (V1-V5). Every number below comes from `abm.core.model.RegionModel` running a "
         "reduced scenario of `configs/scenario/`.", "",
         *(f"- {k}: {v}" for k, v in meta.items()), "",
         "| check | parameters | measured | expected | tolerance | passed | criterion |",
@@ -171,7 +171,7 @@ def validate(out: Path, quick: bool = False, workers: int | None = None, progres
         pool_cpu = runner.cpu_seconds  # tasks run in this process count in its process_time
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu0 + pool_cpu
     meta = {
-        "size": "quick (small runs, widened tolerances)" if quick else "full (VALIDATION.md sizes)",
+        "size": "quick (small runs, widened tolerances)" if quick else "full (docs/validation.md sizes)",
         "wall time": f"{wall / 60:.1f} min ({wall:.0f} s) with {workers_used} worker processes",
         "CPU time": f"{cpu:.0f} s in all processes (wall time without other load is about CPU time / workers)",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,4 +1,4 @@
-"""Small versions of every docking check (VALIDATION.md V1-V5) through the full model, with tolerances
+"""Small versions of every docking check (docs/validation.md V1-V5) through the full model, with tolerances
 widened honestly for the smaller run counts (each test's docstring gives the derivation).
 
 The full sizes run in `abm validate` (report committed under docs/validation/).

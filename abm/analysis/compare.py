@@ -26,6 +26,9 @@ from abm.store.layout import results_root
 from abm.store.reader import load_region, load_runs, read_spec, swept_keys
 
 
+NOT_SWEPT = "(not swept)"  # the value of a key that one of two compared experiments does not sweep
+
+
 @dataclass
 class Comparison:
     experiments: list[str]
@@ -68,7 +71,7 @@ def compare(experiments: Sequence[str], metrics: Sequence[str] | None = None, we
     if not keys:
         keys = ["config_hash"]
     for k in keys:
-        region[k] = region[k].astype(str)
+        region[k] = region[k].astype(object).where(region[k].notna(), NOT_SWEPT).astype(str)
     region = in_sweep_order(region, keys, specs, list(experiments))
     last = int(region.groupby(["experiment", "config_hash", "seed"])["week"].max().min())
     week = last if week is None else week

@@ -97,7 +97,9 @@ def test_sensitivity_design_runs_as_a_sweep(method: str, block: str, n_points: i
     assert list(table["param"].sort_values()) == ["learning.p_socialise", "practice.alpha"]
     assert np.isfinite(table.iloc[:, 1]).all()
     assert main(["sensitivity", f"sens_{method}", "--root", str(tmp_path / "results")]) == 0
-    assert (tmp_path / "results" / f"sens_{method}" / "sensitivity" / f"{method}_indices.svg").is_file()
+    out = tmp_path / "results" / f"sens_{method}" / "sensitivity"
+    assert (out / f"{method}_indices.svg").is_file()
+    assert "ehealth-abm" in (out / "report.md").read_text()  # stamped with version, commit and date
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in (REPO / "experiments").glob("*.yaml")))
@@ -117,3 +119,41 @@ def test_experiment_files_are_valid(name: str) -> None:
             compose_params(overrides)
     else:
         assert len(plan(spec)) >= 2
+
+
+def test_two_experiments_with_different_swept_keys_compare(root: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    other = ("name: cmp_env\nbase: [organisation=small, weeks=8]\nsweep:\n  environment: stable,turbulent\n"
+             "seeds: 4\nmetrics: [maturity_total, care_production]\nbaseline: environment=stable\n")
+    run_in_process(other, tmp_path, root, "env")
+    out = tmp_path / "mixed"
+    assert main(["compare", "cmp_a", "cmp_env", "--root", str(root), "--out", str(out)]) == 0
+    c = compare(["cmp_a", "cmp_env"], root=root)
+    assert c.keys == ["experiment", "practice", "environment"]
+    assert set(c.final.query("experiment == 'cmp_env'")["practice"]) == {"(not swept)"}
+    assert (out / "timeseries.png").stat().st_size > 0 and "cmp_env" in (out / "report.md").read_text()
+
+
+def test_a_report_for_another_week_goes_to_its_own_folder(root: Path) -> None:
+    base = root / "cmp_a" / "compare"
+    assert main(["compare", "cmp_a", "--root", str(root), "--no-figures"]) == 0
+    last = (base / "report.md").read_text()
+    assert main(["compare", "cmp_a", "--root", str(root), "--week", "4", "--no-figures"]) == 0
+    assert "Week 4;" in (base / "week4" / "report.md").read_text()
+    assert (base / "report.md").read_text() == last and "Week 8;" in last
+
+
+def test_reports_and_figures_carry_version_commit_and_date(root: Path, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from PIL import Image
+
+    from abm import __version__
+    from abm.simulation import git_commit
+
+    out = tmp_path / "stamped"
+    assert main(["compare", "cmp_a", "--root", str(root), "--out", str(out)]) == 0
+    stamp = f"ehealth-abm {__version__}, commit {git_commit() or 'unknown'}, {datetime.now(UTC):%Y-%m-%d}"
+    assert stamp in (out / "report.md").read_text()
+    assert Image.open(out / "timeseries.png").text["Description"] == stamp
+    assert stamp in (out / "final_distributions.svg").read_text()

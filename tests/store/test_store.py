@@ -78,3 +78,22 @@ def test_corrupt_files_are_reported_by_name(store: Path, tmp_path: Path, capsys:
     assert main(["results", "show", "storetest", "--root", str(root)]) == 0
     out = capsys.readouterr().out
     assert str(bad_parquet) in out and "corrupt" in out
+
+
+def test_written_files_respect_the_umask(tmp_path) -> None:
+    """A results folder shared by a group stays readable by the group (mkstemp alone would give 0600)."""
+    import os
+    import stat
+
+    from abm.store import files
+
+    old = os.umask(0o027)
+    files.file_mode.cache_clear()
+    try:
+        files.write_text(tmp_path / "a.txt", "x")
+        assert stat.S_IMODE((tmp_path / "a.txt").stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+        files.file_mode.cache_clear()
+    files.write_text(tmp_path / "b.txt", "x")
+    assert stat.S_IMODE((tmp_path / "b.txt").stat().st_mode) == 0o666 & ~old

@@ -57,4 +57,5 @@ def test_validate_writes_a_report_and_exits_0_when_checks_pass(tmp_path, capsys)
     assert main(["validate", "--quick", "--only", "granovetter", "--out", str(out), "--workers", "1"]) == 0
     text = (out / "report.md").read_text()
     assert "2 of 2 checks passed" in text and "granovetter_one_replaced" in text
+    assert "- version: ehealth-abm " in text and "- git commit: " in text and "- created: " in text
     assert (out / "results.csv").read_text().startswith("check,parameters,measured")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import solara
 
-LANGUAGES = ("en", "sv")
 language = solara.reactive("en")  # Solara keeps one value per browser session (kernel)
 
 TEXT: dict[str, tuple[str, str]] = {

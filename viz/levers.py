@@ -106,12 +106,6 @@ def levers_for(practice: str) -> tuple[Lever, ...]:
     return (ALPHA, TRAINING, CHAMPIONS, ties, TURNOVER)
 
 
-def check_choice(key: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ParamError(key, value, "one of " + ", ".join(allowed))
-    return value
-
-
 @dataclass(frozen=True)
 class Settings:
     """What a stakeholder chose: presets, seed and the levers they moved (override key -> value)."""
@@ -127,9 +121,6 @@ class Settings:
         base = [f"organisation={self.organisation}", f"practice={self.practice}",
                 f"environment={self.environment}", f"seed={self.seed}"]
         return base + [f"{k}={fmt(v)}" for k, v in self.levers]
-
-    def lever_overrides(self) -> list[str]:
-        return [f"{k}={fmt(v)}" for k, v in self.levers]
 
     def with_lever(self, key: str, value: float) -> Settings:
         levers = dict(self.levers)

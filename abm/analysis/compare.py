@@ -25,7 +25,6 @@ from abm.store.files import PROVENANCE_FILE, atomic_write, write_text
 from abm.store.layout import results_root
 from abm.store.reader import load_region, load_runs, read_spec, swept_keys
 
-
 NOT_SWEPT = "(not swept)"  # the value of a key that one of two compared experiments does not sweep
 
 

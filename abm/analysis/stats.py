@@ -45,11 +45,6 @@ def summarise(final: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str]) 
     return pd.DataFrame(rows)
 
 
-def baseline_of(values: dict[str, str], key: str, value: str) -> dict[str, str]:
-    """The baseline configuration paired with `values`: the same swept values except key=value."""
-    return {**values, key: value}
-
-
 def paired(final: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str], baseline: tuple[str, str]) -> pd.DataFrame:
     """Per configuration and metric: paired difference to its baseline over common seeds, interval, effect sizes."""
     # ttest_rel: scipy.stats is imported here, so that the app's import of this module stays light
@@ -61,7 +56,7 @@ def paired(final: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str], bas
     rows = []
     for values, group in groups.items():
         label = dict(zip(keys, values, strict=True))
-        base = baseline_of(label, bkey, bvalue)
+        base = {**label, bkey: bvalue}  # its baseline: the same values on every other swept key
         base_rows = groups.get(tuple(base[k] for k in keys))
         for m in metrics:
             row = {**label, "metric": m, "baseline": f"{bkey}={bvalue}", "n_pairs": 0, "diff": math.nan,

@@ -56,11 +56,6 @@ class Staff(mesa.Agent):
         return bool(self.model.staff.champion[self.row])
 
     @property
-    def services_used(self) -> list[str]:
-        names = self.model.catalogue_names
-        return [names[s] for s in np.flatnonzero(self.model.staff.uses[self.row])]
-
-    @property
     def workload(self) -> float:
         return float(self.model.units.workload[self.unit])
 
@@ -138,7 +133,6 @@ class Management(mesa.Agent):
         super().__init__(model)
         self.estimates = np.full(len(model.catalogue_names), np.nan)
         self.sensing_accuracy = float("nan")
-        self.n_reconfigurations = 0
 
     @property
     def practice(self) -> str:

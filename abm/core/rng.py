@@ -11,8 +11,8 @@ import zlib
 import numpy as np
 
 STREAMS = (
-    "network", "setup", "environment", "sensing", "seizing", "act", "socialise", "training",
-    "adoption", "code_learning", "lifecycle", "transforming", "turnover", "recruitment",
+    "network", "setup", "environment", "sensing", "act", "socialise", "training",
+    "adoption", "code_learning", "transforming", "turnover", "recruitment",
 )
 
 

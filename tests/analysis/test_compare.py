@@ -13,7 +13,6 @@ from abm.analysis.compare import compare
 from abm.analysis.sensitivity import indices
 from abm.analysis.stats import t_interval
 from abm.cli import main
-from abm.config.hydra_bridge import config_dir
 from abm.experiments.spec import load_spec, plan, sweep_points
 from abm.store.reader import load_region
 from tests.helpers.experiment_helpers import REPO, run_in_process
@@ -105,8 +104,6 @@ def test_sensitivity_design_runs_as_a_sweep(method: str, block: str, n_points: i
 @pytest.mark.parametrize("name", sorted(p.stem for p in (REPO / "experiments").glob("*.yaml")))
 def test_experiment_files_are_valid(name: str) -> None:
     """Every shipped experiment parses; sweeps compose fully, designs at their first and last point."""
-    if name == "march1991_fig1" and not (config_dir() / "scenario" / "march1991.yaml").is_file():
-        pytest.skip("configs/scenario/march1991.yaml (the March 1991 docking scenario) is not in this tree yet")
     text = (REPO / "experiments" / f"{name}.yaml").read_text()
     assert text.startswith("# What it asks:") and f"uv run abm experiment {name}" in text
     spec = load_spec(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -71,6 +72,5 @@ def test_version_is_the_packages_version() -> None:
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_module_uses_the_one_parser(command: str) -> None:
     module = importlib.import_module(COMMANDS[command].split(":")[0])
-    source = importlib.util.find_spec(module.__name__).origin
-    text = open(source, encoding="utf-8").read()
+    text = Path(module.__file__).read_text(encoding="utf-8")
     assert "Parser(" in text and "argparse.ArgumentParser(" not in text

@@ -48,8 +48,3 @@ def advance(
     changed = success | routinise | failed | stalled | collapsed
     since[changed] = week
     return state, progress, since
-
-
-def counts(state: np.ndarray) -> dict[str, int]:
-    """Unit-service pairs in each lifecycle state."""
-    return {s.name.lower(): int((state == s).sum()) for s in SS}

@@ -131,10 +131,20 @@ def fmt(v: Any) -> str:
 
 
 SIZE_COLUMNS = {
-    "staff": "staff", "units": "units", "ties": "ties", "weeks": "weeks", "repeats": "repeats",
-    "kernels_s": "load kernels (s)", "build_s": "build (s)", "run_s": "run (s)", "run_cpu_s": "run CPU (s)", "staff_weeks_per_s": "staff-weeks/s",
-    "peak_rss_mib": "peak RSS (MiB)", "result_mib": "results on disk (MiB)",
-    "frames_s": "tables (s)", "write_s": "write (s)",
+    "staff": "staff",
+    "units": "units",
+    "ties": "ties",
+    "weeks": "weeks",
+    "repeats": "repeats",
+    "kernels_s": "load kernels (s)",
+    "build_s": "build (s)",
+    "run_s": "run (s)",
+    "run_cpu_s": "run CPU (s)",
+    "staff_weeks_per_s": "staff-weeks/s",
+    "peak_rss_mib": "peak RSS (MiB)",
+    "result_mib": "results on disk (MiB)",
+    "frames_s": "tables (s)",
+    "write_s": "write (s)",
 }
 
 

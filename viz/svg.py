@@ -85,14 +85,18 @@ def line_chart(series: Sequence[Series], title: str, width: int = 300, height: i
         x = float(sx(v))
         out.append(f'<text x="{x:.1f}" y="{height - 8}" font-size="9" text-anchor="middle">{_fmt(v)}</text>')
     if zero_line and y0 < 0 < y1:
-        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{float(sy(0)):.1f}" y2="{float(sy(0)):.1f}" stroke="#888"/>')
+        out.append(
+            f'<line x1="{left}" x2="{left + pw}" y1="{float(sy(0)):.1f}" y2="{float(sy(0)):.1f}" stroke="#888"/>'
+        )
     out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#bbb"/>')
     for s in series:
         out.extend(_series_marks(s, sx, sy))
     if len(series) > 1:
         for i, s in enumerate(series):
-            out.append(f'<rect x="{left + 6}" y="{top + 5 + 12 * i}" width="10" height="3" fill="{s.colour}"/>'
-                       f'<text x="{left + 20}" y="{top + 10 + 12 * i}" font-size="9">{esc(s.label)}</text>')
+            out.append(
+                f'<rect x="{left + 6}" y="{top + 5 + 12 * i}" width="10" height="3" fill="{s.colour}"/>'
+                f'<text x="{left + 20}" y="{top + 10 + 12 * i}" font-size="9">{esc(s.label)}</text>'
+            )
     out.append("</svg>")
     return "".join(out)
 
@@ -105,12 +109,19 @@ def _series_marks(s: Series, sx: object, sy: object) -> list[str]:
     if s.lo is not None and s.hi is not None:
         band = ok & np.isfinite(s.lo) & np.isfinite(s.hi)
         xb = sx(s.x[band])  # type: ignore[operator]
-        pts = [*zip(xb, sy(s.hi[band]), strict=True), *zip(xb[::-1], sy(s.lo[band])[::-1], strict=True)]  # type: ignore[operator]
-        out.append(f'<polygon fill="{s.colour}" fill-opacity="0.18" stroke="none" points="'
-                   + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
+        hi, lo = sy(s.hi[band]), sy(s.lo[band])  # type: ignore[operator]
+        pts = [*zip(xb, hi, strict=True), *zip(xb[::-1], lo[::-1], strict=True)]
+        out.append(
+            f'<polygon fill="{s.colour}" fill-opacity="0.18" stroke="none" points="'
+            + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            + '"/>'
+        )
     pts = zip(sx(s.x[ok]), sy(s.y[ok]), strict=True)  # type: ignore[operator]
-    out.append(f'<polyline class="abm-line" fill="none" stroke="{s.colour}" stroke-width="1.6" points="'
-               + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
+    out.append(
+        f'<polyline class="abm-line" fill="none" stroke="{s.colour}" stroke-width="1.6" points="'
+        + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+        + '"/>'
+    )
     return out
 
 
@@ -123,16 +134,26 @@ def colour_scale(values: np.ndarray) -> np.ndarray:
     return np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb])[inverse.ravel()]
 
 
-def staff_network(layout: Layout, colour_values: np.ndarray, edges: tuple[np.ndarray, np.ndarray],
-                  unit_labels: Sequence[str], legend: str, data: dict[str, object] | None = None) -> str:
+def staff_network(
+    layout: Layout,
+    colour_values: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray],
+    unit_labels: Sequence[str],
+    legend: str,
+    data: dict[str, object] | None = None,
+) -> str:
     """Staff as dots inside their unit's disc, cross-unit ties as faint lines, coloured by a 0..1 value."""
     xy, w, h = layout.staff_xy, layout.width, layout.height
     colours = colour_scale(colour_values)
-    out = [f'<svg class="abm-network" viewBox="0 0 {w:.0f} {h + 18:.0f}" width="100%"'
-           f' xmlns="http://www.w3.org/2000/svg"{attrs(data)}>']
+    out = [
+        f'<svg class="abm-network" viewBox="0 0 {w:.0f} {h + 18:.0f}" width="100%"'
+        f' xmlns="http://www.w3.org/2000/svg"{attrs(data)}>'
+    ]
     for (x, y), r, label in zip(layout.unit_xy, layout.unit_r, unit_labels, strict=True):
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 3:.1f}" fill="#f7f7f7" stroke="#ccc"/>'
-                   f'<text x="{x:.1f}" y="{y - r - 5:.1f}" font-size="8" text-anchor="middle" fill="#555">{esc(label)}</text>')
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 3:.1f}" fill="#f7f7f7" stroke="#ccc"/>'
+            f'<text x="{x:.1f}" y="{y - r - 5:.1f}" font-size="8" text-anchor="middle" fill="#555">{esc(label)}</text>'
+        )
     a, b = edges
     if a.size:
         d = "".join(f"M{xy[i, 0]:.0f} {xy[i, 1]:.0f}L{xy[j, 0]:.0f} {xy[j, 1]:.0f}" for i, j in zip(a, b, strict=True))
@@ -149,56 +170,88 @@ def staff_network(layout: Layout, colour_values: np.ndarray, edges: tuple[np.nda
 
 def _gradient_legend(y: float, label: str) -> str:
     stops = colour_scale(np.linspace(0, 1, 6))
-    cells = "".join(f'<rect x="{10 + 14 * i}" y="{y:.0f}" width="14" height="8" fill="{c}"/>' for i, c in enumerate(stops))
+    cells = "".join(
+        f'<rect x="{10 + 14 * i}" y="{y:.0f}" width="14" height="8" fill="{c}"/>' for i, c in enumerate(stops)
+    )
     return cells + f'<text x="100" y="{y + 8:.0f}" font-size="9">0 … 1  {esc(label)}</text>'
 
 
-def unit_network(layout: Layout, stage: np.ndarray, ties: tuple[np.ndarray, np.ndarray, np.ndarray],
-                 unit_labels: Sequence[str], legend: str, data: dict[str, object] | None = None) -> str:
+def unit_network(
+    layout: Layout,
+    stage: np.ndarray,
+    ties: tuple[np.ndarray, np.ndarray, np.ndarray],
+    unit_labels: Sequence[str],
+    legend: str,
+    data: dict[str, object] | None = None,
+) -> str:
     """Units as nodes (area = staff, colour = maturity stage 0-7), ties weighted by cross-unit contacts."""
     w, h, xy = layout.width, layout.height, layout.unit_xy
-    out = [f'<svg class="abm-network abm-units" viewBox="0 0 {w:.0f} {h + 18:.0f}" width="100%"'
-           f' xmlns="http://www.w3.org/2000/svg"{attrs(data)}>']
+    out = [
+        f'<svg class="abm-network abm-units" viewBox="0 0 {w:.0f} {h + 18:.0f}" width="100%"'
+        f' xmlns="http://www.w3.org/2000/svg"{attrs(data)}>'
+    ]
     rows, cols, weight = ties
     if rows.size:
         top = weight.max()
         for i, j, k in zip(rows, cols, weight, strict=True):
-            out.append(f'<line x1="{xy[i, 0]:.0f}" y1="{xy[i, 1]:.0f}" x2="{xy[j, 0]:.0f}" y2="{xy[j, 1]:.0f}"'
-                       f' stroke="#666" stroke-opacity="{0.08 + 0.5 * k / top:.2f}" stroke-width="{0.5 + 2 * k / top:.1f}"/>')
+            out.append(
+                f'<line x1="{xy[i, 0]:.0f}" y1="{xy[i, 1]:.0f}" x2="{xy[j, 0]:.0f}" y2="{xy[j, 1]:.0f}"'
+                f' stroke="#666" stroke-opacity="{0.08 + 0.5 * k / top:.2f}" stroke-width="{0.5 + 2 * k / top:.1f}"/>'
+            )
     for u, ((x, y), r) in enumerate(zip(xy, layout.unit_r, strict=True)):
         s = int(stage[u])
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{max(r, 2):.1f}" fill="{STAGE_COLOURS[s]}" stroke="#333"'
-                   f' stroke-width="0.5" data-stage="{s}"><title>{esc(unit_labels[u])}: {s}</title></circle>')
-    cells = "".join(f'<rect x="{10 + 16 * s}" y="{h + 4:.0f}" width="16" height="8" fill="{c}"/>'
-                    f'<text x="{18 + 16 * s}" y="{h + 11:.0f}" font-size="7" text-anchor="middle">{s}</text>'
-                    for s, c in enumerate(STAGE_COLOURS))
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{max(r, 2):.1f}" fill="{STAGE_COLOURS[s]}" stroke="#333"'
+            f' stroke-width="0.5" data-stage="{s}"><title>{esc(unit_labels[u])}: {s}</title></circle>'
+        )
+    cells = "".join(
+        f'<rect x="{10 + 16 * s}" y="{h + 4:.0f}" width="16" height="8" fill="{c}"/>'
+        f'<text x="{18 + 16 * s}" y="{h + 11:.0f}" font-size="7" text-anchor="middle">{s}</text>'
+        for s, c in enumerate(STAGE_COLOURS)
+    )
     out.append(cells + f'<text x="142" y="{h + 12:.0f}" font-size="9">{esc(legend)}</text></svg>')
     return "".join(out)
 
 
-def pipeline_board(state: np.ndarray, service_labels: Sequence[str], state_names: dict[int, str],
-                   unit_labels: Sequence[str], data: dict[str, object] | None = None) -> str:
+def pipeline_board(
+    state: np.ndarray,
+    service_labels: Sequence[str],
+    state_names: dict[int, str],
+    unit_labels: Sequence[str],
+    data: dict[str, object] | None = None,
+) -> str:
     """Services (rows) by units (columns), each cell coloured by the service's lifecycle state there."""
     U, S = state.shape if state.ndim == 2 else (0, 0)
     label_w, cell = 190, max(3.0, min(14.0, 430.0 / max(U, 1)))
     w, h = label_w + cell * U + 10, 16 + 15 * S + 30
-    out = [f'<svg class="abm-pipeline" viewBox="0 0 {w:.0f} {h:.0f}" width="{w:.0f}" style="max-width:100%"'
-           f' xmlns="http://www.w3.org/2000/svg"{attrs(data)}>']
+    out = [
+        f'<svg class="abm-pipeline" viewBox="0 0 {w:.0f} {h:.0f}" width="{w:.0f}" style="max-width:100%"'
+        f' xmlns="http://www.w3.org/2000/svg"{attrs(data)}>'
+    ]
     for s in range(S):
         y = 16 + 15 * s
         counts = np.bincount(state[:, s], minlength=6)
         summary = f"{counts[2]}/{counts[3]}/{counts[4]}/{counts[5]}"
-        out.append(f'<text x="0" y="{y + 10}" font-size="9">{esc(service_labels[s][:34])}</text>'
-                   f'<text x="{label_w - 6}" y="{y + 10}" font-size="8" text-anchor="end" fill="#555">{summary}</text>')
-        out.extend(f'<rect x="{label_w + cell * u:.1f}" y="{y}" width="{cell - 0.5:.1f}" height="13" '
-                   f'fill="{STATE_COLOURS[int(state[u, s])]}" stroke="#ddd" stroke-width="0.3"/>' for u in range(U))
+        out.append(
+            f'<text x="0" y="{y + 10}" font-size="9">{esc(service_labels[s][:34])}</text>'
+            f'<text x="{label_w - 6}" y="{y + 10}" font-size="8" text-anchor="end" fill="#555">{summary}</text>'
+        )
+        out.extend(
+            f'<rect x="{label_w + cell * u:.1f}" y="{y}" width="{cell - 0.5:.1f}" height="13" '
+            f'fill="{STATE_COLOURS[int(state[u, s])]}" stroke="#ddd" stroke-width="0.3"/>'
+            for u in range(U)
+        )
     y = 16 + 15 * S + 10
     x = 0.0
     for code in (1, 2, 3, 4, 5):
-        out.append(f'<rect x="{x:.0f}" y="{y}" width="10" height="10" fill="{STATE_COLOURS[code]}" stroke="#999"/>'
-                   f'<text x="{x + 13:.0f}" y="{y + 9}" font-size="9">{esc(state_names[code])}</text>')
+        out.append(
+            f'<rect x="{x:.0f}" y="{y}" width="10" height="10" fill="{STATE_COLOURS[code]}" stroke="#999"/>'
+            f'<text x="{x + 13:.0f}" y="{y + 9}" font-size="9">{esc(state_names[code])}</text>'
+        )
         x += 20 + 6 * len(state_names[code])
-    out.append(f'<text x="0" y="10" font-size="8" fill="#555">{len(unit_labels)} units →</text>'
-               f'<text x="{label_w - 6}" y="10" font-size="7" text-anchor="end" fill="#555">'
-               f'{esc("/".join(state_names[c][:5] for c in (2, 3, 4, 5)))}</text></svg>')
+    out.append(
+        f'<text x="0" y="10" font-size="8" fill="#555">{len(unit_labels)} units →</text>'
+        f'<text x="{label_w - 6}" y="10" font-size="7" text-anchor="end" fill="#555">'
+        f"{esc('/'.join(state_names[c][:5] for c in (2, 3, 4, 5)))}</text></svg>"
+    )
     return "".join(out)

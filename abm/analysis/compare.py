@@ -165,11 +165,15 @@ def write_report(c: Comparison, out: Path, figures: bool) -> list[Path]:
         final = c.final.copy()
         final["_label"] = final[c.keys].astype(str).agg(", ".join, axis=1)
         figs += distributions(final, "_label", c.metrics, out, c.week)
-    md = [f"# Comparison: {' vs '.join(c.experiments)}\n", f"_{stamp()}_\n", f"{c.description}\n" if c.description.strip() else "",
-          f"Week {c.week}; baseline `{c.baseline[0]}={c.baseline[1]}`; 95% t intervals over seeds; differences "
-          "are paired over common seeds (common random numbers); d_z = mean difference / sd of the differences, "
-          "d = mean difference / root-mean-square sd.\n",
-          markdown(table(c))]
+    md = [
+        f"# Comparison: {' vs '.join(c.experiments)}\n",
+        f"_{stamp()}_\n",
+        f"{c.description}\n" if c.description.strip() else "",
+        f"Week {c.week}; baseline `{c.baseline[0]}={c.baseline[1]}`; 95% t intervals over seeds; differences "
+        "are paired over common seeds (common random numbers); d_z = mean difference / sd of the differences, "
+        "d = mean difference / root-mean-square sd.\n",
+        markdown(table(c)),
+    ]
     if len(c.differing) and len(c.experiments) > 1:
         md += ["\n## Configuration keys that differ\n", markdown(c.differing)]
     md += [f"\n![{f.stem}]({f.name})\n" for f in figs if f.suffix == ".png"]

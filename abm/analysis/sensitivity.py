@@ -69,8 +69,9 @@ def at_week(df: pd.DataFrame, week: int, last: int) -> pd.DataFrame:
 
 
 def plot(tables: dict[str, pd.DataFrame], method: str, out: Path) -> list[Path]:
-    fig, axes = plt.subplots(1, len(tables), figsize=(4.5 * len(tables), 0.45 * max(len(t) for t in tables.values()) + 1.5),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(tables), figsize=(4.5 * len(tables), 0.45 * max(len(t) for t in tables.values()) + 1.5), squeeze=False
+    )
     for ax, (metric, t) in zip(axes[0], tables.items(), strict=True):
         t = t.iloc[::-1]
         pos = np.arange(len(t))

@@ -27,12 +27,17 @@ class Parser(argparse.ArgumentParser):
                          formatter_class=argparse.RawDescriptionHelpFormatter)
         self.command = command
 
-    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> argparse.Namespace:  # type: ignore[override]
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> argparse.Namespace:
         ns, rest = self.parse_known_args(args, namespace)
         return self._no_rest(ns, rest)
 
-    def parse_intermixed_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
-                              namespace: Any = None) -> argparse.Namespace:
+    def parse_intermixed_args(
+        self,
+        args: Sequence[str] | None = None,  # type: ignore[override]
+        namespace: Any = None,
+    ) -> argparse.Namespace:
         ns, rest = self.parse_known_intermixed_args(args, namespace)
         return self._no_rest(ns, rest)
 
@@ -57,8 +62,9 @@ def check_at_least_one(option: str, value: int | None) -> None:
 
 
 def root_option(parser: Parser) -> None:
-    parser.add_argument("--root", default=None, metavar="DIR",
-                        help="the results store (default: $ABM_RESULTS, else ./results)")
+    parser.add_argument(
+        "--root", default=None, metavar="DIR", help="the results store (default: $ABM_RESULTS, else ./results)"
+    )
 
 
 @contextlib.contextmanager

@@ -81,14 +81,17 @@ def run_task(cfg: object) -> None:
     hc = HydraConfig.get()
     params = to_params(cfg)  # type: ignore[arg-type]
     long_run = params.organisation.n_staff * params.weeks >= LONG_RUN
-    result = simulate(params, progress=long_run and sys.stderr.isatty(), config=resolved_dict(cfg))  # type: ignore[arg-type]
+    config = resolved_dict(cfg)  # type: ignore[arg-type]
+    result = simulate(params, progress=long_run and sys.stderr.isatty(), config=config)
     out = write_run(result, hc.runtime.output_dir)
     if hc.mode == RunMode.MULTIRUN:
         print(f"run {hc.job.num}: {' '.join(hc.overrides.task) or '(defaults)'} -> {out}")
         return
-    print(f"ehealth-abm: {params.organisation.name} region ({params.organisation.n_staff} staff, "
-          f"{params.organisation.n_units} units), practice {params.practice.name}, "
-          f"environment {params.environment.name}, seed {params.seed}, {result.provenance['weeks_run']} weeks "
-          f"in {result.provenance['wall_time_s']:.2f} s\n")
+    print(
+        f"ehealth-abm: {params.organisation.name} region ({params.organisation.n_staff} staff, "
+        f"{params.organisation.n_units} units), practice {params.practice.name}, "
+        f"environment {params.environment.name}, seed {params.seed}, {result.provenance['weeks_run']} weeks "
+        f"in {result.provenance['wall_time_s']:.2f} s\n"
+    )
     print(format_table(summary_table(result.region)))
     print(f"\nresults: {out}/ (region.parquet, units.parquet, provenance.json)")

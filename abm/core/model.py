@@ -167,7 +167,8 @@ class RegionModel(mesa.Model):
         if pr.name == "adaptive" and self.week == 1:
             u.explore_share[:] = pr.alpha
             u.aspiration[:] = u.productivity
-        u.target_share = balancing.target_shares(pr, self.week, u.kind, u.target_share if self.week > 1 else u.explore_share, u.productivity, u.aspiration)
+        previous = u.target_share if self.week > 1 else u.explore_share
+        u.target_share = balancing.target_shares(pr, self.week, u.kind, previous, u.productivity, u.aspiration)
         u.explore_share = balancing.apply_slack(u.target_share, u.workload, u.enabling, pr)
 
     def staff_phase(self) -> None:
@@ -181,10 +182,23 @@ class RegionModel(mesa.Model):
         s.beliefs = march.socialise(s.beliefs, np.take(u.code, s.unit, axis=0), rate, self.rngs["socialise"])
         s.trained = knowhow.choose_trainees(learning_time, self.params.management.training_rate, self.rngs["training"])
         if self.params.scenario.knowhow:
-            s.knowhow = knowhow.learn(s.knowhow, self.network, learning_time, s.attitude, s.trained, s.uses,
-                                      lp.rate_peer, lp.peer_base, lp.rate_training, lp.rate_use, lp.rate_forget)
+            s.knowhow = knowhow.learn(
+                s.knowhow,
+                self.network,
+                learning_time,
+                s.attitude,
+                s.trained,
+                s.uses,
+                lp.rate_peer,
+                lp.peer_base,
+                lp.rate_training,
+                lp.rate_use,
+                lp.rate_forget,
+            )
         m = self.params.organisation.n_dims
-        s.care, full_time = care.care_and_capacity(learning_time, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow)
+        s.care, full_time = care.care_and_capacity(
+            learning_time, s.trained, s.performance, m, s.uses, self.advantage, s.knowhow
+        )
         u.care = aggregate.unit_sum(s.care, s.unit, u.n)
         capacity = aggregate.unit_sum(full_time, s.unit, u.n)
         u.productivity = capacity / np.maximum(u.size, 1)
@@ -195,26 +209,50 @@ class RegionModel(mesa.Model):
     def adoption_phase(self) -> None:
         s, u = self.staff, self.units
         s.uses, self.new_adopters, self.new_discontinued = adoption.step(
-            s.uses, is_active(u.service_state), s.unit, self.network, self.params.adoption,
-            self.advantage, self.complexity, s.knowhow, u.support, s.attitude, s.threshold,
+            s.uses,
+            is_active(u.service_state),
+            s.unit,
+            self.network,
+            self.params.adoption,
+            self.advantage,
+            self.complexity,
+            s.knowhow,
+            u.support,
+            s.attitude,
+            s.threshold,
             self.rngs["adoption"],
         )
 
     def unit_phase(self) -> None:
         s, u = self.staff, self.units
         u.code = march.learn_code(
-            u.code, s.actions, s.performance, s.unit, self.reality,
-            self.params.learning.p_code_learning, self.rngs["code_learning"],
+            u.code,
+            s.actions,
+            s.performance,
+            s.unit,
+            self.reality,
+            self.params.learning.p_code_learning,
+            self.rngs["code_learning"],
         )
         if self.catalogue and self.params.scenario.management:
-            step = lifecycle.pilot_progress(u.explore_share, self.unit_mean(s.knowhow), self.complexity,
-                                            self.params.management.pilot_speed)
+            step = lifecycle.pilot_progress(
+                u.explore_share, self.unit_mean(s.knowhow), self.complexity, self.params.management.pilot_speed
+            )
             was = u.service_state.copy()
             u.service_state, u.service_progress, u.service_since = lifecycle.advance(
-                u.service_state, u.service_progress, u.service_since, self.unit_adoption(), step,
-                self.week, self.params.management,
+                u.service_state,
+                u.service_progress,
+                u.service_since,
+                self.unit_adoption(),
+                step,
+                self.week,
+                self.params.management,
             )
-            self.events.mark("first_success", ((was == ServiceState.PILOTING) & (u.service_state == ServiceState.IMPLEMENTING)).any(axis=0), self.week)
+            self.events.mark(
+                "first_success",
+                ((was == ServiceState.PILOTING) & (u.service_state == ServiceState.IMPLEMENTING)).any(axis=0),
+                self.week,
+            )
             self.events.mark("first_routinised", (u.service_state == ServiceState.ROUTINISED).any(axis=0), self.week)
             s.uses &= np.take(is_active(u.service_state), s.unit, axis=0)
 
@@ -222,15 +260,24 @@ class RegionModel(mesa.Model):
         mp, u, s = self.params.management, self.units, self.staff
         if self.week % mp.scaling_interval == 0:
             u.service_state, u.service_since, scaled = transforming.scale(
-                u.service_state, u.service_since, self.readiness(), mp.units_per_scaling, self.week,
+                u.service_state,
+                u.service_since,
+                self.readiness(),
+                mp.units_per_scaling,
+                self.week,
                 self.rngs["transforming"],
             )
             self.events.mark("first_scaled", scaled, self.week)
             self.n_reconfigured += int(scaled.sum())
         if self.week % mp.reconfigure_interval == 0 and mp.ties_per_reconfiguration > 0 and u.n > 1:
             s.champion, src, dst = transforming.reconfigure(
-                self.unit_adoption().mean(axis=1), u.maturity.sum(axis=1), s.unit, s.knowhow, s.champion,
-                mp.ties_per_reconfiguration, self.rngs["transforming"],
+                self.unit_adoption().mean(axis=1),
+                u.maturity.sum(axis=1),
+                s.unit,
+                s.knowhow,
+                s.champion,
+                mp.ties_per_reconfiguration,
+                self.rngs["transforming"],
             )
             if src.size:
                 self.network = self.network.with_edges(src, dst)

@@ -137,10 +137,14 @@ class PracticeParams(Validated):
     p_cross_unit: float = p(0.002, "cross-unit tie probability set by management under `networked`", 0.0, 0.2)
     aspiration_weight: float = p(0.2, "weight of the latest performance in the aspiration level (adaptive)")
     social_aspiration: float = p(0.2, "weight of the best unit's performance in a unit's aspiration (adaptive)")
-    adaptive_gain: float = p(3.0, "how strongly `adaptive` raises exploration per relative shortfall from aspiration", 0.0, 100.0)
+    adaptive_gain: float = p(
+        3.0, "how strongly `adaptive` raises exploration per relative shortfall from aspiration", 0.0, 100.0
+    )
     adaptive_step: float = p(0.01, "how far `adaptive` moves a unit's exploration share per week", 0.0, 0.5)
     alpha_max: float = p(0.5, "upper bound on any unit's exploration share under `adaptive`", 0.0, 0.9)
-    slack_sensitivity: float = p(1.0, "how strongly a controlling manager cuts exploration when workload exceeds capacity", 0.0, 10.0)
+    slack_sensitivity: float = p(
+        1.0, "how strongly a controlling manager cuts exploration when workload exceeds capacity", 0.0, 10.0
+    )
 
 
 @dataclass(frozen=True)
@@ -154,8 +158,12 @@ class ManagementParams(Validated):
     bottom_up_weight: float = p(0.5, "how much signals from high-know-how staff reduce sensing noise")
     value_threshold: float = p(0.1, "estimated value a service needs to be piloted", -1.0, 1.0)
     max_pilots: int = n(2, "pilots running at once (the pilot budget)", 0, 1000)
-    training_rate: float = p(0.2, "weekly chance of funded training per staff member, per unit of exploration share", 0.0, 10.0)
-    implementation_time: float = p(0.05, "working time a unit spends on implementation (support, training) while it implements a service", 0.0, 0.5)
+    training_rate: float = p(
+        0.2, "weekly chance of funded training per staff member, per unit of exploration share", 0.0, 10.0
+    )
+    implementation_time: float = p(
+        0.05, "working time a unit spends on implementation (support, training) while it implements a service", 0.0, 0.5
+    )
     pilot_speed: float = p(0.5, "pilot progress per week at full know-how and exploration share 1", 0.0, 10.0)
     pilot_success_share: float = p(0.3, "adoption share in the pilot unit that makes a pilot succeed")
     routinise_share: float = p(0.6, "adoption share at which an implementing service is routinised")
@@ -165,7 +173,9 @@ class ManagementParams(Validated):
     units_per_scaling: int = n(1, "units a successful service is scaled to per round", 0, 10_000)
     max_implement_weeks: int = n(104, "an implementation not routinised by then is abandoned", 1, 10_000)
     reconfigure_interval: int = n(26, "weeks between reconfiguration reviews", 1, 520)
-    ties_per_reconfiguration: int = n(5, "cross-unit ties a reconfiguration adds from a lagging unit's champion", 0, 1000)
+    ties_per_reconfiguration: int = n(
+        5, "cross-unit ties a reconfiguration adds from a lagging unit's champion", 0, 1000
+    )
 
 
 @dataclass(frozen=True)
@@ -198,10 +208,14 @@ class ServiceSpec(Validated):
 
 
 DEFAULT_CATALOGUE: tuple[ServiceSpec, ...] = (
-    ServiceSpec("eservices_1177", "E-services via the patient portal (1177)", 0, 0.25, 0.55, 0.15, "person_enabled", False),
+    ServiceSpec(
+        "eservices_1177", "E-services via the patient portal (1177)", 0, 0.25, 0.55, 0.15, "person_enabled", False
+    ),
     ServiceSpec("record_access", "Patient access to records (Journalen)", 0, 0.20, 0.40, 0.10, "person_enabled", False),
     ServiceSpec("video_consultation", "Video consultation", 8, 0.40, 0.60, 0.25, "person_enabled", True),
-    ServiceSpec("eprescription_support", "E-prescription decision support", 20, 0.50, 0.55, 0.30, "predictive_analytics", False),
+    ServiceSpec(
+        "eprescription_support", "E-prescription decision support", 20, 0.50, 0.55, 0.30, "predictive_analytics", False
+    ),
     ServiceSpec("digital_selfcare", "Digital self-care support", 40, 0.35, 0.45, 0.20, "person_enabled", True),
     ServiceSpec("remote_monitoring", "Remote patient monitoring", 60, 0.60, 0.65, 0.40, "predictive_analytics", True),
     ServiceSpec("shared_care_plans", "Shared care plans across units", 80, 0.55, 0.50, 0.35, "interoperability", False),
@@ -238,7 +252,8 @@ class LearningParams(Validated):
     rate_use: float = p(0.002, "weekly know-how gain from using a service, per service, times the gap")
     rate_forget: float = p(0.003, "weekly share of know-how forgotten when no service is used")
     p_socialise_each: tuple[float, ...] = per_person(
-        "per-person p1 by staff row, overriding p_socialise (March 1991 Fig. 2 heterogeneous learners)", 0.0, 1.0)
+        "per-person p1 by staff row, overriding p_socialise (March 1991 Fig. 2 heterogeneous learners)", 0.0, 1.0
+    )
 
 
 @dataclass(frozen=True)
@@ -259,15 +274,22 @@ class AdoptionParams(Validated):
     q_social: float = p(0.0, "Bass q: imitation hazard per unit share of adopting contacts", 0.0, 10.0)
     p_discontinue: float = p(0.05, "weekly probability that a user with low intention stops")
     discontinue_margin: float = p(0.15, "intention below threshold minus this margin may discontinue", 0.0, 5.0)
-    threshold: float = p(1.0, "threshold rule: adopting contacts needed to adopt (Granovetter 1978; Centola 2010)", 0.0, 1e9)
+    threshold: float = p(
+        1.0, "threshold rule: adopting contacts needed to adopt (Granovetter 1978; Centola 2010)", 0.0, 1e9
+    )
     dt: float = p(1.0, "time step of the hazard in weeks (1: weekly ticks)", 1e-4, 1.0)
     step_probability: str = choice(
-        "exponential", "hazard h to per-step probability: exponential 1-exp(-h dt) (continuous time) "
-        "or linear min(1, h dt) (discrete ticks: Bass's recursion)", STEP_PROBABILITIES)
+        "exponential",
+        "hazard h to per-step probability: exponential 1-exp(-h dt) (continuous time) "
+        "or linear min(1, h dt) (discrete ticks: Bass's recursion)",
+        STEP_PROBABILITIES,
+    )
     threshold_each: tuple[float, ...] = per_person(
-        "per-person thresholds by staff row, overriding threshold (Granovetter 1978)", 0.0, 1e9)
+        "per-person thresholds by staff row, overriding threshold (Granovetter 1978)", 0.0, 1e9
+    )
     seed_neighbourhood: bool = flag(
-        False, "staff row 0 and all their contacts use every service from the start (Centola 2010)")
+        False, "staff row 0 and all their contacts use every service from the start (Centola 2010)"
+    )
 
 
 @dataclass(frozen=True)
@@ -303,10 +325,14 @@ class ModelParams(Validated):
 
     def check(self) -> None:
         n_staff = self.organisation.n_staff
-        for key, values in (("learning.p_socialise_each", self.learning.p_socialise_each),
-                            ("adoption.threshold_each", self.adoption.threshold_each)):
+        for key, values in (
+            ("learning.p_socialise_each", self.learning.p_socialise_each),
+            ("adoption.threshold_each", self.adoption.threshold_each),
+        ):
             if values and len(values) != n_staff:
-                raise ParamError(key, f"{len(values)} values", f"exactly organisation.n_staff ({n_staff}) values, or []")
+                raise ParamError(
+                    key, f"{len(values)} values", f"exactly organisation.n_staff ({n_staff}) values, or []"
+                )
 
 
 GROUPS: dict[str, type] = {

@@ -27,7 +27,9 @@ def check_sensitivity(data: Any, path: Path) -> dict[str, Any]:
     if bad:
         raise UserError(f"{path}: sensitivity key {bad[0]!r} is not allowed: one of {', '.join(KEYS)}")
     if data.get("method") not in METHODS:
-        raise UserError(f"{path}: sensitivity.method={data.get('method')!r} is not allowed: one of {', '.join(METHODS)}")
+        raise UserError(
+            f"{path}: sensitivity.method={data.get('method')!r} is not allowed: one of {', '.join(METHODS)}"
+        )
     params = data.get("params")
     if not isinstance(params, dict) or len(params) < 2:
         raise UserError(f"{path}: sensitivity.params must map at least two keys to [low, high]")

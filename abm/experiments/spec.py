@@ -116,7 +116,11 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
             raise UserError(f"{path}: 'sweep' and 'sensitivity' cannot both be given (the design is the sweep)")
     launcher = data.get("launcher") or {}
     if not isinstance(launcher, dict) or any(k not in LAUNCHER_KEYS for k in launcher):
-        bad = next(iter(k for k in launcher if k not in LAUNCHER_KEYS), launcher) if isinstance(launcher, dict) else launcher
+        bad = (
+            next(iter(k for k in launcher if k not in LAUNCHER_KEYS), launcher)
+            if isinstance(launcher, dict)
+            else launcher
+        )
         raise UserError(f"{path}: launcher key {bad!r} is not allowed: one of {', '.join(LAUNCHER_KEYS)}")
     spec.launcher = dict(launcher)
     return spec
@@ -148,8 +152,11 @@ def _seeds(value: Any, path: Path) -> list[int]:
         value = None
     if isinstance(value, int) and value >= 1:
         return list(range(value))
-    if isinstance(value, list) and value and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
-                                                 for s in value):
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in value)
+    ):
         if len(set(value)) != len(value):
             raise UserError(f"{path}: seeds={value!r} is not allowed: distinct seeds")
         return list(value)

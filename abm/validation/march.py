@@ -35,12 +35,22 @@ class MarchRuns:
 
     @property
     def se(self) -> float:
-        return float(self.knowledge.std(ddof=1) / np.sqrt(self.knowledge.size)) if self.knowledge.size > 1 else float("nan")
+        return (
+            float(self.knowledge.std(ddof=1) / np.sqrt(self.knowledge.size))
+            if self.knowledge.size > 1
+            else float("nan")
+        )
 
 
 def march_params(
-    p1: float, p2: float, p3: float = 0.0, p4: float = 0.0, n_staff: int = 50, n_dims: int = 30,
-    periods: int | None = None, p1_mix: Sequence[float] | None = None,
+    p1: float,
+    p2: float,
+    p3: float = 0.0,
+    p4: float = 0.0,
+    n_staff: int = 50,
+    n_dims: int = 30,
+    periods: int | None = None,
+    p1_mix: Sequence[float] | None = None,
 ) -> ModelParams:
     """The `march1991` scenario with March's rates and sizes; equilibrium stops only when p3 = p4 = 0."""
     if p1_mix is not None and len(p1_mix) != n_staff:
@@ -50,10 +60,15 @@ def march_params(
         raise UserError("with turnover (p3) or turbulence (p4) there is no equilibrium: give periods")
     base = scenario_params("march1991")
     return vary(
-        base, weeks=MAX_PERIODS if to_equilibrium else periods,
+        base,
+        weeks=MAX_PERIODS if to_equilibrium else periods,
         organisation={"n_staff": n_staff, "n_dims": n_dims},
-        learning={"p_socialise": p1, "p_code_learning": p2, "p_turnover": p3,
-                  "p_socialise_each": tuple(float(x) for x in p1_mix) if p1_mix is not None else ()},
+        learning={
+            "p_socialise": p1,
+            "p_code_learning": p2,
+            "p_turnover": p3,
+            "p_socialise_each": tuple(float(x) for x in p1_mix) if p1_mix is not None else (),
+        },
         environment={"p_turbulence": p4},
         scenario={"stop_at_equilibrium": to_equilibrium},
     )
@@ -89,16 +104,18 @@ def _with_seed(params: ModelParams, seed: int) -> ModelParams:
     return dataclasses.replace(params, seed=seed)
 
 
-def march_runs(params: ModelParams, runs: int, seed: int = 0, runner: Runner | None = None,
-               desc: str = "march") -> MarchRuns:
+def march_runs(
+    params: ModelParams, runs: int, seed: int = 0, runner: Runner | None = None, desc: str = "march"
+) -> MarchRuns:
     """Knowledge of `runs` runs of `params`, seeds from (seed, run index)."""
     runner = runner or serial()
     parts = runner.map(knowledge_runs, [(params, c) for c in chunks(run_seeds(seed, runs))], desc=desc)
     return MarchRuns(np.concatenate([k for k, _ in parts]), sum(u for _, u in parts))
 
 
-def march_trajectory(params: ModelParams, runs: int, seed: int = 0, runner: Runner | None = None,
-                     desc: str = "march") -> np.ndarray:
+def march_trajectory(
+    params: ModelParams, runs: int, seed: int = 0, runner: Runner | None = None, desc: str = "march"
+) -> np.ndarray:
     """Mean code knowledge after each period 0..params.weeks over `runs` runs."""
     runner = runner or serial()
     parts = runner.map(trajectory_runs, [(params, c) for c in chunks(run_seeds(seed, runs))], desc=desc)
@@ -106,9 +123,18 @@ def march_trajectory(params: ModelParams, runs: int, seed: int = 0, runner: Runn
 
 
 def march1991_knowledge(
-    p1: float, p2: float, p3: float = 0.0, p4: float = 0.0, n_staff: int = 50, n_dims: int = 30,
-    runs: int = 2000, seed: int = 0, periods: int | None = None, p1_mix: Sequence[float] | None = None,
-    *, runner: Runner | None = None,
+    p1: float,
+    p2: float,
+    p3: float = 0.0,
+    p4: float = 0.0,
+    n_staff: int = 50,
+    n_dims: int = 30,
+    runs: int = 2000,
+    seed: int = 0,
+    periods: int | None = None,
+    p1_mix: Sequence[float] | None = None,
+    *,
+    runner: Runner | None = None,
 ) -> float:
     """Mean code knowledge (code x reality / m) at equilibrium, or after `periods` periods when given.
 

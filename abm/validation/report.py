@@ -50,25 +50,70 @@ class Check:
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("march_figure1", "V1 March (1991) Figure 1", check_march_figure1,
-          {"runs": 2000, "curve_runs": 500},
-          {"runs": 100, "curve_runs": 50, "p1_grid": (0.1, 0.3, 0.5, 0.7, 0.9)}),
-    Check("march_mix", "V1 March (1991) Figure 2: heterogeneous learners", check_march_mix,
-          {"runs": 1000}, {"runs": 100, "margin": 0.0}),
-    Check("march_turbulence", "V1 March (1991) Figure 5: turbulence and turnover", check_march_turbulence,
-          {"runs": 300}, {"runs": 80}),
-    Check("march_turnover", "V1 March (1991) Figure 4: turnover and slow socialisers", check_march_turnover,
-          {"runs": 500}, {"runs": 120, "p3_grid": (0.0, 0.02, 0.2), "margin_helps": 0.0}),
-    Check("bass_continuous", "V2 Bass (1969), continuous time", check_bass_continuous,
-          {"n_staff": 10_000, "runs": 20, "dt": 0.02}, {"n_staff": 10_000, "runs": 4, "dt": 0.05, "widen": bass_noise(10_000, 4)[0] + 0.004,
-           "widen_peak": bass_noise(10_000, 4)[1]}),
-    Check("bass_ticks", "V2 Bass (1969), weekly ticks", check_bass_ticks,
-          {"n_staff": 10_000, "runs": 100}, {"n_staff": 10_000, "runs": 10, "widen": bass_noise(10_000, 10)[0]}),
+    Check(
+        "march_figure1",
+        "V1 March (1991) Figure 1",
+        check_march_figure1,
+        {"runs": 2000, "curve_runs": 500},
+        {"runs": 100, "curve_runs": 50, "p1_grid": (0.1, 0.3, 0.5, 0.7, 0.9)},
+    ),
+    Check(
+        "march_mix",
+        "V1 March (1991) Figure 2: heterogeneous learners",
+        check_march_mix,
+        {"runs": 1000},
+        {"runs": 100, "margin": 0.0},
+    ),
+    Check(
+        "march_turbulence",
+        "V1 March (1991) Figure 5: turbulence and turnover",
+        check_march_turbulence,
+        {"runs": 300},
+        {"runs": 80},
+    ),
+    Check(
+        "march_turnover",
+        "V1 March (1991) Figure 4: turnover and slow socialisers",
+        check_march_turnover,
+        {"runs": 500},
+        {"runs": 120, "p3_grid": (0.0, 0.02, 0.2), "margin_helps": 0.0},
+    ),
+    Check(
+        "bass_continuous",
+        "V2 Bass (1969), continuous time",
+        check_bass_continuous,
+        {"n_staff": 10_000, "runs": 20, "dt": 0.02},
+        {
+            "n_staff": 10_000,
+            "runs": 4,
+            "dt": 0.05,
+            "widen": bass_noise(10_000, 4)[0] + 0.004,
+            "widen_peak": bass_noise(10_000, 4)[1],
+        },
+    ),
+    Check(
+        "bass_ticks",
+        "V2 Bass (1969), weekly ticks",
+        check_bass_ticks,
+        {"n_staff": 10_000, "runs": 100},
+        {"n_staff": 10_000, "runs": 10, "widen": bass_noise(10_000, 10)[0]},
+    ),
     Check("granovetter", "V3 Granovetter (1978) thresholds", check_granovetter, parallel=False),
-    Check("centola", "V4 Centola & Macy (2007) complex contagion", check_centola,
-          {"networks": 30}, {"networks": 6, "rewirings": (0.0, 0.01, 0.1, 1.0)}),
-    Check("maturity", "V5 Maturity invariants", check_maturity_invariants, {"weeks": 260, "seeds": (0,)},
-          {"weeks": 52, "seeds": (0,)}, parallel=False),
+    Check(
+        "centola",
+        "V4 Centola & Macy (2007) complex contagion",
+        check_centola,
+        {"networks": 30},
+        {"networks": 6, "rewirings": (0.0, 0.01, 0.1, 1.0)},
+    ),
+    Check(
+        "maturity",
+        "V5 Maturity invariants",
+        check_maturity_invariants,
+        {"weeks": 260, "seeds": (0,)},
+        {"weeks": 52, "seeds": (0,)},
+        parallel=False,
+    ),
 )
 
 
@@ -92,8 +137,9 @@ def draw(tables: dict[str, pd.DataFrame], out: Path) -> list[tuple[str, str]]:
     drawn = []
     if "march_figure1" in tables:
         figures.march_figure1(tables["march_figure1"].attrs["curves"], out / "march_figure1.png")
-        drawn.append(("March (1991) Figure 1: model (lines, 2-SE bars) and published cells (squares)",
-                      "march_figure1.png"))
+        drawn.append(
+            ("March (1991) Figure 1: model (lines, 2-SE bars) and published cells (squares)", "march_figure1.png")
+        )
     if "march_turnover" in tables:
         figures.march_turnover_figure(tables["march_turnover"].attrs["levels"], out / "march_figure4.png")
         drawn.append(("March (1991) Figure 4: knowledge after the horizon over turnover p3", "march_figure4.png"))
@@ -101,8 +147,9 @@ def draw(tables: dict[str, pd.DataFrame], out: Path) -> list[tuple[str, str]]:
         figures.march_turbulence_figure(tables["march_turbulence"].attrs["trajectories"], out / "march_figure5.png")
         drawn.append(("March (1991) Figure 5: turbulence with and without turnover", "march_figure5.png"))
     if "bass_continuous" in tables and "bass_ticks" in tables:
-        figures.bass_figure(tables["bass_continuous"].attrs["curve"], tables["bass_ticks"].attrs["curve"],
-                            out / "bass.png")
+        figures.bass_figure(
+            tables["bass_continuous"].attrs["curve"], tables["bass_ticks"].attrs["curve"], out / "bass.png"
+        )
         drawn.append(("Bass (1969): simulated against analytic curves", "bass.png"))
     if "centola" in tables:
         figures.contagion_figure(tables["centola"].attrs["curve"], out / "contagion.png")
@@ -113,8 +160,10 @@ def draw(tables: dict[str, pd.DataFrame], out: Path) -> list[tuple[str, str]]:
 def pivot_markdown(curves: pd.DataFrame) -> list[str]:
     """Knowledge by p1 (rows) and p2 (columns) as Markdown table lines."""
     table = curves.pivot(index="p1", columns="p2", values="knowledge")
-    lines = ["| p1 | " + " | ".join(f"p2 = {c:g}" for c in table.columns) + " |",
-             "|---" * (len(table.columns) + 1) + "|"]
+    lines = [
+        "| p1 | " + " | ".join(f"p2 = {c:g}" for c in table.columns) + " |",
+        "|---" * (len(table.columns) + 1) + "|",
+    ]
     lines += [f"| {p1:g} | " + " | ".join(f"{v:.3f}" for v in vals) + " |" for p1, vals in table.iterrows()]
     return lines
 
@@ -123,25 +172,33 @@ def markdown(tables: dict[str, pd.DataFrame], drawn: list[tuple[str, str]], meta
     rows = pd.concat(tables.values(), ignore_index=True)
     passed = int(rows["passed"].sum())
     lines = [
-        "# Validation report: docking the full model to published results", "",
+        "# Validation report: docking the full model to published results",
+        "",
         f"**{passed} of {len(rows)} checks passed.** Method: [docs/validation.md](../validation.md); "
         "targets: docs/validation.md (V1-V5). Every number below comes from `abm.core.model.RegionModel` running a "
-        "reduced scenario of `configs/scenario/`.", "",
-        *(f"- {k}: {v}" for k, v in meta.items()), "",
+        "reduced scenario of `configs/scenario/`.",
+        "",
+        *(f"- {k}: {v}" for k, v in meta.items()),
+        "",
         "| check | parameters | measured | expected | tolerance | passed | criterion |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows.itertuples(index=False):
         mark = "yes" if r.passed else "**NO**"
         criterion = str(r.criterion).replace("|", "\\|")
-        lines.append(f"| {r.check} | {r.parameters} | {r.measured:.4g} | {r.expected:.4g} | {r.tolerance:.3g} "
-                     f"| {mark} | {criterion} |")
-    lines += ["", "Wall time per check: " + ", ".join(
-        f"{name} {t.attrs.get('seconds', float('nan')):.0f} s" for name, t in tables.items()), ""]
+        lines.append(
+            f"| {r.check} | {r.parameters} | {r.measured:.4g} | {r.expected:.4g} | {r.tolerance:.3g} "
+            f"| {mark} | {criterion} |"
+        )
+    lines += [
+        "",
+        "Wall time per check: "
+        + ", ".join(f"{name} {t.attrs.get('seconds', float('nan')):.0f} s" for name, t in tables.items()),
+        "",
+    ]
     if "march_figure1" in tables:
         curves = tables["march_figure1"].attrs["curves"]
-        lines += ["## March (1991) Figure 1, every cell", "",
-                  *pivot_markdown(curves), ""]
+        lines += ["## March (1991) Figure 1, every cell", "", *pivot_markdown(curves), ""]
     for caption, name in drawn:
         lines += [f"## {caption}", "", f"![{caption}]({name})", ""]
     return "\n".join(lines)
@@ -161,8 +218,9 @@ def write_report(tables: dict[str, pd.DataFrame], out: Path, meta: dict[str, str
     return out / "report.md"
 
 
-def validate(out: Path, quick: bool = False, workers: int | None = None, progress: bool = False,
-             only: tuple[str, ...] = ()) -> tuple[bool, Path, dict[str, pd.DataFrame]]:
+def validate(
+    out: Path, quick: bool = False, workers: int | None = None, progress: bool = False, only: tuple[str, ...] = ()
+) -> tuple[bool, Path, dict[str, pd.DataFrame]]:
     """Run the checks, write the report into `out`; (all passed, report path, tables)."""
     start, cpu0 = time.perf_counter(), time.process_time()
     with Runner(workers, progress=progress) as runner:

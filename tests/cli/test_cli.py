@@ -47,24 +47,29 @@ def test_same_config_and_seed_give_identical_tables_in_two_processes(tmp_path):
 
 
 def test_multirun_runs_every_combination_in_parallel_processes(tmp_path):
-    out = abm("run", "-m", "organisation=small", "weeks=10", "practice=exploit_only,contextual", "seed=0,1", cwd=tmp_path)
+    out = abm(
+        "run", "-m", "organisation=small", "weeks=10", "practice=exploit_only,contextual", "seed=0,1", cwd=tmp_path
+    )
     assert out.returncode == 0, out.stderr
     sweep = next((tmp_path / "outputs" / "multiruns").iterdir())
     done = sorted(p.parent.name for p in sweep.glob("*/provenance.json"))
     assert done == ["0", "1", "2", "3"]
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["practice=nonsense"], "practice=nonsense is not a known option: one of adaptive, contextual"),
-    (["practice.alpha=2"], "practice.alpha=2.0 is not allowed: a number in [0.0, 0.9]"),
-    (["learning.p_turnover=-0.1"], "learning.p_turnover=-0.1 is not allowed: a number in [0.0, 1.0]"),
-    (["organisation.n_staff=-5"], "organisation.n_staff=-5 is not allowed: an integer in [1,"),
-    (["learning.p_bogus=1"], "learning.p_bogus is not a known key: one of p_socialise"),
-    (["bogus=1"], "bogus is not a known key"),
-    (["seed=abc"], "seed=abc is not allowed: a value of type Integer"),
-    (["-m", "practice=contextual,nonsense"], "practice=nonsense is not a known option"),
-    (["-m", "seed=0,1", "learning.p_socialise=0.5,1.5"], "learning.p_socialise=1.5 is not allowed"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["practice=nonsense"], "practice=nonsense is not a known option: one of adaptive, contextual"),
+        (["practice.alpha=2"], "practice.alpha=2.0 is not allowed: a number in [0.0, 0.9]"),
+        (["learning.p_turnover=-0.1"], "learning.p_turnover=-0.1 is not allowed: a number in [0.0, 1.0]"),
+        (["organisation.n_staff=-5"], "organisation.n_staff=-5 is not allowed: an integer in [1,"),
+        (["learning.p_bogus=1"], "learning.p_bogus is not a known key: one of p_socialise"),
+        (["bogus=1"], "bogus is not a known key"),
+        (["seed=abc"], "seed=abc is not allowed: a value of type Integer"),
+        (["-m", "practice=contextual,nonsense"], "practice=nonsense is not a known option"),
+        (["-m", "seed=0,1", "learning.p_socialise=0.5,1.5"], "learning.p_socialise=1.5 is not allowed"),
+    ],
+)
 def test_bad_input_gets_one_line_exit_2_and_nothing_written(tmp_path, args, expected):
     out = abm("run", *args, cwd=tmp_path)
     assert out.returncode == 2

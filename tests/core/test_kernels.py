@@ -165,7 +165,10 @@ def test_knowhow_learn_equals_peer_learning_then_update(graph: str) -> None:
     rng = np.random.default_rng(12)
     n = 1200
     unit = np.sort(rng.integers(0, 15, n)).astype(np.int32)
-    net = Network.complete_graph(n) if graph == "complete" else organisation_network(unit, rng.random(n) < 0.05, 10.0, 60, 5.0, rng)
+    if graph == "complete":
+        net = Network.complete_graph(n)
+    else:
+        net = organisation_network(unit, rng.random(n) < 0.05, 10.0, 60, 5.0, rng)
     k, explore, attitude = rng.random(n), rng.random(n) * 0.4, rng.random(n)
     trained, uses = rng.random(n) < 0.2, rng.random((n, 6)) < 0.15
     rates = (0.01, 0.3, 0.1, 0.002, 0.003)

@@ -26,10 +26,15 @@ def test_invariants_hold_on_every_step_under_every_practice(practice):
     run_checked(small_params(practice, weeks=80))
 
 
-@pytest.mark.parametrize("environment", [
-    EnvironmentParams(name="turbulent", p_turbulence=0.02, demand_growth=0.05),
-    EnvironmentParams(name="pandemic_shock", shock_week=10, shock_weeks=20, shock_multiplier=2.0, shock_remote_share=0.6),
-])
+@pytest.mark.parametrize(
+    "environment",
+    [
+        EnvironmentParams(name="turbulent", p_turbulence=0.02, demand_growth=0.05),
+        EnvironmentParams(
+            name="pandemic_shock", shock_week=10, shock_weeks=20, shock_multiplier=2.0, shock_remote_share=0.6
+        ),
+    ],
+)
 def test_invariants_hold_in_turbulent_and_shocked_environments(environment):
     run_checked(replace(small_params("adaptive", weeks=60), environment=environment))
 

@@ -104,8 +104,12 @@ def test_sensing_noise_falls_with_investment():
     rng = np.random.default_rng(0)
     value = np.linspace(0, 0.5, 8)
     k = np.full(100, 0.3)
-    low = [sensing.sense(value, np.ones(8, bool), k, ManagementParams(sensing_investment=0.0), rng)[1] for _ in range(200)]
-    high = [sensing.sense(value, np.ones(8, bool), k, ManagementParams(sensing_investment=5.0), rng)[1] for _ in range(200)]
+    low = [
+        sensing.sense(value, np.ones(8, bool), k, ManagementParams(sensing_investment=0.0), rng)[1] for _ in range(200)
+    ]
+    high = [
+        sensing.sense(value, np.ones(8, bool), k, ManagementParams(sensing_investment=5.0), rng)[1] for _ in range(200)
+    ]
     assert np.mean(high) > np.mean(low) + 0.2
 
 
@@ -118,8 +122,9 @@ def test_seizing_respects_budget_threshold_and_readiness():
 
 
 def test_scaling_moves_proven_services_into_available_units_only():
-    state = np.array([[SS.IMPLEMENTING, SS.AVAILABLE], [SS.AVAILABLE, SS.AVAILABLE],
-                      [SS.ABANDONED, SS.AVAILABLE]], dtype=np.int8)
+    state = np.array(
+        [[SS.IMPLEMENTING, SS.AVAILABLE], [SS.AVAILABLE, SS.AVAILABLE], [SS.ABANDONED, SS.AVAILABLE]], dtype=np.int8
+    )
     since = np.zeros((3, 2), dtype=np.int32)
     new, new_since, scaled = transforming.scale(state, since, np.ones(3), 5, 7, np.random.default_rng(0))
     assert new[:, 0].tolist() == [SS.IMPLEMENTING, SS.IMPLEMENTING, SS.ABANDONED]
@@ -131,8 +136,9 @@ def test_reconfiguring_makes_a_champion_in_the_lagging_unit_tied_to_the_leading_
     unit = np.array([0, 0, 1, 1])
     champion = np.array([True, False, False, False])
     knowhow = np.array([0.9, 0.5, 0.2, 0.4])
-    new, src, dst = transforming.reconfigure(np.array([0.8, 0.1]), np.array([300.0, 50.0]), unit, knowhow,
-                                             champion, 3, np.random.default_rng(0))
+    new, src, dst = transforming.reconfigure(
+        np.array([0.8, 0.1]), np.array([300.0, 50.0]), unit, knowhow, champion, 3, np.random.default_rng(0)
+    )
     assert new.tolist() == [True, False, False, True]
     assert src.tolist() == [3] and dst.tolist() == [0]
 

@@ -111,7 +111,8 @@ def test_resume_after_sigkill_every_run_exactly_once(tmp_path: Path, capsys: pyt
 def test_serial_and_parallel_sweeps_give_identical_results(tmp_path: Path) -> None:
     args = ["experiment", "quickstart", *SMALL, "--seeds", "2", "--no-progress"]
     assert main([*args, "--workers", "1", "--root", str(tmp_path / "1")]) == 0  # in this process, one by one
-    out = abm(*args, "--launcher", "joblib", "--workers", "2", "--root", str(tmp_path / "2"))  # Hydra multirun, 2 loky workers
+    # Hydra multirun, 2 loky workers
+    out = abm(*args, "--launcher", "joblib", "--workers", "2", "--root", str(tmp_path / "2"))
     assert out.returncode == 0, out.stdout + out.stderr
     serial, parallel = run_dirs(tmp_path / "1" / "quickstart"), run_dirs(tmp_path / "2" / "quickstart")
     assert [d.relative_to(tmp_path / "1") for d in serial] == [d.relative_to(tmp_path / "2") for d in parallel]
@@ -131,11 +132,17 @@ def test_workshop_scenario_runs_as_an_experiment(tmp_path: Path) -> None:
     folder.mkdir(exist_ok=True)
     name = f"pytest_ws_{os.getpid()}"
     cfg = folder / f"{name}.yaml"
-    cfg.write_text("# @package _global_\npractice:\n  name: structural\n  alpha_innovation: 0.45\n"
-                   "organisation:\n  n_staff: 90\n", encoding="utf-8")
+    cfg.write_text(
+        "# @package _global_\npractice:\n  name: structural\n  alpha_innovation: 0.45\norganisation:\n  n_staff: 90\n",
+        encoding="utf-8",
+    )
     try:
-        spec = write_exp(tmp_path, f"name: {name}\nbase: [+workshop={name}, organisation=small, weeks=4]\n"
-                                   f"seeds: 2\nmetrics: [maturity_total]\n", name)
+        spec = write_exp(
+            tmp_path,
+            f"name: {name}\nbase: [+workshop={name}, organisation=small, weeks=4]\n"
+            f"seeds: 2\nmetrics: [maturity_total]\n",
+            name,
+        )
         assert main(["experiment", spec, "--root", str(tmp_path / "store"), "--workers", "1"]) == 0
         dirs = run_dirs(tmp_path / "store" / name)
         assert len(dirs) == 2

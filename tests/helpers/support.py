@@ -10,7 +10,9 @@ SMALL = OrganisationParams(name="small", n_units=5, n_staff=120, n_innovation_un
 
 
 def small_params(practice: str = "contextual", weeks: int = 52, seed: int = 0, **practice_kw: object) -> ModelParams:
-    return ModelParams(seed=seed, weeks=weeks, organisation=SMALL, practice=PracticeParams(name=practice, **practice_kw))
+    return ModelParams(
+        seed=seed, weeks=weeks, organisation=SMALL, practice=PracticeParams(name=practice, **practice_kw)
+    )
 
 
 def run_checked(params: ModelParams) -> RegionModel:
@@ -21,4 +23,3 @@ def run_checked(params: ModelParams) -> RegionModel:
         model.step()
         assert_invariants(model)
     return model
-

@@ -37,7 +37,10 @@ def test_layout_and_provenance(store: Path) -> None:
     assert len(dirs) == 6 and {d.name for d in dirs} == {"seed=0", "seed=1", "seed=2"}
     runs = load_runs("storetest", store)
     assert list(runs.columns[:3]) == ["config_hash", "seed", "status"] and "practice" in runs.columns
-    assert set(runs["status"]) == {"ok"} and runs.groupby("practice").size().to_dict() == {"contextual": 3, "exploit_only": 3}
+    assert set(runs["status"]) == {"ok"} and runs.groupby("practice").size().to_dict() == {
+        "contextual": 3,
+        "exploit_only": 3,
+    }
     assert runs["config_hash"].str.len().eq(12).all() and runs["config_hash"].nunique() == 2
 
 
@@ -47,7 +50,9 @@ def test_load_region_and_units(store: Path) -> None:
     units = load_units("storetest", store)
     assert len(units) == 6 * 7 * 5 and "kind" in units.columns and "practice" in units.columns
     listed = list_experiments(store)
-    assert listed.loc[0, "experiment"] == "storetest" and listed.loc[0, "runs_ok"] == 6 and listed.loc[0, "planned"] == 6
+    assert (
+        listed.loc[0, "experiment"] == "storetest" and listed.loc[0, "runs_ok"] == 6 and listed.loc[0, "planned"] == 6
+    )
     shown = show_experiment("storetest", store)
     assert set(shown["ok"]) == {3} and "mean_maturity_total" in shown.columns
 
@@ -67,9 +72,9 @@ def test_corrupt_files_are_reported_by_name(store: Path, tmp_path: Path, capsys:
     shutil.copytree(store, root)
     runs = sorted((root / "storetest").glob("runs/*/seed=*"))
     bad_parquet = runs[0] / "region.parquet"
-    bad_parquet.write_bytes(bad_parquet.read_bytes()[: 200])  # truncated
+    bad_parquet.write_bytes(bad_parquet.read_bytes()[:200])  # truncated
     bad_json = runs[1] / "provenance.json"
-    bad_json.write_text("{\"truncated", encoding="utf-8")
+    bad_json.write_text('{"truncated', encoding="utf-8")
     with pytest.warns(StoreWarning) as caught:
         region = load_region("storetest", root, metrics=["maturity_total"])
     messages = " ".join(str(w.message) for w in caught)

@@ -29,7 +29,9 @@ def target_shares(
         case "structural":
             return np.where(innovation, practice.alpha_innovation, 0.0)
         case "sequential":
-            return np.full(kind.size, practice.alpha_phase if sequential_exploring(week, practice.period_weeks) else 0.0)
+            return np.full(
+                kind.size, practice.alpha_phase if sequential_exploring(week, practice.period_weeks) else 0.0
+            )
         case "adaptive":
             return adaptive_shares(current, productivity, aspiration, practice)
     raise ValueError(practice.name)
@@ -46,9 +48,7 @@ def adaptive_shares(
     return np.clip(current + step, 0.0, practice.alpha_max)
 
 
-def update_aspiration(
-    aspiration: np.ndarray, productivity: np.ndarray, practice: PracticeParams
-) -> np.ndarray:
+def update_aspiration(aspiration: np.ndarray, productivity: np.ndarray, practice: PracticeParams) -> np.ndarray:
     """Aspiration mixes own past performance with the best unit's (historical and social, Greve 1998)."""
     w = practice.aspiration_weight
     social = practice.social_aspiration
@@ -56,9 +56,7 @@ def update_aspiration(
     return (1 - w) * aspiration + w * reference
 
 
-def apply_slack(
-    target: np.ndarray, workload: np.ndarray, enabling: np.ndarray, practice: PracticeParams
-) -> np.ndarray:
+def apply_slack(target: np.ndarray, workload: np.ndarray, enabling: np.ndarray, practice: PracticeParams) -> np.ndarray:
     """Managers cut exploration when workload exceeds capacity; enabling managers cut half as much."""
     overload = np.maximum(workload - 1.0, 0.0)
     sensitivity = np.where(enabling, 0.5, 1.0) * practice.slack_sensitivity

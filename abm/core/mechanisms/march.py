@@ -38,12 +38,18 @@ def _words(a: np.ndarray) -> np.ndarray:
 
 LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
 # COINS[byte]: eight +/-1 int8 coins as one word, cell j taking bit 7 - j of the byte (0 -> -1, 1 -> +1)
-COINS = np.where(np.unpackbits(np.arange(256, dtype=np.uint8)).reshape(256, 8) == 1, 1, -1).astype(np.int8).view(np.uint64).ravel()
+COINS = (
+    np.where(np.unpackbits(np.arange(256, dtype=np.uint8)).reshape(256, 8) == 1, 1, -1)
+    .astype(np.int8)
+    .view(np.uint64)
+    .ravel()
+)
 
 
 @njit(cache=True)
-def _act(beliefs: np.ndarray, belief_words: np.ndarray, bits: np.ndarray, actions: np.ndarray,
-         action_words: np.ndarray) -> None:
+def _act(
+    beliefs: np.ndarray, belief_words: np.ndarray, bits: np.ndarray, actions: np.ndarray, action_words: np.ndarray
+) -> None:
     coins = COINS
     for w in range(belief_words.size):  # eight cells at a time, without branches
         v = belief_words[w]
@@ -62,9 +68,7 @@ def score(vectors: np.ndarray, reality: np.ndarray) -> np.ndarray:
     return vectors.astype(np.int64) @ reality.astype(np.int64)
 
 
-def socialise(
-    beliefs: np.ndarray, staff_code: np.ndarray, p_staff: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def socialise(beliefs: np.ndarray, staff_code: np.ndarray, p_staff: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Gradual socialisation toward the unit code with personal rate p1 per dimension.
 
     Only a belief that differs from a non-zero code can move, so only those cells draw a uniform,
@@ -78,8 +82,7 @@ def socialise(
 
 
 @njit(cache=True)
-def _move(cells: np.ndarray, draws: np.ndarray, p_staff: np.ndarray, m: int, code: np.ndarray,
-          out: np.ndarray) -> None:
+def _move(cells: np.ndarray, draws: np.ndarray, p_staff: np.ndarray, m: int, code: np.ndarray, out: np.ndarray) -> None:
     """Cell cells[i] (of row cells[i] // m) moves if draws[i] < that row's rate."""
     for i in range(cells.size):
         k = cells[i]
@@ -111,8 +114,13 @@ def _movable(beliefs: np.ndarray, belief_words: np.ndarray, code: np.ndarray, co
 
 
 def learn_code(
-    code: np.ndarray, actions: np.ndarray, performance: np.ndarray, staff_unit: np.ndarray,
-    reality: np.ndarray, p2: float, rng: np.random.Generator,
+    code: np.ndarray,
+    actions: np.ndarray,
+    performance: np.ndarray,
+    staff_unit: np.ndarray,
+    reality: np.ndarray,
+    p2: float,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """The code moves to the superior group's strict majority with probability 1 - (1 - p2)^k."""
     code_score = score(code, reality)

@@ -23,6 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from abm.analysis.markdown import markdown as table_markdown
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "tables"
 
@@ -117,11 +119,8 @@ def mesa_ratio(staff: int, weeks: int, mesa_weeks: int, repeats: int) -> dict[st
 
 
 def markdown(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---:" for _ in cols) + "|"]
-    for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(fmt(v) for v in row) + " |")
-    return "\n".join(lines) + "\n"
+    """The benchmark table, numbers right-aligned (abm.analysis.markdown writes it)."""
+    return table_markdown(df.astype(object).map(fmt), align="---:")
 
 
 def fmt(v: Any) -> str:

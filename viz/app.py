@@ -14,7 +14,9 @@ from viz.i18n import t, toggle_language
 from viz.live import LivePage
 from viz.results_page import ResultsPage
 
-PAGES = (("", "live"), ("compare", "compare"), ("results", "results"), ("about", "about"))
+# The app's pages, once: (path, navigation label key, component). The navigation and the routes come from it.
+PAGES = (("", "live", LivePage), ("compare", "compare", ComparePage), ("results", "results", ResultsPage),
+         ("about", "about", AboutPage))
 
 CSS = """
 .abm-label { font-size: 12px; color: #555; margin-top: 6px; }
@@ -41,7 +43,7 @@ def Layout(children: list[solara.Element] = []) -> None:  # noqa: B006 (Solara's
     with solara.Column(style="padding: 8px 16px", gap="6px"):
         with solara.Row(style="align-items: center; flex-wrap: wrap; border-bottom: 1px solid #ddd"):
             solara.HTML("h1", unsafe_innerHTML=t("app_title"), style="font-size: 20px; margin: 0 16px 0 0")
-            for path, key in PAGES:
+            for path, key, _ in PAGES:
                 active = current == (path or "/")
                 with solara.Link("/" + path):
                     solara.Button(t(key), text=not active, color="primary" if active else None,
@@ -54,9 +56,7 @@ def Layout(children: list[solara.Element] = []) -> None:  # noqa: B006 (Solara's
 
 
 routes = [
-    solara.Route(path="/", component=LivePage, label="Live", layout=Layout),
-    solara.Route(path="compare", component=ComparePage, label="Compare"),
-    solara.Route(path="results", component=ResultsPage, label="Results"),
-    solara.Route(path="about", component=AboutPage, label="About"),
-    solara.Route(path="odd", component=OddPage, label="ODD"),
+    *(solara.Route(path=path or "/", component=component, label=key.capitalize(), layout=Layout if not path else None)
+      for path, key, component in PAGES),
+    solara.Route(path="odd", component=OddPage, label="ODD"),  # linked from About, not in the navigation
 ]

@@ -15,6 +15,12 @@ def fmt(x: float) -> str:
     return f"{x:.2f}" if abs(x) >= 1 else f"{x:.3f}"
 
 
-def markdown(df: pd.DataFrame) -> str:
-    head = "| " + " | ".join(df.columns) + " |\n|" + "---|" * len(df.columns) + "\n"
-    return head + "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in df.itertuples(index=False))
+def cell(value: object) -> str:
+    """A value as table text: `|` escaped, line breaks folded, so no data can break the table."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def markdown(df: pd.DataFrame, align: str = "---") -> str:
+    """A Markdown table of `df` (`align`: "---" left, "---:" right), one line per row."""
+    head = "| " + " | ".join(cell(c) for c in df.columns) + " |\n|" + f"{align}|" * len(df.columns) + "\n"
+    return head + "".join("| " + " | ".join(cell(v) for v in row) + " |\n" for row in df.itertuples(index=False))

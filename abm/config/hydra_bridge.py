@@ -75,7 +75,9 @@ def instantiate_launcher(task: Callable[[Any], Any], overrides: Sequence[str]) -
     Hydra's launcher for `task`, as Hydra's own sweeper does.
 
     Uses Hydra's internal `Callbacks` (there is no public constructor of a HydraContext); hydra-core is
-    pinned below 1.4 and tests/experiments/test_hydra_launchers.py fails loudly if that API moves."""
+    pinned below 1.4, and the joblib sweep of
+    tests/experiments/test_experiment.py::test_serial_and_parallel_sweeps_give_identical_results fails loudly if
+    that API moves."""
     from hydra._internal.callbacks import Callbacks
     from hydra.core.hydra_config import HydraConfig
     from hydra.core.plugins import Plugins

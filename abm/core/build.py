@@ -6,7 +6,7 @@ import numpy as np
 
 from abm.core.mechanisms.turnover import baseline_knowhow, random_beliefs
 from abm.core.network import Network, organisation_network, watts_strogatz
-from abm.core.params import ModelParams, OrganisationParams
+from abm.core.params import DIMENSIONS, ModelParams, OrganisationParams
 from abm.core.state import ROLE_SHARES, ServiceState, StaffState, UnitKind, UnitState
 
 KIND_DEMAND = {UnitKind.PRIMARY_CARE: 1.0, UnitKind.WARD: 1.1, UnitKind.SPECIALIST: 0.95, UnitKind.INNOVATION: 0.3}
@@ -63,7 +63,7 @@ def build_units(params: ModelParams, rng: np.random.Generator) -> UnitState:
         aspiration=zeros.copy(), productivity=zeros.copy(), care=zeros.copy(), demand=demand.copy(),
         workload=zeros.copy(), service_state=np.full((U, S), ServiceState.UNAVAILABLE, dtype=np.int8),
         service_progress=np.zeros((U, S)), service_since=np.zeros((U, S), dtype=np.int32),
-        maturity=np.zeros((U, 4)), stage=np.zeros(U, dtype=np.int8),
+        maturity=np.zeros((U, len(DIMENSIONS))), stage=np.zeros(U, dtype=np.int8),
     )
 
 

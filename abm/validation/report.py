@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from abm.analysis.markdown import markdown as markdown_table
 from abm.simulation import git_commit, package_version
 from abm.store.files import atomic_write
 from abm.validation import figures
@@ -180,16 +181,13 @@ def markdown(tables: dict[str, pd.DataFrame], drawn: list[tuple[str, str]], meta
         "",
         *(f"- {k}: {v}" for k, v in meta.items()),
         "",
-        "| check | parameters | measured | expected | tolerance | passed | criterion |",
-        "|---|---|---|---|---|---|---|",
     ]
-    for r in rows.itertuples(index=False):
-        mark = "yes" if r.passed else "**NO**"
-        criterion = str(r.criterion).replace("|", "\\|")
-        lines.append(
-            f"| {r.check} | {r.parameters} | {r.measured:.4g} | {r.expected:.4g} | {r.tolerance:.3g} "
-            f"| {mark} | {criterion} |"
-        )
+    shown = pd.DataFrame({"check": rows["check"], "parameters": rows["parameters"],
+                          "measured": [f"{v:.4g}" for v in rows["measured"]],
+                          "expected": [f"{v:.4g}" for v in rows["expected"]],
+                          "tolerance": [f"{v:.3g}" for v in rows["tolerance"]],
+                          "passed": ["yes" if p else "**NO**" for p in rows["passed"]], "criterion": rows["criterion"]})
+    lines += markdown_table(shown).splitlines()
     lines += [
         "",
         "Wall time per check: "

@@ -147,3 +147,9 @@ def test_importing_the_store_reader_does_not_load_the_launcher() -> None:
                          cwd=ROOT, timeout=120)
     loaded = json.loads(out.stdout)
     assert not [m for m in loaded if m.startswith(("abm.experiments", "abm.cli", "hydra"))]
+
+
+def test_only_abm_config_imports_hydra() -> None:
+    bad = sorted({f"{module_name(p)} imports {t}" for p in modules() if not module_name(p).startswith("abm.config")
+                  for t, _ in imports(p) if t.split(".")[0] in ("hydra", "omegaconf")})
+    assert bad == []

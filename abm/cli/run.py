@@ -53,39 +53,27 @@ def run_command(args: Sequence[str]) -> int:
 
 
 def hydra_run(args: list[str]) -> int:
-    import hydra
+    from abm.config.hydra_bridge import hydra_main
 
-    from abm.config.hydra_bridge import config_dir, register_schemas
-
-    register_schemas()
-    main = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(run_task)
-    saved = sys.argv
-    sys.argv = ["abm", *args]
-    try:
-        main()
-    finally:
-        sys.argv = saved
+    hydra_main(run_task, args)
     return 0
 
 
 def run_task(cfg: object) -> None:
     """Hydra's task: one run into Hydra's output folder, with a summary table for a single run."""
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
-
     from abm.analysis.summary import format_table, summary_table
-    from abm.config.hydra_bridge import resolved_dict, to_params
+    from abm.config.hydra_bridge import job, resolved_dict, to_params
     from abm.simulation import simulate
     from abm.store.files import write_run
 
-    hc = HydraConfig.get()
+    hc = job()
     params = to_params(cfg)  # type: ignore[arg-type]
     long_run = params.organisation.n_staff * params.weeks >= LONG_RUN
     config = resolved_dict(cfg)  # type: ignore[arg-type]
     result = simulate(params, progress=long_run and sys.stderr.isatty(), config=config)
-    out = write_run(result, hc.runtime.output_dir)
-    if hc.mode == RunMode.MULTIRUN:
-        print(f"run {hc.job.num}: {' '.join(hc.overrides.task) or '(defaults)'} -> {out}")
+    out = write_run(result, hc.output_dir)
+    if hc.multirun:
+        print(f"run {hc.number}: {' '.join(hc.overrides) or '(defaults)'} -> {out}")
         return
     print(
         f"ehealth-abm: {params.organisation.name} region ({params.organisation.n_staff} staff, "

@@ -1,9 +1,9 @@
 """The one bridge between Hydra and the model: config location, schemas, composing, conversion, launchers,
 errors.
 
-Only `abm.config` imports Hydra at module level; the Hydra task functions that Hydra itself calls
-(`abm.cli.run.run_task`, `abm.experiments.task.RunTask`) read Hydra's run-time state there. The model
-takes `ModelParams`, never a DictConfig.
+Nothing outside `abm.config` imports Hydra or OmegaConf: the task functions Hydra calls
+(`abm.cli.run.run_task`, `abm.experiments.task.RunTask`) read Hydra's run-time state through `job()` here,
+and `abm run` starts Hydra through `hydra_main`. The model takes `ModelParams`, never a DictConfig.
 """
 
 from __future__ import annotations
@@ -68,6 +68,42 @@ def compose_config(overrides: Sequence[str] = ()) -> DictConfig:
             raise hydra_user_error(exc, overrides) from None
         finally:
             GlobalHydra.instance().clear()
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """What Hydra tells a task function about the job it runs."""
+
+    overrides: list[str]  # the job's own overrides (a multirun's swept values, with seed)
+    output_dir: str
+    multirun: bool
+    number: int
+
+
+def job() -> Job:
+    """The running Hydra job (call only from inside a Hydra task function)."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    hc = HydraConfig.get()
+    multirun = hc.mode == RunMode.MULTIRUN
+    return Job(list(hc.overrides.task), str(hc.runtime.output_dir), multirun, int(hc.job.num) if multirun else 0)
+
+
+def hydra_main(task: Callable[[Any], Any], args: Sequence[str]) -> None:
+    """Run `task` as Hydra's main function over `configs/`, with `args` as the command line (`abm run`)."""
+    import sys
+
+    import hydra
+
+    register_schemas()
+    main = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(task)
+    saved = sys.argv
+    sys.argv = ["abm", *args]
+    try:
+        main()
+    finally:
+        sys.argv = saved
 
 
 def instantiate_launcher(task: Callable[[Any], Any], overrides: Sequence[str]) -> Any:

@@ -32,11 +32,9 @@ class RunTask:
     experiment: str
 
     def __call__(self, cfg: Any) -> str:
-        from hydra.core.hydra_config import HydraConfig
+        from abm.config.hydra_bridge import job, resolved_dict
 
-        from abm.config.hydra_bridge import resolved_dict
-
-        overrides = [o for o in HydraConfig.get().overrides.task if not is_seed(o)]
+        overrides = [o for o in job().overrides if not is_seed(o)]
         return execute_resolved(resolved_dict(cfg), Path(self.exp_dir), self.experiment, list(overrides))
 
 

@@ -11,6 +11,7 @@ import sys
 from abm.core.metrics import REGION_METRICS, UNIT_COLUMNS
 from abm.core.params import GROUPS, ModelParams
 from abm.paths import odd_path
+from abm.store.files import write_text
 
 ODD_PATH = odd_path()
 SECTIONS = {"parameters": "parameter_table", "metrics": "metrics_table"}
@@ -75,10 +76,15 @@ def render(text: str) -> str:
 
 
 def main() -> int:
+    """A development tool: rewrite the generated sections of the checkout's docs/ODD.md."""
+    if not ODD_PATH.is_file():
+        print(f"abm: error: {ODD_PATH} not found: run this in a source checkout (a wheel has no docs/)",
+              file=sys.stderr)
+        return 2
     text = ODD_PATH.read_text(encoding="utf-8")
     new = render(text)
     if new != text:
-        ODD_PATH.write_text(new, encoding="utf-8")
+        write_text(ODD_PATH, new)
         print(f"updated {ODD_PATH}")
     return 0
 

@@ -27,3 +27,22 @@ def test_odd_process_lists_the_same_ten_phases_as_the_model_docstring():
     section = text.split("## 3. Process overview")[1].split("## 4.")[0]
     phases_doc = re.findall(r"^\d+\. \*\*(\w+)\*\*", section, flags=re.M)
     assert phases_code == phases_doc and len(phases_code) == 10
+
+
+def test_every_copy_of_the_weekly_process_follows_the_model() -> None:
+    """The phase methods `step()` calls (what benchmarks.phases times) and the app's diagram of a week
+    follow the model's ten phases."""
+    import ast
+    import inspect
+    import textwrap
+
+    from benchmarks.phases import PHASES
+    from viz.about import STEPS
+
+    step = ast.parse(textwrap.dedent(inspect.getsource(RegionModel.step)))
+    calls = sorted((n.lineno, n.col_offset, n.func.attr) for n in ast.walk(step) if isinstance(n, ast.Call)
+                   and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+                   and n.func.value.id == "self")
+    called = [name for _, _, name in calls]
+    assert tuple(c for c in called if c != "at_equilibrium") == PHASES
+    assert len(STEPS) == 10

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from abm.core.metrics import REGION_METRICS, UNIT_METRICS, Metric, UnitMetric, Week
+from abm.core import metrics as registry
+from abm.core.metrics import Metric, UnitMetric, Week
 from abm.core.state import UnitKind
 
 if TYPE_CHECKING:
@@ -25,15 +26,15 @@ UNIT_KINDS: list[str] = [kind.name.lower() for kind in sorted(UnitKind)]  # cate
 class Collector:
     """Collects every registered metric each week into preallocated arrays.
 
-    `metrics` and `unit_metrics` default to the registries (read when the collector is built, so a
-    patched registry is what a new model collects).
+    `metrics` and `unit_metrics` default to the registries, looked up in abm.core.metrics when the
+    collector is built (so a patched registry is what a new model collects).
     """
 
     def __init__(self, model: RegionModel, metrics: tuple[Metric, ...] | None = None,
                  unit_metrics: tuple[UnitMetric, ...] | None = None) -> None:
         self.model = model
-        self.metrics = REGION_METRICS if metrics is None else metrics
-        self.unit_metrics = UNIT_METRICS if unit_metrics is None else unit_metrics
+        self.metrics = registry.REGION_METRICS if metrics is None else metrics
+        self.unit_metrics = registry.UNIT_METRICS if unit_metrics is None else unit_metrics
         rows = model.params.weeks + 1
         self.service_names = list(model.catalogue_names)
         self.region = np.full((rows, len(self.metrics) + len(self.service_names)), np.nan)

@@ -35,6 +35,8 @@ class Collector:
         self.model = model
         self.metrics = registry.REGION_METRICS if metrics is None else metrics
         self.unit_metrics = registry.UNIT_METRICS if unit_metrics is None else unit_metrics
+        self._computes = tuple(m.compute for m in self.metrics)  # bound once: collect() runs every week
+        self._unit_computes = tuple(m.compute for m in self.unit_metrics)
         rows = model.params.weeks + 1
         self.service_names = list(model.catalogue_names)
         self.region = np.full((rows, len(self.metrics) + len(self.service_names)), np.nan)
@@ -49,14 +51,13 @@ class Collector:
             raise RuntimeError("the run went past its horizon (params.weeks)")
         self.weeks[i] = model.week
         week = Week(model)
-        row = self.region[i]
-        for j, metric in enumerate(self.metrics):
-            row[j] = metric.compute(week)
+        row, n = self.region[i], len(self._computes)
+        row[:n] = [compute(week) for compute in self._computes]
         if self.service_names:
-            row[len(self.metrics):] = week.service_users / model.staff.n
+            row[n:] = week.service_users / model.staff.n
         block = self.units[i]
-        for j, unit_metric in enumerate(self.unit_metrics):
-            block[:, j] = unit_metric.compute(week)
+        for j, compute in enumerate(self._unit_computes):
+            block[:, j] = compute(week)
         self.rows += 1
 
     def region_frame(self) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import math
 import re
 import sys
 
-from abm.core.metrics import REGION_METRICS, UNIT_COLUMNS
+from abm.core.metrics import REGION_METRICS, UNIT_METRICS
 from abm.core.params import GROUPS, ModelParams
 from abm.paths import odd_path
 from abm.store.files import write_text
@@ -60,7 +60,7 @@ def metrics_table() -> str:
     rows += [f"| `{m.name}` | {m.label} | {m.unit} | {m.kind} |" for m in REGION_METRICS]
     rows.append("| `adoption__<service>` | Adoption share of one service | share | share |")
     rows += ["", "Unit-level table (`units.parquet`, one row per unit and week): `week`, `unit`, `kind`, `n_staff`, "
-             + ", ".join(f"`{c[0]}`" for c in UNIT_COLUMNS) + "."]
+             + ", ".join(f"`{m.name}`" for m in UNIT_METRICS) + "."]
     return "\n".join(rows)
 
 

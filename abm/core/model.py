@@ -9,6 +9,7 @@ import numpy as np
 
 from abm.core import aggregate, build
 from abm.core.agents import Management, Staff, Unit, UnitManager
+from abm.core.collector import Collector
 from abm.core.mechanisms import (
     adoption,
     balancing,
@@ -23,7 +24,6 @@ from abm.core.mechanisms import (
     transforming,
     turnover,
 )
-from abm.core.metrics import Collector
 from abm.core.params import DIMENSIONS, ModelParams
 from abm.core.rng import streams
 from abm.core.state import ACTIVE_STATES, ServiceEvents, ServiceState, UnitKind

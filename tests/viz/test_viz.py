@@ -80,7 +80,8 @@ def test_a_saved_live_scenario_runs_as_a_workshop_config(config_copy: tuple[Path
     work, exp = save_scenario("town_hall", live, None, "what the ward managers asked", configs, experiments)
     assert work.read_text().startswith("# @package _global_\n")
     params = compose_in(configs, ["+workshop=town_hall"])
-    assert (params.organisation.name, params.practice.name, params.environment.name) == ("small", "networked", "turbulent")
+    names = (params.organisation.name, params.practice.name, params.environment.name)
+    assert names == ("small", "networked", "turbulent")
     assert (params.practice.alpha, params.practice.p_cross_unit, params.seed) == (0.3, 0.01, 5)
     text = exp.read_text()
     assert "# Run: uv run abm experiment town_hall" in text

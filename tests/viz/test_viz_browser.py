@@ -144,7 +144,7 @@ def test_changing_the_practice_and_resetting_changes_the_outcomes(page, app_url:
     assert kpi(page, "exploration_share") == 0.0
 
 
-def test_an_out_of_range_value_is_refused_with_a_message_and_the_app_keeps_working(page, app_url: str) -> None:  # noqa: ANN001
+def test_an_out_of_range_value_is_refused_with_a_message_and_the_app_keeps_working(page, app_url: str) -> None:
     open_live(page, app_url)
     box = page.locator(".abm-input-alpha input")
     box.fill("2")
@@ -213,7 +213,7 @@ def test_language_switch_shows_swedish_labels(page, app_url: str) -> None:  # no
     assert "Vecka" in page.inner_text("h2")
 
 
-def test_save_scenario_refuses_a_bad_name_and_saves_a_runnable_workshop_config(page, app_url: str) -> None:  # noqa: ANN001
+def test_save_scenario_refuses_a_bad_name_and_saves_a_runnable_workshop_config(page, app_url: str) -> None:
     from abm.api import compose
     from viz.scenario import default_dirs
 

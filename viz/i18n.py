@@ -77,9 +77,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "n_runs": ("runs", "körningar"),
     "baseline": ("baseline", "baslinje"),
     "paired_note": ("Each configuration is paired by seed with the baseline that has its other swept values, "
-                    "as in `abm compare`.",
+                    "as in abm compare.",
                     "Varje konfiguration paras per slumpfrö med den baslinje som har dess övriga svepta värden, "
-                    "som i `abm compare`."),
+                    "som i abm compare."),
     "store_notes": ("Some files in the results store could not be read",
                     "Några filer i resultatlagret kunde inte läsas"),
     "no_results": ("No results to show", "Inga resultat att visa"),

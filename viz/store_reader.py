@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Results", "baseline_table", "curves", "experiments", "label", "load", "read_replay", "results_root"]
 
+
 def noted[T](fn: Callable[..., T], *args: Any) -> tuple[T, list[str]]:
     """`fn(*args)` and the messages of the store warnings it raised (each unreadable file, by path)."""
     with warnings.catch_warnings(record=True) as caught:

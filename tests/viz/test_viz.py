@@ -167,6 +167,19 @@ def test_an_unreadable_store_file_becomes_a_note_not_a_crash(tmp_path: Path) -> 
     assert html.count("<tr data-config=") == 2
 
 
+def test_a_saved_scenario_baseline_of_several_keys_is_paired_on_its_first(tmp_path: Path) -> None:
+    """The Compare page saves `baseline: practice=a practice.alpha=0.15`; compare takes one KEY=VALUE."""
+    write_fake_store(tmp_path)
+    (tmp_path / "exp" / "experiment.yaml").write_text(
+        "name: exp\nsweep: {practice: 'a,b'}\nseeds: 3\nbaseline: practice=a practice.alpha=0.15\n")
+    results = sr.load("exp", tmp_path, ["care_production"])
+    assert results.baseline == "practice=a"
+    assert results.notes == ("baseline practice=a practice.alpha=0.15: differences are paired on practice=a "
+                             "(one KEY=VALUE, as abm compare)",)
+    with pytest.raises(UserError, match="no results for experiment 'nope'"):
+        sr.load("nope", tmp_path)
+
+
 TWO_KEYS = """name: two_keys
 description: two practices in two environments
 base: [organisation=small, weeks=6]

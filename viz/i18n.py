@@ -74,6 +74,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "diff": ("difference", "skillnad"),
     "ci": ("95% CI", "95 % KI"),
     "n_runs": ("runs", "körningar"),
+    "baseline": ("baseline", "baslinje"),
+    "paired_note": ("Each configuration is paired by seed with the baseline that has its other swept values, "
+                    "as in abm compare.",
+                    "Varje konfiguration paras per slumpfrö med den baslinje som har dess övriga svepta värden, "
+                    "som i abm compare."),
+    "store_notes": ("Some files in the results store could not be read",
+                    "Några filer i resultatlagret kunde inte läsas"),
+    "no_results": ("No results to show", "Inga resultat att visa"),
+    "unreadable_run": ("this run's files cannot be read", "körningens filer kan inte läsas"),
 }
 
 # Headline outcomes, by metric name (the registry's English labels are the source of truth for English).

@@ -1,131 +1,132 @@
-"""Read the results store for the Results page, with means and 95% intervals over seeds.
+"""What the Results page shows of the results store, and nothing it computes itself.
 
-Layout (the store contract): `<root>/<experiment>/experiment.yaml` and
-`<root>/<experiment>/runs/<config_hash>/seed=<seed>/{region.parquet, units.parquet, provenance.json}`.
-`abm.store.reader` is used when it is installed; otherwise this module reads the layout directly (glob and
-pandas), so the page works with any store written to the contract.
+The store is read by `abm.store.reader` (the one reader; the root is `abm.store.layout.results_root`) and
+the numbers come from `abm.analysis`: `compare` gives the final-week table exactly as `abm compare` prints
+it (each configuration paired with the baseline that shares its other swept values), `band` the mean curves
+with 95% bands. This module only names configurations by their swept values, shapes the rows for the page
+and turns the store's warnings (unreadable files) into short notes instead of letting them escape.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
-import yaml
 
-from abm.analysis.stats import t_interval
+from abm.errors import UserError
+from abm.store import reader
+from abm.store.layout import results_root
 
-DEFAULT_METRICS = ("maturity_total", "care_production", "dc_index")
-FAILED = {"failed", "error", "crashed", "timeout"}
+if TYPE_CHECKING:
+    from abm.analysis.compare import Comparison
 
-
-def results_root() -> Path:
-    """`$ABM_RESULTS`, else ./results."""
-    return Path(os.environ.get("ABM_RESULTS", "results"))
+__all__ = ["Results", "baseline_table", "curves", "experiments", "label", "load", "read_replay", "results_root"]
 
 
-def list_experiments(root: Path) -> list[str]:
-    """Names of experiments with at least one stored run, sorted (abm.store.reader: DuckDB over the files)."""
-    from abm.store import reader as store
+def noted[T](fn: Callable[..., T], *args: Any) -> tuple[T, list[str]]:
+    """`fn(*args)` and the messages of the store warnings it raised (each unreadable file, by path)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", reader.StoreWarning)
+        value = fn(*args)
+    return value, [str(w.message) for w in caught if issubclass(w.category, reader.StoreWarning)]
 
-    table = store.list_experiments(root)
-    return sorted(table.loc[table["runs_ok"] > 0, "experiment"].astype(str))
+
+def experiments(root: Path) -> tuple[list[str], list[str]]:
+    """Experiments with at least one finished run (sorted), and the store's notes."""
+    table, notes = noted(reader.list_experiments, root)
+    return sorted(table.loc[table["runs_ok"] > 0, "experiment"].astype(str)), notes
 
 
-def experiment_meta(name: str, root: Path) -> dict[str, Any]:
-    path = root / name / "experiment.yaml"
-    if not path.is_file():
-        return {"name": name}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return data if isinstance(data, dict) else {"name": name}
+def label(values: Mapping[str, object], keys: Sequence[str]) -> str:
+    """A configuration by its swept values: `practice=contextual, environment=turbulent`."""
+    return ", ".join(f"{k}={values[k]}" for k in keys)
 
 
 @dataclass(frozen=True)
-class StoredRun:
-    config_hash: str
-    seed: int
-    label: str
-    path: Path
+class Results:
+    comparison: Comparison  # abm.analysis.compare's, for every metric of the experiment file
+    runs: pd.DataFrame  # finished runs in sweep order: label, config_hash, seed, path
+    notes: tuple[str, ...]  # store warnings, and a baseline the page had to narrow
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.runs["label"].drop_duplicates())
+
+    @property
+    def baseline(self) -> str:
+        return "=".join(self.comparison.baseline)
 
 
-def load_runs(name: str, root: Path) -> list[StoredRun]:
-    """Completed runs of an experiment (provenance present and not marked failed)."""
-    runs = []
-    for prov in sorted((root / name / "runs").glob("*/seed=*/provenance.json")):
-        try:
-            data = json.loads(prov.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        if str(data.get("status", "ok")).lower() in FAILED or not (prov.parent / "region.parquet").is_file():
-            continue
-        overrides = data.get("overrides") or []
-        label = " ".join(str(o) for o in overrides) or prov.parent.parent.name
-        seed = int(data.get("seed", prov.parent.name.split("=", 1)[-1]))
-        runs.append(StoredRun(str(data.get("config_hash", prov.parent.parent.name)), seed, label, prov.parent))
-    return runs
+def _compare(name: str, root: Path, metrics: Sequence[str] | None) -> tuple[Comparison, list[str]]:
+    # imported here: abm.analysis.compare loads matplotlib, and the app starts without it
+    from abm.analysis.compare import compare
+
+    try:
+        return compare([name], metrics, root=root), []
+    except UserError:
+        # `abm compare` takes one KEY=VALUE; a scenario saved from the Compare page names one per differing key
+        tokens = str(reader.read_spec(name, root).get("baseline") or "").split()
+        if len(tokens) < 2:
+            raise
+        return compare([name], metrics, baseline=tokens[0], root=root), [
+            f"baseline {' '.join(tokens)}: differences are paired on {tokens[0]} (one KEY=VALUE, as abm compare)"]
 
 
-def load_region(runs: list[StoredRun], metrics: list[str]) -> pd.DataFrame:
-    """One tidy table: config_hash, label, seed, week and the chosen metrics."""
-    frames = []
-    for run in runs:
-        df = pd.read_parquet(run.path / "region.parquet", columns=["week", *metrics])
-        df.insert(0, "seed", run.seed)
-        df.insert(0, "label", run.label)
-        df.insert(0, "config_hash", run.config_hash)
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+def _load(name: str, root: Path, metrics: Sequence[str] | None) -> Results:
+    c, notes = _compare(name, root, metrics)
+    runs = reader.load_runs(name, root)
+    # the runs whose tables were read, in sweep order, with their swept values as compare has them
+    shown = c.region.drop_duplicates(["config_hash", "seed"])
+    finished = runs.loc[runs["status"] == "ok", ["config_hash", "seed", "path"]]
+    runs = shown[["config_hash", "seed", *c.keys]].merge(finished, on=["config_hash", "seed"])
+    runs["label"] = [label(r, c.keys) for _, r in runs.iterrows()]
+    return Results(c, runs[["label", "config_hash", "seed", "path"]].reset_index(drop=True), tuple(notes))
 
 
-def mean_band(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of a sample's finite values (the interval is the mean itself for one value)."""
-    finite = values[np.isfinite(values)]
-    mean, _, lo, hi = t_interval(finite)
-    return (mean, mean, mean) if finite.size == 1 else (mean, lo, hi)
+def load(name: str, root: Path, metrics: Sequence[str] | None = None) -> Results:
+    """An experiment's comparison (of `metrics`, default the experiment file's) and finished runs; raises
+    UserError as `abm compare` would."""
+    results, notes = noted(_load, name, root, metrics)
+    return Results(results.comparison, results.runs, (*notes, *results.notes))
 
 
-def curves(region: pd.DataFrame, metric: str) -> dict[str, pd.DataFrame]:
-    """Per configuration label: week, mean, lo, hi of `metric` over seeds."""
+def curves(results: Results, metric: str) -> dict[str, pd.DataFrame]:
+    """Per configuration label, in sweep order: week, mean, lo, hi of `metric` over seeds (abm.analysis.band)."""
+    from abm.analysis.stats import band
+
+    c = results.comparison
+    bands = band(c.region, c.keys, metric)
     out = {}
-    for label, group in region.groupby("label", sort=True):
-        rows = [(w, *mean_band(g[metric].to_numpy(float))) for w, g in group.groupby("week")]
-        out[str(label)] = pd.DataFrame(rows, columns=["week", "mean", "lo", "hi"])
+    for values, group in bands.groupby(c.keys, sort=False):
+        key = dict(zip(c.keys, values if isinstance(values, tuple) else (values,), strict=True))
+        out[label(key, c.keys)] = group.sort_values("week")[["week", "mean", "lo", "hi"]].reset_index(drop=True)
     return out
 
 
-def baseline_table(region: pd.DataFrame, metric: str, baseline: str) -> pd.DataFrame:
-    """Final week: each configuration's mean, and its paired difference from the baseline with a 95% CI.
-
-    Pairing by seed uses common random numbers (the same seed gives the same draws to every
-    configuration), which narrows the interval of the difference (Law 2015, ch. 11)."""
-    final = region[region["week"] == region.groupby(["label", "seed"])["week"].transform("max")]
-    wide = final.pivot_table(index="seed", columns="label", values=metric)
-    base = next((c for c in wide.columns if baseline and all(b in c.split() for b in baseline.split())),
-                wide.columns[0] if len(wide.columns) else None)
-    rows = []
-    for label in wide.columns:
-        m, lo, hi = mean_band(wide[label].to_numpy(float))
-        if label == base:
-            rows.append((label, m, lo, hi, np.nan, np.nan, np.nan, int(wide[label].notna().sum()), True))
-            continue
-        d, dlo, dhi = mean_band((wide[label] - wide[base]).to_numpy(float))
-        rows.append((label, m, lo, hi, d, dlo, dhi, int(wide[label].notna().sum()), False))
-    return pd.DataFrame(rows, columns=["label", "mean", "lo", "hi", "diff", "diff_lo", "diff_hi", "n", "baseline"])
+def baseline_table(results: Results, metric: str) -> pd.DataFrame:
+    """Final week, per configuration: mean and 95% CI (`compare(...).summary`), paired difference from its
+    baseline and 95% CI (`.paired`), the number of runs, and whether it is a baseline configuration."""
+    c = results.comparison
+    summary = c.summary[c.summary["metric"] == metric]
+    pairs = c.paired[c.paired["metric"] == metric]
+    merged = summary.merge(pairs, on=[*c.keys, "metric"], how="left", sort=False)
+    bkey, bvalue = c.baseline
+    return pd.DataFrame({
+        "label": [label(r, c.keys) for _, r in merged.iterrows()],
+        "mean": merged["mean"], "lo": merged["ci_lo"], "hi": merged["ci_hi"],
+        "diff": merged["diff"], "diff_lo": merged["diff_lo"], "diff_hi": merged["diff_hi"],
+        "n": merged["n"].astype(int), "baseline": merged[bkey].astype(str) == bvalue,
+    }).reset_index(drop=True)
 
 
-def load_units(run: StoredRun) -> pd.DataFrame:
-    return pd.read_parquet(run.path / "units.parquet", columns=["week", "unit", "n_staff", "stage"])
+def read_replay(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """One stored run's unit table and resolved config (abm.store.files.read_run on its folder from load_runs)."""
+    from abm.store.files import read_run
 
-
-def run_config(run: StoredRun) -> dict[str, Any] | None:
-    try:
-        data = json.loads((run.path / "provenance.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    config = data.get("config")
-    return config if isinstance(config, dict) else None
+    _, units, provenance = read_run(path)
+    config = provenance.get("config")
+    return units, config if isinstance(config, dict) else None

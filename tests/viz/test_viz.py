@@ -15,11 +15,11 @@ import yaml
 
 from abm.core.params import PracticeParams
 from abm.errors import ParamError, UserError
-from abm.store.reader import StoreWarning
 from tests.helpers.viz_support import abm_executable, free_port
 from viz import store_reader as sr
 from viz.layout import compute_layout
 from viz.levers import ALPHA, P_CROSS, TURNOVER, Settings, levers_for
+from viz.results_page import fmt, table_html
 from viz.scenario import save_scenario
 
 
@@ -112,7 +112,7 @@ def test_a_bad_or_taken_scenario_name_is_refused_and_nothing_is_written(config_c
         save_scenario("once", Settings(), None, "", configs, experiments)
 
 
-def write_fake_run(root: Path, label: str, seed: int, values: list[float]) -> None:
+def write_fake_run(root: Path, label: str, seed: int, values: list[float]) -> Path:
     import json
 
     run = root / "exp" / "runs" / label.replace("=", "_") / f"seed={seed}"
@@ -120,25 +120,136 @@ def write_fake_run(root: Path, label: str, seed: int, values: list[float]) -> No
     pd.DataFrame({"week": range(len(values)), "care_production": values}).to_parquet(run / "region.parquet")
     (run / "provenance.json").write_text(json.dumps(
         {"experiment": "exp", "config_hash": label, "overrides": [label], "seed": seed, "status": "ok", "config": {}}))
+    return run
+
+
+def write_fake_store(root: Path) -> None:
+    base = {0: [1.0, 1.0], 1: [1.0, 2.0], 2: [1.0, 3.0]}
+    for seed, vals in base.items():
+        write_fake_run(root, "practice=a", seed, vals)
+        write_fake_run(root, "practice=b", seed, [v + 0.5 + 0.1 * seed for v in vals])
 
 
 def test_the_store_reader_gives_paired_differences_with_t_intervals(tmp_path: Path) -> None:
-    base = {0: [1.0, 1.0], 1: [1.0, 2.0], 2: [1.0, 3.0]}
-    for seed, vals in base.items():
-        write_fake_run(tmp_path, "practice=a", seed, vals)
-        write_fake_run(tmp_path, "practice=b", seed, [v + 0.5 + 0.1 * seed for v in vals])
-    with pytest.warns(StoreWarning, match="experiment.yaml: cannot read"):  # the fake runs come without a spec
-        assert sr.list_experiments(tmp_path) == ["exp"]
-    runs = sr.load_runs("exp", tmp_path)
-    region = sr.load_region(runs, ["care_production"])
-    table = sr.baseline_table(region, "care_production", "practice=a").set_index("label")
+    write_fake_store(tmp_path)
+    names, notes = sr.experiments(tmp_path)
+    assert names == ["exp"]
+    assert any("experiment.yaml: cannot read" in n for n in notes)  # the fake runs come without a spec
+    results = sr.load("exp", tmp_path, ["care_production"])
+    assert results.baseline == "practice=a" and results.labels == ["practice=a", "practice=b"]
+    table = sr.baseline_table(results, "care_production").set_index("label")
     assert table.loc["practice=a", "baseline"] and table.loc["practice=a", "mean"] == pytest.approx(2.0)
+    assert not table.loc["practice=b", "baseline"] and list(table["n"]) == [3, 3]
     diff = np.array([0.5, 0.6, 0.7])  # paired by seed: the sd of the differences, not of the levels
     half = 4.302652729911275 * diff.std(ddof=1) / np.sqrt(3)
     assert table.loc["practice=b", "diff"] == pytest.approx(0.6)
     assert table.loc["practice=b", "diff_hi"] - table.loc["practice=b", "diff"] == pytest.approx(half)
-    curve = sr.curves(region, "care_production")["practice=a"]
-    assert list(curve["mean"]) == [1.0, 2.0]
+    assert np.isnan(table.loc["practice=a", "diff"])
+    curve = sr.curves(results, "care_production")["practice=a"]
+    assert list(curve["week"]) == [0, 1] and list(curve["mean"]) == [1.0, 2.0]
+    assert curve["hi"].iloc[1] - 2.0 == pytest.approx(4.302652729911275 * 1.0 / np.sqrt(3))
+    assert list(results.runs["seed"]) == [0, 1, 2, 0, 1, 2]
+    assert all(Path(p).name == f"seed={s}" for p, s in zip(results.runs["path"], results.runs["seed"], strict=True))
+
+
+def test_an_unreadable_store_file_becomes_a_note_not_a_crash(tmp_path: Path) -> None:
+    import warnings
+
+    write_fake_store(tmp_path)
+    (tmp_path / "exp" / "runs" / "practice_b" / "seed=2" / "region.parquet").write_bytes(b"PAR1 truncated")
+    (tmp_path / "exp" / "runs" / "practice_a" / "seed=1" / "provenance.json").write_text("{not json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing escapes to the page as a warning
+        results = sr.load("exp", tmp_path, ["care_production"])
+    assert any("region.parquet: corrupt or truncated Parquet file" in n for n in results.notes)
+    assert any("provenance.json: corrupt or unreadable JSON" in n for n in results.notes)
+    assert list(sr.baseline_table(results, "care_production")["n"]) == [2, 2]
+    html = table_html(sr.baseline_table(results, "care_production"), "care_production")
+    assert html.count("<tr data-config=") == 2
+
+
+def test_a_saved_scenario_baseline_of_several_keys_is_paired_on_its_first(tmp_path: Path) -> None:
+    """The Compare page saves `baseline: practice=a practice.alpha=0.15`; compare takes one KEY=VALUE."""
+    write_fake_store(tmp_path)
+    (tmp_path / "exp" / "experiment.yaml").write_text(
+        "name: exp\nsweep: {practice: 'a,b'}\nseeds: 3\nbaseline: practice=a practice.alpha=0.15\n")
+    results = sr.load("exp", tmp_path, ["care_production"])
+    assert results.baseline == "practice=a"
+    assert results.notes == ("baseline practice=a practice.alpha=0.15: differences are paired on practice=a "
+                             "(one KEY=VALUE, as abm compare)",)
+    with pytest.raises(UserError, match="no results for experiment 'nope'"):
+        sr.load("nope", tmp_path)
+
+
+TWO_KEYS = """name: two_keys
+description: two practices in two environments
+base: [organisation=small, weeks=6]
+sweep: {practice: 'exploit_only,contextual', environment: 'stable,turbulent'}
+seeds: 3
+metrics: [maturity_total, care_production]
+baseline: practice=exploit_only
+"""
+CONFIGS = [f"practice={p}, environment={e}" for p in ("exploit_only", "contextual") for e in ("stable", "turbulent")]
+
+
+@pytest.fixture(scope="module")
+def two_key_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.helpers.experiment_helpers import run_in_process
+
+    tmp = tmp_path_factory.mktemp("two_keys")
+    run_in_process(TWO_KEYS, tmp, tmp / "results", "two_keys")
+    return tmp / "results"
+
+
+def compare_rows(root: Path, metric: str) -> pd.DataFrame:
+    """What `abm compare` says of `metric`, one row per configuration: summary mean and CI, paired diff and CI."""
+    from abm.analysis.compare import compare
+
+    c = compare(["two_keys"], [metric], root=root)
+    merged = c.summary.merge(c.paired, on=["practice", "environment", "metric"])
+    merged.index = pd.Index([f"practice={p}, environment={e}"
+                             for p, e in zip(merged["practice"], merged["environment"], strict=True)], name="label")
+    return merged.rename(columns={"ci_lo": "lo", "ci_hi": "hi"})[["mean", "lo", "hi", "diff", "diff_lo", "diff_hi"]]
+
+
+@pytest.mark.parametrize("metric", ["maturity_total", "care_production"])
+def test_the_results_table_equals_abm_compare_on_a_two_key_sweep(two_key_store: Path, metric: str) -> None:
+    """Each configuration is paired with the baseline of its own environment, as `abm compare` pairs it
+    (one baseline column for all would put the environment's effect into the difference)."""
+    want = compare_rows(two_key_store, metric)
+    table = sr.baseline_table(sr.load("two_keys", two_key_store), metric).set_index("label")
+    assert list(table.index) == CONFIGS and sorted(want.index) == sorted(CONFIGS)
+    pd.testing.assert_frame_equal(table.loc[want.index, want.columns].astype(float), want.astype(float),
+                                  check_exact=False, rtol=1e-12, atol=1e-12)
+    assert list(table.index[table["baseline"]]) == CONFIGS[:2]
+    assert list(table["n"]) == [3, 3, 3, 3]
+    html = table_html(table.reset_index(), metric)
+    for config, r in want.iterrows():
+        row = html.split(f'<tr data-config="{config}">', 1)[1].split("</tr>", 1)[0]
+        assert f"<td>{fmt(r['mean'])}</td><td>[{fmt(r['lo'])}, {fmt(r['hi'])}]</td>" in row
+        if config.startswith("practice=contextual"):
+            assert f"<td>{fmt(r['diff'])}</td><td>[{fmt(r['diff_lo'])}, {fmt(r['diff_hi'])}]</td>" in row
+        else:
+            assert "(baseline)" in row
+
+
+def test_the_results_curves_are_the_analysis_bands_labelled_by_swept_values(two_key_store: Path) -> None:
+    from abm.analysis.stats import band
+
+    results = sr.load("two_keys", two_key_store)
+    assert results.comparison.keys == ["practice", "environment"] and results.labels == CONFIGS
+    curves = sr.curves(results, "care_production")
+    assert list(curves) == CONFIGS
+    want = band(results.comparison.region, ["practice", "environment"], "care_production")
+    one = want[(want["practice"] == "contextual") & (want["environment"] == "turbulent")].sort_values("week")
+    got = curves["practice=contextual, environment=turbulent"]
+    assert list(got["week"]) == list(range(7))
+    np.testing.assert_allclose(got[["mean", "lo", "hi"]].to_numpy(), one[["mean", "lo", "hi"]].to_numpy())
+    assert (got["lo"] < got["mean"]).any() and (got["hi"] >= got["mean"]).all()
+    runs = results.runs
+    assert len(runs) == 12 and list(runs["label"].drop_duplicates()) == CONFIGS
+    units, config = sr.read_replay(runs["path"].iloc[0])
+    assert {"week", "unit", "n_staff", "stage"} <= set(units.columns) and config["organisation"]["name"] == "small"
 
 
 @pytest.mark.parametrize("args, message", [

@@ -81,7 +81,10 @@ def Replay(runs: pd.DataFrame) -> None:
         f"{t('stage')} 0-7", {"week": week}), style="max-width: 640px")
 
 
-def replay_data(path: str, seed: int) -> tuple[pd.DataFrame, tuple[object, tuple[np.ndarray, np.ndarray, np.ndarray]]] | str:
+Drawing = tuple[object, tuple[np.ndarray, np.ndarray, np.ndarray]]  # a layout and its unit ties
+
+
+def replay_data(path: str, seed: int) -> tuple[pd.DataFrame, Drawing] | str:
     """A stored run's units and its drawing, or a one-line note when its files cannot be read."""
     try:
         units, config = sr.read_replay(path)

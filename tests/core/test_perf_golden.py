@@ -26,10 +26,10 @@ def test_outcomes_equal_the_stored_golden_values(case: str) -> None:
     assert not bad, f"outcomes drifted from the golden run: {bad}"
 
 
-CASES = [["organisation=small", "seed=5"], ["organisation=default", "practice=structural"]]
+COLLECTOR_CASES = [["organisation=small", "seed=5"], ["organisation=default", "practice=structural"]]
 
 
-@pytest.mark.parametrize("overrides", CASES)
+@pytest.mark.parametrize("overrides", COLLECTOR_CASES)
 def test_collector_equals_every_registered_metric(overrides: list[str]) -> None:
     """Every collected column equals its registered Metric.compute on a fresh view of that week."""
     from abm.core.metrics import REGION_METRICS, Week

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import shutil
+import sys
+import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from abm.errors import UserError
@@ -61,6 +66,45 @@ def check_at_least_one(option: str, value: int | None) -> None:
         raise UserError(f"{option}={value} is not allowed: an integer >= 1")
 
 
+MIN_FREE_BYTES = 16 * 2**20  # a report or a run's results: a few MiB; less free space than this is "full"
+
+
+def check_writable(path: str | Path, option: str) -> None:
+    """`option`'s folder can be created and written, checked before any work, without leaving anything.
+
+    The nearest existing ancestor must be a folder in which a probe file can be created (this catches
+    permissions, read-only file systems and pseudo file systems, for root too) with MIN_FREE_BYTES free."""
+    path = Path(path)
+    shown = f"{option}={str(path)!r}"
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{shown} is not allowed: it exists and is not a folder")
+    existing = path.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"{shown} is not allowed: {existing} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=existing, prefix=".abm-probe-"):
+            pass
+        free = shutil.disk_usage(existing).free
+    except OSError as err:
+        raise UserError(f"{shown} is not allowed: a writable folder (cannot create a file in {existing}: "
+                        f"{err.strerror or err})") from None
+    if free < MIN_FREE_BYTES:
+        raise UserError(f"{shown} is not allowed: a folder with at least {MIN_FREE_BYTES // 2**20} MiB free "
+                        f"({existing} has {free // 2**20} MiB free)")
+
+
+def capped_workers(option: str, value: int) -> int:
+    """Worker processes: at least 1 (checked by the caller), at most the cores; more is capped, with a note."""
+    cores = os.cpu_count() or 1
+    if value > cores:
+        print(f"abm: note: {option}={value} is more than the {cores} cores of this machine: using {cores}",
+              file=sys.stderr)
+        return cores
+    return value
+
+
 def root_option(parser: Parser) -> None:
     parser.add_argument(
         "--root", default=None, metavar="DIR", help="the results store (default: $ABM_RESULTS, else ./results)"
@@ -76,4 +120,4 @@ def printed_store_warnings() -> Iterator[None]:
         warnings.simplefilter("always", StoreWarning)
         yield
     for w in caught:
-        print(f"abm: warning: {w.message}")
+        print(f"abm: warning: {w.message}", file=sys.stderr)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from abm.analysis.compare import compare, report_dir, table, write_report
-from abm.cli.args import Parser, printed_store_warnings, root_option
+from abm.cli.args import Parser, check_writable, printed_store_warnings, root_option
 from abm.errors import UserError
 from abm.store.layout import results_root
 
@@ -51,10 +51,11 @@ def parse_args(args: Sequence[str]) -> argparse.Namespace:
 
 def compare_command(args: Sequence[str]) -> int:
     ns = parse_args(args)
-    with printed_store_warnings():
-        c = compare(ns.experiments, ns.metric, ns.week, ns.baseline, ns.root)
     base = results_root(ns.root) / ns.experiments[0] / (
         "compare" if len(ns.experiments) == 1 else f"compare-vs-{ns.experiments[1]}")
+    check_writable(ns.out or base, "--out" if ns.out else "--root")
+    with printed_store_warnings():
+        c = compare(ns.experiments, ns.metric, ns.week, ns.baseline, ns.root)
     out = Path(ns.out) if ns.out else report_dir(c, base)
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 40):
         print(f"{' vs '.join(c.experiments)}: week {c.week}, baseline {c.baseline[0]}={c.baseline[1]}\n")

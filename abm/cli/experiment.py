@@ -6,9 +6,9 @@ import argparse
 import os
 from collections.abc import Sequence
 
-from abm.cli.args import Parser, check_at_least_one, root_option
+from abm.cli.args import Parser, capped_workers, check_at_least_one, root_option
 from abm.experiments.launch import LAUNCHERS, run_experiment
-from abm.experiments.spec import apply_cli_overrides, load_spec, plan
+from abm.experiments.spec import apply_cli_overrides, load_spec, plan, seed_count
 from abm.store.layout import results_root
 
 DESCRIPTION = """Run an experiment file (experiments/NAME.yaml, or a path to a YAML file) into the results store.
@@ -33,7 +33,8 @@ def parse_args(args: Sequence[str]) -> argparse.Namespace:
     ap.add_argument("name", help="the experiment file's name (experiments/NAME.yaml) or its path")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides (key=value)")
     ap.add_argument("--workers", type=int, default=None, metavar="N",
-                    help="parallel worker processes (default: the file's launcher.workers, else all cores)")
+                    help="parallel worker processes, at most the cores (default: the file's launcher.workers, "
+                         "else all cores)")
     ap.add_argument("--launcher", choices=LAUNCHERS, default="local", help="where the runs execute")
     root_option(ap)
     ap.add_argument("--seeds", type=int, default=None, metavar="N",
@@ -41,7 +42,8 @@ def parse_args(args: Sequence[str]) -> argparse.Namespace:
     ap.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
     ns = ap.parse_intermixed_args(list(args))
     check_at_least_one("--workers", ns.workers)
-    check_at_least_one("--seeds", ns.seeds)
+    if ns.seeds is not None:
+        seed_count(ns.seeds, "--seeds")
     return ns
 
 
@@ -51,9 +53,12 @@ def experiment_command(args: Sequence[str]) -> int:
     hydra_overrides = [o for o in ns.overrides if o.startswith("hydra")]
     spec = apply_cli_overrides(load_spec(ns.name), [o for o in ns.overrides if not o.startswith("hydra")])
     if ns.seeds is not None:
-        spec.seeds = list(range(ns.seeds))
+        spec.seeds = seed_count(ns.seeds, "--seeds")
     configs = plan(spec)
-    workers = ns.workers or int(spec.launcher.get("workers") or os.cpu_count() or 1)
+    option = "--workers" if ns.workers else "launcher.workers"
+    workers = ns.workers or spec.launcher.get("workers") or os.cpu_count() or 1
+    if ns.launcher != "slurm":  # SLURM's parallelism is launcher.array_parallelism, not this machine's cores
+        workers = capped_workers(option, workers)
     outcome = run_experiment(spec, configs, results_root(ns.root), workers=workers, launcher=ns.launcher,
                              hydra_overrides=hydra_overrides, progress=not ns.no_progress)
     print(outcome.summary())

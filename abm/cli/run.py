@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 
-from abm.cli.args import Parser
+from abm.cli.args import Parser, check_writable
+from abm.errors import UserError
 
 LONG_RUN = 1_000_000  # staff-weeks above which a terminal run shows a progress bar
+RUNS, MULTIRUNS = Path("outputs/runs"), Path("outputs/multiruns")  # configs/config.yaml's hydra.run/sweep.dir
+STALE_TMP_S = 60  # a hidden .tmp file this old in an output folder is left by a killed run: removed
+EXCLUSIVE = ("multirun", "cfg", "info")  # Hydra accepts only one of these modes
 
 DESCRIPTION = """One simulation of the configured region through Hydra: prints a summary table and writes
 region.parquet, units.parquet and provenance.json into outputs/runs/<time>/ (a multirun into
-outputs/multiruns/<time>/<n>/). Every run the command would start is validated before anything is written."""
+outputs/multiruns/<time>/<n>/); <time> is the start time to the microsecond and the process id, so two
+runs never share a folder. Every run the command would start is validated before anything is written,
+and --cfg prints the composed configuration only once it is valid."""
 
 EPILOG = """overrides: Hydra overrides, e.g. practice=structural environment=turbulent seed=3 (groups and keys:
 docs/ODD.md); with -m, comma-separated values sweep in parallel local processes.
@@ -45,11 +55,38 @@ def run_command(args: Sequence[str]) -> int:
     from abm.config.hydra_bridge import validate_overrides
 
     ns = parser().parse_intermixed_args(list(args))
-    hydra_only = any(getattr(ns, k) for k in ("cfg", "info", "hydra_help", "config_path", "config_name",
-                                               "config_dir", "experimental_rerun"))
-    if not hydra_only:
-        validate_overrides(ns.overrides, multirun=ns.multirun)
+    modes = [f"--{k}" for k in EXCLUSIVE if getattr(ns, k)]
+    if len(modes) > 1:
+        raise UserError(f"run: {' with '.join(modes)} is not allowed: at most one of -m/--multirun, --cfg, --info")
+    other_tree = any(getattr(ns, k) for k in ("config_path", "config_name", "config_dir", "experimental_rerun"))
+    if other_tree or ns.info or ns.hydra_help:  # Hydra's own information, or a config tree abm does not know
+        return hydra_run(list(args))
+    validate_overrides(ns.overrides, multirun=ns.multirun)
+    if ns.cfg:
+        return hydra_run(list(args))
+    key, default = ("hydra.sweep.dir", MULTIRUNS) if ns.multirun else ("hydra.run.dir", RUNS)
+    given = [o.partition("=")[2] for o in ns.overrides if o.partition("=")[0].lstrip("+") == key]
+    folder = Path(given[-1]) if given else default / f"{datetime.now():%Y-%m-%d_%H-%M-%S.%f}-{os.getpid()}"
+    check_writable(folder, key)
+    if not given:
+        remove_stale_tmp()
+        args = [*args, f"{key}={folder}"]
     return hydra_run(list(args))
+
+
+def remove_stale_tmp(now: float | None = None) -> list[Path]:
+    """Hidden temporary files (abm.store.files' `.NAME.*.tmp`) older than STALE_TMP_S in the default output
+    folders: a run killed mid-write leaves them; a live write renames its own within seconds."""
+    now = time.time() if now is None else now
+    removed = []
+    for tmp in [*RUNS.glob("*/.*.tmp"), *MULTIRUNS.glob("*/*/.*.tmp")]:
+        try:
+            if now - tmp.stat().st_mtime > STALE_TMP_S:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            pass  # another run removed it, or it is not ours to remove
+    return removed
 
 
 def hydra_run(args: list[str]) -> int:

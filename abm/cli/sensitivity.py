@@ -7,7 +7,7 @@ from pathlib import Path
 
 from abm.analysis.markdown import markdown
 from abm.analysis.sensitivity import indices, plot
-from abm.cli.args import Parser, printed_store_warnings, root_option
+from abm.cli.args import Parser, check_writable, printed_store_warnings, root_option
 from abm.simulation import stamp
 from abm.store.files import atomic_write, write_text
 from abm.store.layout import results_root
@@ -29,6 +29,7 @@ def sensitivity_command(args: Sequence[str]) -> int:
     root_option(ap)
     ap.add_argument("--out", default=None, metavar="DIR", help="where the report goes")
     ns = ap.parse_args(list(args))
+    check_writable(ns.out or results_root(ns.root) / ns.experiment, "--out" if ns.out else "--root")
     with printed_store_warnings():
         spec = read_spec(ns.experiment, ns.root)
         metrics = ns.metric or spec.get("metrics") or ["maturity_total"]

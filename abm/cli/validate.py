@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from abm.cli.args import Parser, check_at_least_one
+from abm.cli.args import Parser, capped_workers, check_at_least_one, check_writable
 from abm.errors import UserError
 
 DESCRIPTION = """Run every docking check through the full model (March 1991, Bass 1969, Granovetter 1978,
@@ -27,7 +27,8 @@ def parse(args: Sequence[str]) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="small versions with widened tolerances (about a minute)")
     ap.add_argument("--out", type=Path, default=Path("outputs/validation"), metavar="DIR",
                     help="where the report goes (default: outputs/validation)")
-    ap.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
+    ap.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="worker processes, at most the cores (default: all cores)")
     ap.add_argument("--only", default=None, metavar="NAME[,NAME...]", help=f"run only these checks: {', '.join(known)}")
     ns = ap.parse_args(list(args))
     check_at_least_one("--workers", ns.workers)
@@ -35,8 +36,9 @@ def parse(args: Sequence[str]) -> argparse.Namespace:
     bad = [n for n in ns.only if n not in known]
     if bad:
         raise UserError(f"--only={bad[0]!r} is not allowed: one of {', '.join(known)}")
-    if ns.out.exists() and not ns.out.is_dir():
-        raise UserError(f"--out={str(ns.out)!r} is not allowed: it exists and is not a folder")
+    check_writable(ns.out, "--out")
+    if ns.workers is not None:
+        ns.workers = capped_workers("--workers", ns.workers)
     return ns
 
 

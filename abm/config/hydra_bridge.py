@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -20,9 +21,11 @@ from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import RangeSweep
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
-from abm.core.params import GROUPS, ModelParams, from_dict
+from abm.config.limits import MAX_RUNS, ceil_count, check_memory_once, check_run_count, check_seed
+from abm.core.params import GROUPS, ModelParams, from_dict, shown
 from abm.errors import ParamError, UserError
 from abm.paths import config_candidates
 
@@ -159,12 +162,32 @@ def compose_params(overrides: Sequence[str] = ()) -> ModelParams:
     return to_params(compose_config(overrides))
 
 
-def expand_sweep(overrides: Sequence[str]) -> list[list[str]]:
-    """Every combination of a multirun's sweep overrides (`a=1,2 b=x,y` -> four override lists)."""
+def parse_overrides(overrides: Sequence[str]) -> list[Any]:
     try:
-        parsed = OverridesParser.create().parse_overrides(list(overrides))
+        return OverridesParser.create().parse_overrides(list(overrides))
     except Exception as exc:
         raise hydra_user_error(exc, overrides) from None
+
+
+def sweep_length(o: Any) -> int:
+    """How many values one parsed override sweeps (1 for a plain value), counted without listing a range."""
+    if not o.is_sweep_override():
+        return 1
+    value = o.value()
+    if isinstance(value, RangeSweep):
+        return ceil_count(value.start, value.stop, value.step)
+    return sum(1 for _ in itertools.islice(o.sweep_string_iterator(), MAX_RUNS + 1))
+
+
+def sweep_size(overrides: Sequence[str]) -> int:
+    """The number of combinations a multirun's overrides sweep, without expanding them."""
+    return math.prod(sweep_length(o) for o in parse_overrides(overrides))
+
+
+def expand_sweep(overrides: Sequence[str]) -> list[list[str]]:
+    """Every combination of a multirun's sweep overrides (`a=1,2 b=x,y` -> four override lists)."""
+    parsed = parse_overrides(overrides)
+    check_run_count(math.prod(sweep_length(o) for o in parsed), "the sweep " + " ".join(overrides))
     choices: list[list[str]] = []
     for o in parsed:
         key = o.get_key_element()
@@ -175,10 +198,41 @@ def expand_sweep(overrides: Sequence[str]) -> list[list[str]]:
     return [list(c) for c in itertools.product(*choices)]
 
 
+def check_seed_sweep(o: Any) -> list[str]:
+    """Range-check a multirun's seed values without composing one run per seed; the first value, to compose."""
+    value = o.value() if o.is_sweep_override() else None
+    if isinstance(value, RangeSweep) and sweep_length(o) > 0:
+        last = value.start + (sweep_length(o) - 1) * value.step
+        for v in (value.start, last, value.step):
+            if isinstance(v, float) and not v.is_integer():
+                check_seed(v)
+        check_seed(int(min(value.start, last)))
+        check_seed(int(max(value.start, last)))
+        return [f"seed={int(value.start)}"]
+    if not o.is_sweep_override():
+        return [o.input_line]
+    values = list(o.sweep_string_iterator())
+    for v in values[1:]:
+        check_seed(v)
+    return [f"seed={values[0]}"] if values else []
+
+
 def validate_overrides(overrides: Sequence[str], multirun: bool = False) -> list[ModelParams]:
-    """Compose and validate every run the command would start; raise UserError on the first bad one."""
-    combos = expand_sweep(overrides) if multirun else [list(overrides)]
-    return [compose_params(c) for c in combos]
+    """Compose and validate every distinct run the command would start; raise UserError on the first bad one.
+
+    A multirun composes each combination of its non-seed values once (with the first seed); the seeds only
+    need a range check, so `seed=range(0,100000)` costs one composition per configuration, not 100,000."""
+    if not multirun:
+        params = [compose_params(overrides)]
+    else:
+        parsed = parse_overrides(overrides)
+        check_run_count(math.prod(sweep_length(o) for o in parsed), "the multirun " + " ".join(overrides))
+        seeds = [o for o in parsed if o.get_key_element().lstrip("+~") == "seed"]
+        first_seed = check_seed_sweep(seeds[-1]) if seeds else []
+        others = [o.input_line for o in parsed if o not in seeds]
+        params = [compose_params([*combo, *first_seed]) for combo in expand_sweep(others)]
+    check_memory_once(params)
+    return params
 
 
 _PATTERNS: tuple[tuple[str, str], ...] = (
@@ -188,6 +242,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
      "{0}={1} is not a known option: one of {2}"),
     (r"Key '[^']+' not in '(\w+)' full_key: (\S+)", "{1} is not a known key: one of {0}"),
     (r"Key '[^']+' is not in struct full_key: (\S+)", "{0} is not a known key"),
+    (r"int too large to convert to float full_key: (\S+)", "{0}={1} is not allowed: {2}"),
     (r"Value '(.*?)' of type '[^']+' could not be converted to (\w+) full_key: (\S+)",
      "{2}={0} is not allowed: a value of type {1}"),
     (r"Value '(.*?)' (?:is not a valid|could not be converted to) (\w+) full_key: (\S+)",
@@ -200,6 +255,21 @@ def known_keys(class_name: str) -> str:
     classes = {cls.__name__: cls for cls in (ModelParams, *GROUPS.values())}
     cls = classes.get(class_name)
     return ", ".join(f.name for f in dataclasses.fields(cls)) if cls else class_name
+
+
+def allowed_for(key: str) -> str:
+    """What a numeric field accepts, from its metadata (`practice.alpha` -> "a number in [0.0, 0.9]")."""
+    group, _, name = key.rpartition(".")
+    cls = GROUPS.get(group, ModelParams if not group else None)
+    meta = {f.name: f.metadata for f in dataclasses.fields(cls)}.get(name, {}) if cls else {}
+    lo, hi = meta.get("range", (None, None))
+    return f"a number in [{lo}, {hi}]" if "range" in meta else "a number"
+
+
+def too_large(overrides: Sequence[str], key: str) -> str:
+    """The user's value for `key` (abbreviated), from the overrides."""
+    values = [v for o in overrides for k, _, v in [o.partition("=")] if k.lstrip("+~") == key]
+    return values[-1] if values else "(a number too large for a float)"
 
 
 def hydra_user_error(exc: BaseException, overrides: Sequence[str] = ()) -> UserError:
@@ -215,6 +285,9 @@ def hydra_user_error(exc: BaseException, overrides: Sequence[str] = ()) -> UserE
         match = re.search(pattern, text, flags=re.S)
         if match:
             groups = [g.strip().rstrip(".") for g in match.groups()]
+            if "too large" in pattern:
+                groups += [too_large(overrides, groups[0]), allowed_for(groups[0])]
+            groups = [str(shown(g)).strip("'") if len(g) > 60 else g for g in groups]
             if "one of {2}" in template:
                 groups[2] = ", ".join(groups[2].split())
             if "known key: one of {0}" in template:

@@ -43,10 +43,28 @@ def per_person(help: str, lo: float, hi: float) -> Any:
     return field(default=(), metadata={"help": help, "each": (lo, hi)})
 
 
+class Shown:
+    """A value as an error message shows it: huge integers abbreviated to their digits and length."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        text, digits = repr(self.value), str(self.value).strip()
+        if (isinstance(self.value, int) or digits.lstrip("-").isdigit()) and len(digits) > 40:
+            return f"{digits[:6]}...{digits[-3:]} (an integer of {len(digits.lstrip('-'))} digits)"
+        return text if len(text) <= 200 else f"{text[:60]}... ({len(text)} characters)"
+
+
+def shown(value: object) -> object:
+    """`value`, or a stand-in with a short repr when its repr would swamp a one-line error."""
+    return Shown(value) if len(repr(value)) > 40 and isinstance(value, int | str) else value
+
+
 def check_each(key: str, values: tuple[float, ...], lo: float, hi: float) -> None:
     for v in values:
         if isinstance(v, bool) or not isinstance(v, int | float) or not (lo <= v <= hi):
-            raise ParamError(key, v, f"every value a number in [{lo}, {hi}]")
+            raise ParamError(key, shown(v), f"every value a number in [{lo}, {hi}]")
 
 
 def validate_fields(obj: Any, prefix: str) -> None:
@@ -60,11 +78,12 @@ def validate_fields(obj: Any, prefix: str) -> None:
             is_int = f.type in ("int", int)
             kind = "an integer" if is_int else "a number"
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ParamError(key, value, f"{kind} in [{lo}, {hi}]")
-            if is_int and not float(value).is_integer():
+                raise ParamError(key, shown(value), f"{kind} in [{lo}, {hi}]")
+            # an int is compared exactly (never through float(): a 309-digit integer overflows a float)
+            if is_int and isinstance(value, float) and not value.is_integer():
                 raise ParamError(key, value, f"an integer in [{lo}, {hi}]")
             if not (lo <= value <= hi) or (isinstance(value, float) and math.isnan(value)):
-                raise ParamError(key, value, f"{kind} in [{lo}, {hi}]")
+                raise ParamError(key, shown(value), f"{kind} in [{lo}, {hi}]")
         elif "each" in meta:
             if not isinstance(value, tuple | list):
                 raise ParamError(key, value, "a list of numbers (one per staff member) or []")
@@ -111,10 +130,10 @@ class OrganisationParams(Validated):
     demand_per_staff: float = p(0.95, "weekly patient demand per staff member, in care units", 0.0, 10.0)
 
     def check(self) -> None:
-        if self.n_innovation_units >= self.n_units and self.n_units > 1:
+        if self.n_innovation_units >= self.n_units:  # one unit is a care unit, so 0 innovation units
             raise ParamError(
                 "organisation.n_innovation_units", self.n_innovation_units,
-                f"fewer than organisation.n_units ({self.n_units})",
+                f"fewer than organisation.n_units ({self.n_units}), so that at least one unit gives care",
             )
         if self.n_staff < self.n_units:
             raise ParamError("organisation.n_staff", self.n_staff,
@@ -176,6 +195,11 @@ class ManagementParams(Validated):
     ties_per_reconfiguration: int = n(
         5, "cross-unit ties a reconfiguration adds from a lagging unit's champion", 0, 1000
     )
+
+    def check(self) -> None:
+        if self.abandon_share >= self.routinise_share:  # else a service is abandoned the week it routinises
+            raise ParamError("management.abandon_share", self.abandon_share,
+                             f"below management.routinise_share ({self.routinise_share})")
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ from typing import Any
 
 import yaml
 
-from abm.config.hydra_bridge import compose_config, expand_sweep, resolved_dict, to_params
+from abm.config.hydra_bridge import compose_config, expand_sweep, resolved_dict, sweep_size, to_params
+from abm.config.limits import MAX_RUNS, SEED_MAX, check_memory_once, check_run_count
 from abm.config.overrides import as_dict, is_seed, key_of, split
 from abm.core.metrics import REGISTRY
+from abm.core.params import shown
 from abm.errors import UserError
 from abm.experiments.design import check_sensitivity, design_points
 from abm.paths import experiment_dirs
@@ -26,6 +28,39 @@ ALLOWED_KEYS = ("name", "description", "base", "sweep", "seeds", "metrics", "bas
                 "launcher")
 LAUNCHER_KEYS = ("workers", "partition", "time_min", "cpus_per_task", "mem_gb", "array_parallelism",
                  "qos", "account")
+LAUNCHER_INTS = ("workers", "time_min", "cpus_per_task", "array_parallelism")  # whole numbers >= 1
+LAUNCHER_MAX = 1_000_000
+MAX_FILE_BYTES = 2**20  # an experiment file is a page of YAML; 1 MiB is far beyond any real one
+MAX_NODES = 100_000  # YAML nodes after aliases are expanded (an alias bomb expands to billions)
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses a document whose aliases expand to more than MAX_NODES nodes
+    (a "billion laughs" file composes small but explodes when anything walks it) or refer to themselves."""
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        expanded_size(node, {})
+        return node
+
+
+def expanded_size(node: yaml.Node, sizes: dict[int, int | None]) -> int:
+    """Nodes in `node` with every alias expanded; raises yaml.YAMLError above MAX_NODES or on a cycle."""
+    if id(node) in sizes:
+        size = sizes[id(node)]
+        if size is None:
+            raise yaml.YAMLError("an alias refers to a node that contains it (a recursive structure)")
+        return size
+    sizes[id(node)] = None
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(expanded_size(k, sizes) + expanded_size(v, sizes) for k, v in node.value)
+    if total > MAX_NODES:
+        raise yaml.YAMLError(f"aliases expand it beyond {MAX_NODES:,} nodes (an alias bomb?)")
+    sizes[id(node)] = total
+    return total
 
 
 @dataclass
@@ -82,10 +117,20 @@ def find_spec_file(name: str) -> Path:
 def load_spec(name: str) -> Spec:
     """Read and check an experiment file; every mistake is one line naming the file and key."""
     path = find_spec_file(name)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UserError(f"{path}: a file of {size:,} bytes is not allowed: at most {MAX_FILE_BYTES:,} bytes")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: byte 0x{exc.object[exc.start]:02x} at position {exc.start} is not allowed: "
+                        "UTF-8 text") from None
+    try:
+        data = yaml.load(text, Loader=BoundedLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML ({' '.join(str(exc).split())[:160]})") from None
+    except RecursionError:
+        raise UserError(f"{path}: not valid YAML (nested too deeply)") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a mapping of keys ({', '.join(ALLOWED_KEYS)})")
     return parse_spec(data, path)
@@ -122,8 +167,20 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
             else launcher
         )
         raise UserError(f"{path}: launcher key {bad!r} is not allowed: one of {', '.join(LAUNCHER_KEYS)}")
+    for key, value in launcher.items():
+        _launcher_value(key, value, path)
     spec.launcher = dict(launcher)
     return spec
+
+
+def _launcher_value(key: str, value: Any, path: Path) -> None:
+    if key in LAUNCHER_INTS or key == "mem_gb":
+        kinds = (int,) if key in LAUNCHER_INTS else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not 1 <= value <= LAUNCHER_MAX:
+            kind = "an integer" if key in LAUNCHER_INTS else "a number"
+            raise UserError(f"{path}: launcher.{key}={shown(value)!r} is not allowed: {kind} in [1, {LAUNCHER_MAX:,}]")
+    elif not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise UserError(f"{path}: launcher.{key}={shown(value)!r} is not allowed: a name (text)")
 
 
 def _string_list(value: Any, path: Path, key: str) -> list[str]:
@@ -147,20 +204,28 @@ def _sweep(value: Any, path: Path) -> dict[str, str]:
     return out
 
 
+SEEDS_ALLOWED = f"a count in [1, {MAX_RUNS:,}] or a list of distinct seeds in [0, {SEED_MAX}]"
+
+
+def seed_count(value: Any, key: str) -> list[int]:
+    """Seeds 0..value-1 of a count `key` (the file's seeds, or --seeds), at most MAX_RUNS."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RUNS:
+        raise UserError(f"{key}={shown(value)!r} is not allowed: a count in [1, {MAX_RUNS:,}]"
+                        + ("" if key.startswith("--") else f" or a list of distinct seeds in [0, {SEED_MAX}]"))
+    return list(range(value))
+
+
 def _seeds(value: Any, path: Path) -> list[int]:
-    if isinstance(value, bool):
-        value = None
-    if isinstance(value, int) and value >= 1:
-        return list(range(value))
-    if (
-        isinstance(value, list)
-        and value
-        and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in value)
-    ):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return seed_count(value, f"{path}: seeds")
+    if isinstance(value, list) and value:
+        bad = [s for s in value if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= SEED_MAX]
+        if bad:
+            raise UserError(f"{path}: seeds: {shown(bad[0])!r} is not allowed: {SEEDS_ALLOWED}")
         if len(set(value)) != len(value):
-            raise UserError(f"{path}: seeds={value!r} is not allowed: distinct seeds")
+            raise UserError(f"{path}: seeds={shown(value)!r} is not allowed: distinct seeds")
         return list(value)
-    raise UserError(f"{path}: seeds={value!r} is not allowed: a count >= 1 or a list of seeds >= 0")
+    raise UserError(f"{path}: seeds={shown(value)!r} is not allowed: {SEEDS_ALLOWED}")
 
 
 def _metrics(value: Any, path: Path) -> list[str]:
@@ -187,6 +252,20 @@ def apply_cli_overrides(spec: Spec, overrides: list[str]) -> Spec:
     return spec
 
 
+def check_design_size(spec: Spec) -> None:
+    """A sensitivity design's points (Morris: trajectories x (k+1); Sobol: samples x (k+2)), before sampling."""
+    sens = spec.sensitivity
+    if not sens:
+        return
+    seed = sens.get("seed", 1)
+    if not 0 <= seed < 2**32:  # SALib seeds numpy's legacy generator
+        raise UserError(f"{spec.path}: sensitivity.seed={shown(seed)!r} is not allowed: an integer in [0, {2**32 - 1}]")
+    k = len(sens["params"])
+    size = int(sens.get("trajectories", 10)) * (k + 1) if sens["method"] == "morris" else \
+        int(sens.get("samples", 64)) * (k + 2)
+    check_run_count(size * len(spec.seeds), f"{spec.path}: the {sens['method']} design x {len(spec.seeds):,} seeds")
+
+
 def sweep_points(spec: Spec) -> list[tuple[list[str], dict[str, str]]]:
     """(overrides, swept values) per configuration, before composing."""
     if spec.sensitivity:
@@ -207,12 +286,23 @@ def plan(spec: Spec) -> list[Configuration]:
     """Compose and validate every configuration; raise UserError (naming the file) on the first bad one."""
     configs: list[Configuration] = []
     seen: set[str] = set()
-    for overrides, values in sweep_points(spec):
+    check_design_size(spec)
+    if spec.sweep and not spec.sensitivity:  # counted before expanding (a range can hold billions)
+        try:
+            n = sweep_size([f"{k}={v}" for k, v in spec.sweep.items()])
+        except UserError as err:
+            raise UserError(f"{spec.path}: malformed sweep: {err}") from None
+        check_run_count(n * len(spec.seeds), f"{spec.path}: {n:,} configurations x {len(spec.seeds):,} seeds")
+    points = sweep_points(spec)
+    check_run_count(len(points) * len(spec.seeds),
+                    f"{spec.path}: {len(points):,} configurations x {len(spec.seeds):,} seeds")
+    params = []
+    for overrides, values in points:
         if any(is_seed(o) for o in overrides):
             raise UserError(f"{spec.path}: 'seed' cannot be set in base or sweep: use 'seeds' (common random numbers)")
         try:
             cfg = compose_config(overrides)
-            to_params(cfg)
+            params.append(to_params(cfg))
         except UserError as err:
             raise UserError(f"{spec.path}: {err}") from None
         resolved = resolved_dict(cfg)
@@ -220,6 +310,10 @@ def plan(spec: Spec) -> list[Configuration]:
         if h not in seen:
             seen.add(h)
             configs.append(Configuration(overrides, h, values, resolved))
+    try:
+        check_memory_once(params)
+    except UserError as err:
+        raise UserError(f"{spec.path}: {err}") from None
     if spec.baseline:
         key, value = spec.baseline.split("=", 1)
         if not any(c.values.get(key) == value for c in configs):

@@ -102,3 +102,34 @@ def test_catalogue_entries_are_validated_with_their_index():
 
 def test_defaults_are_valid():
     assert ModelParams().organisation.n_staff == 600
+
+
+@pytest.mark.parametrize(("data", "key"), [
+    ({"seed": 10**400}, "seed"),
+    ({"weeks": -(10**400)}, "weeks"),
+    ({"organisation": {"n_staff": 10**400}}, "organisation.n_staff"),
+    ({"practice": {"alpha": 10**400}}, "practice.alpha"),
+    ({"adoption": {"threshold_each": (10**400,)}}, "adoption.threshold_each"),
+])
+def test_integers_too_large_for_a_float_are_refused_by_range_not_overflow(data, key):
+    with pytest.raises(ParamError) as err:
+        from_dict(data)
+    text = str(err.value)
+    assert text.startswith(f"{key}=") and "an integer of 401 digits" in text and len(text) < 200
+
+
+@pytest.mark.parametrize(("data", "keys"), [
+    ({"organisation": {"n_units": 1, "n_innovation_units": 5}},
+     ("organisation.n_innovation_units=5", "organisation.n_units (1)")),
+    ({"organisation": {"n_units": 1}}, ("organisation.n_innovation_units=2", "organisation.n_units (1)")),
+    ({"management": {"abandon_share": 0.7}}, ("management.abandon_share=0.7", "management.routinise_share (0.6)")),
+    ({"management": {"routinise_share": 0.05}}, ("management.abandon_share=0.1", "management.routinise_share (0.05)")),
+])
+def test_cross_field_constraints_name_both_keys(data, keys):
+    with pytest.raises(ParamError) as err:
+        from_dict(data)
+    assert all(k in str(err.value) for k in keys), str(err.value)
+
+
+def test_one_unit_with_no_innovation_units_is_valid():
+    assert from_dict({"organisation": {"n_units": 1, "n_innovation_units": 0}}).organisation.n_units == 1

@@ -81,8 +81,8 @@ def test_corrupt_files_are_reported_by_name(store: Path, tmp_path: Path, capsys:
     assert str(bad_parquet) in messages and str(bad_json) in messages
     assert region["seed"].size == 4 * 7  # the four intact runs
     assert main(["results", "show", "storetest", "--root", str(root)]) == 0
-    out = capsys.readouterr().out
-    assert str(bad_parquet) in out and "corrupt" in out
+    err = capsys.readouterr().err  # warnings go to stderr
+    assert str(bad_parquet) in err and "corrupt" in err
 
 
 def test_written_files_respect_the_umask(tmp_path) -> None:

@@ -18,6 +18,27 @@ from tests.helpers.viz_support import abm_executable, viz_server
 from viz.guard import COOKIE, Guard, Policy, is_loopback
 from viz.levers import Settings
 
+
+def run(coro) -> None:  # noqa: ANN001
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests, in the same pytest
+    process) leaves an event loop running in the main thread."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
 PAGE = b"<html><head><script>var a = 1;</script><SCRIPT src='/x.js'></SCRIPT></head><body>ok</body></html>"
 
 
@@ -49,7 +70,7 @@ def call(guard: Guard, path: str = "/", headers: dict[str, str] | None = None,
 
     scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(),
              "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]}
-    asyncio.run(guard(scope, receive, send))
+    run(guard(scope, receive, send))
     start = sent[0]
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, b"".join(
         m.get("body", b"") for m in sent[1:])
@@ -108,7 +129,7 @@ def test_requests_for_another_host_or_from_another_origin_are_refused() -> None:
     served = FakeSocket(guard, {**LOCAL, "Origin": "http://127.0.0.1:8765"})
     evil = FakeSocket(guard, {**LOCAL, "Origin": "http://evil.example"})
     no_origin = FakeSocket(guard, LOCAL)
-    asyncio.run(connect_all([served, evil, no_origin]))
+    run(connect_all([served, evil, no_origin]))
     assert (served.seen, evil.seen, no_origin.seen) == ("open", "refused", "refused")
 
 
@@ -154,7 +175,7 @@ def test_with_a_token_only_its_holders_get_in() -> None:
     assert call(guard, headers={**host, "Authorization": "token s3cret-token"})[0] == 200
     ws = {**host, "Origin": "http://10.0.0.5:8765"}
     holder, stranger = FakeSocket(guard, {**ws, "Cookie": jar}), FakeSocket(guard, ws)
-    asyncio.run(connect_all([holder, stranger]))
+    run(connect_all([holder, stranger]))
     assert (holder.seen, stranger.seen) == ("open", "refused")
 
 
@@ -162,13 +183,13 @@ def test_the_session_cap_refuses_the_next_websocket_with_a_reason_and_frees_a_sl
     guard = Guard(tiny_app, Policy.for_server("127.0.0.1", 8765, max_sessions=3))
     ws = {**LOCAL, "Origin": "http://127.0.0.1:8765"}
     sockets = [FakeSocket(guard, ws) for _ in range(4)]
-    asyncio.run(connect_all(sockets))
+    run(connect_all(sockets))
     assert [s.seen for s in sockets] == ["open", "open", "open", "closed"]
     close = sockets[3].sent[-1]
     assert close["code"] == 1013 and "3 sessions are open" in close["reason"] and "--max-sessions" in close["reason"]
     assert guard.sessions.open == 0
     again = FakeSocket(guard, ws)
-    asyncio.run(connect_all([again]))
+    run(connect_all([again]))
     assert again.seen == "open"
 
 

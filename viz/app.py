@@ -6,6 +6,10 @@ with the navigation and the language switch. All state is per browser session (v
 
 from __future__ import annotations
 
+import sys
+import traceback
+from collections.abc import Callable
+
 import solara
 
 from viz.about import AboutPage, OddPage
@@ -14,9 +18,36 @@ from viz.i18n import t, toggle_language
 from viz.live import LivePage
 from viz.results_page import ResultsPage
 
+
+def guarded(page: Callable[[], None]) -> Callable[[], None]:
+    """`page` inside an error boundary: an exception while it renders or in one of its event handlers (a
+    broken store, a tampered widget message) becomes one line in the page, with no traceback and no
+    server path; the traceback goes to the server's console."""
+
+    @solara.component
+    def Guarded() -> None:
+        error, clear = solara.use_exception()
+
+        def log() -> None:
+            if error is not None:
+                print(f"abm viz: the {page.__name__} failed:", "".join(traceback.format_exception(error)),
+                      file=sys.stderr, flush=True)
+
+        solara.use_effect(log, [error])
+        if error is None:
+            page()
+            return
+        solara.Error(f"{t('page_error')} ({type(error).__name__}); {t('page_error_hint')}.",
+                     classes=["abm-page-error"])
+        solara.Button(t("retry"), on_click=clear, classes=["abm-retry"])
+
+    Guarded.__name__ = page.__name__
+    return Guarded
+
+
 # The app's pages, once: (path, navigation label key, component). The navigation and the routes come from it.
-PAGES = (("", "live", LivePage), ("compare", "compare", ComparePage), ("results", "results", ResultsPage),
-         ("about", "about", AboutPage))
+PAGES = (("", "live", guarded(LivePage)), ("compare", "compare", guarded(ComparePage)),
+         ("results", "results", guarded(ResultsPage)), ("about", "about", guarded(AboutPage)))
 
 CSS = """
 .abm-label { font-size: 12px; color: #555; margin-top: 6px; }
@@ -58,5 +89,5 @@ def Layout(children: list[solara.Element] = []) -> None:  # noqa: B006 (Solara's
 routes = [
     *(solara.Route(path=path or "/", component=component, label=key.capitalize(), layout=Layout if not path else None)
       for path, key, component in PAGES),
-    solara.Route(path="odd", component=OddPage, label="ODD"),  # linked from About, not in the navigation
+    solara.Route(path="odd", component=guarded(OddPage), label="ODD"),  # linked from About, not in the navigation
 ]

@@ -83,6 +83,9 @@ TEXT: dict[str, tuple[str, str]] = {
                     "Några filer i resultatlagret kunde inte läsas"),
     "no_results": ("No results to show", "Inga resultat att visa"),
     "unreadable_run": ("this run's files cannot be read", "körningens filer kan inte läsas"),
+    "page_error": ("This page could not be shown", "Sidan kunde inte visas"),
+    "page_error_hint": ("the server's console has the details", "serverns konsol har detaljerna"),
+    "retry": ("Try again", "Försök igen"),
 }
 
 # Headline outcomes, by metric name (the registry's English labels are the source of truth for English).

@@ -15,7 +15,6 @@ from viz import store_reader as sr
 from viz import svg
 from viz.i18n import metric_label, t
 from viz.layout import compute_layout, unit_ties
-from viz.markup import Md
 
 experiment = solara.reactive("")
 metric = solara.reactive("")
@@ -23,6 +22,12 @@ hidden = solara.reactive(frozenset[str]())
 replay_pick = solara.reactive(0)
 replay_week = solara.reactive(0)
 replay_playing = solara.reactive(False)
+
+
+def heading(text: str, level: int = 4, extra: str = "") -> None:
+    """A heading of app text, with an optional data value after it: both escaped, never Markdown."""
+    small = f' <code class="abm-heading-value">{svg.esc(extra)}</code>' if extra else ""
+    solara.HTML(f"h{level}", unsafe_innerHTML=svg.esc(text) + small, style="margin: 10px 0 4px 0")
 
 
 def fmt(v: float) -> str:
@@ -39,7 +44,7 @@ def table_html(table: pd.DataFrame, metric_name: str) -> str:
         rows.append(f'<tr data-config="{svg.esc(r.label)}"><td>{svg.esc(r.label)}{mark}</td><td>{fmt(r.mean)}</td>'
                     f"<td>[{fmt(r.lo)}, {fmt(r.hi)}]</td><td>{'' if r.baseline else fmt(r.diff)}</td>"
                     f"<td>{'' if r.baseline else f'[{fmt(r.diff_lo)}, {fmt(r.diff_hi)}]'}</td><td>{r.n}</td></tr>")
-    return (f'<table class="abm-baseline-table" data-metric="{metric_name}" style="border-collapse:collapse">'
+    return (f'<table class="abm-baseline-table" data-metric="{svg.esc(metric_name)}" style="border-collapse:collapse">'
             f"{head}{''.join(rows)}</table>")
 
 
@@ -61,7 +66,7 @@ def Replay(runs: pd.DataFrame) -> None:
             cancel.wait(0.08)
 
     solara.use_thread(loop, dependencies=[replay_playing.value, path], intrusive_cancel=False)
-    Md(f"#### {t('replay')}")
+    heading(t("replay"))
     names = [f"{r.label} seed={r.seed}" for r in runs.itertuples()]
     solara.Select(t("run"), values=names, value=names[pick],
                   on_value=lambda v: replay_pick.set(names.index(v)), classes=["abm-replay-run"])
@@ -84,13 +89,14 @@ def Replay(runs: pd.DataFrame) -> None:
 Drawing = tuple[object, tuple[np.ndarray, np.ndarray, np.ndarray]]  # a layout and its unit ties
 
 
-def replay_data(path: str, seed: int) -> tuple[pd.DataFrame, Drawing] | str:
-    """A stored run's units and its drawing, or a one-line note when its files cannot be read."""
+def replay_data(path: str, seed: int, root: Path | None = None) -> tuple[pd.DataFrame, Drawing] | str:
+    """A stored run's units and its drawing, or a one-line note (naming the run inside the store, with no
+    traceback) when its files cannot be read or drawn."""
     try:
         units, config = sr.read_replay(path)
-    except Exception as exc:  # pyarrow and json raise several types for truncated or garbled files
-        return f"{path}: {t('unreadable_run')} ({type(exc).__name__})"
-    return units, replay_layout(units, config, seed)
+        return units, replay_layout(units, config, seed)
+    except Exception as exc:  # noqa: BLE001  (pyarrow and json raise several types for truncated or garbled files)
+        return f"{sr.within(path, root or sr.results_root())}: {t('unreadable_run')} ({type(exc).__name__})"
 
 
 def replay_layout(units: pd.DataFrame, config: dict | None,
@@ -105,7 +111,7 @@ def replay_layout(units: pd.DataFrame, config: dict | None,
         from abm.core.params import from_dict
 
         model = RegionModel(from_dict(config)) if config else None
-    except (UserError, TypeError, ValueError):
+    except (UserError, TypeError, ValueError, KeyError):
         model = None
     if model is None:
         return compute_layout(sizes, staff_unit, seed), empty
@@ -148,7 +154,7 @@ def ExperimentView(name: str) -> None:
     solara.HTML("div", unsafe_innerHTML=svg.line_chart(
         series, f"{metric_label(chosen)}: {t('mean_band')}", width=760, height=320,
         data={"metric": chosen, "kind": "mean"}))
-    Md(f"#### {t('vs_baseline')} ({t('week')} {c.week}): `{results.baseline}`")
+    heading(f"{t('vs_baseline')} ({t('week')} {c.week}):", extra=results.baseline)
     solara.HTML("div", unsafe_innerHTML=table_html(sr.baseline_table(results, chosen), chosen))
     solara.Text(t("paired_note"), style="color:#555; font-size: 12px")
     if len(results.runs):
@@ -160,14 +166,19 @@ def load_or_message(name: str, root: Path) -> sr.Results | str:
     try:
         return sr.load(name, root)
     except UserError as exc:
-        return f"{t('no_results')}: {exc}"
+        return f"{t('no_results')}: {sr.within(str(exc), root)}"
+    except Exception as exc:  # noqa: BLE001  (a store broken in a way the reader does not know: one line)
+        import traceback
+
+        print("abm viz: reading the store failed:", "".join(traceback.format_exception(exc)), flush=True)
+        return f"{t('no_results')}: {name} ({type(exc).__name__}; the server's console has the details)"
 
 
 @solara.component
 def ResultsPage() -> None:
     root = sr.results_root()
     names, notes = sr.experiments(root)
-    Md(f"### {t('results')} <small>({root.resolve()})</small>")
+    heading(t("results"), 3, str(root.resolve()))
     Notes(notes)
     if not names:
         solara.Info(f"{t('no_experiments')} {root.resolve()}. Run e.g. `uv run abm experiment quickstart`.")

@@ -7,7 +7,6 @@ import solara
 from abm.errors import UserError
 from viz import state
 from viz.i18n import t
-from viz.scenario import save_scenario
 
 
 @solara.component
@@ -18,11 +17,13 @@ def SaveScenario(runs: tuple[state.Run, ...]) -> None:
     result, set_result = solara.use_state(("", ""))  # (kind, text)
 
     def save() -> None:
-        settings = [r.applied.value for r in runs]
         try:
-            paths = save_scenario(name, settings[0], settings[1] if len(settings) > 1 else None, description)
+            paths = state.save(runs, name, description)
         except UserError as err:
             set_result(("error", str(err)))
+            return
+        except Exception as err:  # noqa: BLE001  (a full disk, a read-only checkout: one line, no traceback)
+            set_result(("error", state.unexpected(err, "saving the scenario")))
             return
         set_result(("ok", f"{t('saved')}: " + ", ".join(str(p) for p in paths)
                     + f" — uv run abm run +workshop={name.strip()}"))

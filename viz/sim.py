@@ -6,6 +6,7 @@ so a frame of the 8,000-staff region costs a few milliseconds beyond the model s
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from abm.core.metrics import REGION_METRICS
 from abm.core.model import RegionModel
 from abm.core.params import ModelParams
 from abm.core.state import UnitKind
+from abm.errors import UserError
 from viz.layout import Layout, compute_layout, cross_edges, unit_ties
 from viz.levers import LARGE_STAFF, Settings
 
@@ -24,6 +26,22 @@ KPI_METRICS = ("maturity_total", "mean_stage", "dc_index", "n_services_routinise
                "exploration_share")
 TREND_METRICS = ("maturity_total", "dc_index", "care_production", "exploration_share", "adoption_share",
                  "mean_knowhow")
+
+
+def max_staff() -> int | None:
+    """The largest organisation a session may build on this server (`abm viz --max-staff`; None: no limit)."""
+    text = os.environ.get("ABM_VIZ_MAX_STAFF", "")
+    return int(text) if text.isdigit() else None
+
+
+def check_size(params: ModelParams, limit: int | None) -> None:
+    """Refuse, before building, an organisation larger than the server allows (a model of 100,000 staff
+    takes about 0.5 GB)."""
+    if limit is not None and params.organisation.n_staff > limit:
+        raise UserError(f"organisation={params.organisation.name} has {params.organisation.n_staff:,} staff: this "
+                        f"server allows at most {limit:,} (abm viz --max-staff)")
+
+
 KIND_SHORT = {UnitKind.PRIMARY_CARE: "PC", UnitKind.WARD: "W", UnitKind.SPECIALIST: "SC", UnitKind.INNOVATION: "EH"}
 
 
@@ -46,6 +64,7 @@ class Simulation:
     def build(cls, settings: Settings) -> Simulation:
         """Compose the parameters (raises UserError on a bad value), build the model and its layout once."""
         params = compose(settings.overrides())
+        check_size(params, max_staff())
         model = RegionModel(params)
         layout = compute_layout(model.units.size, model.staff.unit, params.seed)
         labels = [f"{KIND_SHORT[UnitKind(k)]}{u + 1}" for u, k in enumerate(model.units.kind)]

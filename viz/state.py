@@ -7,9 +7,12 @@ drops its reactive values and with them the models, so memory is freed.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import solara
 
@@ -44,6 +47,16 @@ compare_playing = solara.reactive(False)
 speed = solara.reactive(10)
 colour_by = solara.reactive("knowhow")
 message = solara.reactive("")
+saves = solara.reactive(0)  # scenario files this session has saved (capped: max_saves)
+
+
+def unexpected(err: Exception, what: str) -> str:
+    """One line for the page about an unexpected failure (its type only: no traceback, no server path);
+    the traceback goes to the server's console."""
+    import traceback
+
+    print(f"abm viz: {what} failed:", "".join(traceback.format_exception(err)), file=sys.stderr, flush=True)
+    return f"{what} failed ({type(err).__name__}); the server's console has the details"
 
 
 def ensure(run: Run) -> Simulation:
@@ -62,6 +75,9 @@ def reset(run: Run, ticker: solara.Reactive[int]) -> None:
     except UserError as err:
         run.errors.set({**run.errors.value, "reset": str(err)})
         return
+    except Exception as err:  # noqa: BLE001  (e.g. a tampered seed: the page says so in one line)
+        run.errors.set({**run.errors.value, "reset": unexpected(err, "building the model")})
+        return
     run.applied.set(run.draft.value)
     run.sim.set(sim)
     run.errors.set({k: v for k, v in run.errors.value.items() if k != "reset"})
@@ -76,6 +92,9 @@ def set_lever(run: Run, lever: Lever, text: str | float, current: float | None =
     except UserError as err:
         run.errors.set({**run.errors.value, lever.id: str(err)})
         return
+    except Exception as err:  # noqa: BLE001  (a value no widget sends: refused, the model untouched)
+        run.errors.set({**run.errors.value, lever.id: f"{lever.key}: value refused ({type(err).__name__})"})
+        return
     if current is not None and abs(value - current) <= 1e-9 * max(1.0, abs(current)):
         run.errors.set({k: v for k, v in run.errors.value.items() if k != lever.id})
         return
@@ -85,6 +104,29 @@ def set_lever(run: Run, lever: Lever, text: str | float, current: float | None =
 
 def set_choice(run: Run, **change: object) -> None:
     run.draft.set(run.draft.value.with_(**change).relevant())
+
+
+def max_saves() -> int:
+    """Scenario saves allowed per session (`abm viz --max-saves`, default 20)."""
+    text = os.environ.get("ABM_VIZ_MAX_SAVES", "")
+    return int(text) if text.isdigit() else 20
+
+
+def save(runs: tuple[Run, ...], name: str, description: str, configs: Path | None = None,
+         experiments: Path | None = None) -> tuple[Path, Path]:
+    """Save the applied settings of `runs` as a scenario (viz.scenario), at most `max_saves()` per session:
+    each save writes two files into the server's checkout. Raises UserError with one line when refused."""
+    from viz.scenario import save_scenario
+
+    limit = max_saves()
+    if saves.peek() >= limit:
+        raise UserError(f"this session has saved {limit} scenarios, the most this server allows "
+                        "(abm viz --max-saves): save more from a new session")
+    settings = [r.applied.peek() for r in runs]
+    paths = save_scenario(name, settings[0], settings[1] if len(settings) > 1 else None, description,
+                          configs, experiments)
+    saves.set(saves.peek() + 1)
+    return paths
 
 
 def step(runs: tuple[Run, ...], ticker: solara.Reactive[int], weeks: int = 1) -> bool:

@@ -24,7 +24,17 @@ from abm.store.layout import results_root
 if TYPE_CHECKING:
     from abm.analysis.compare import Comparison
 
-__all__ = ["Results", "baseline_table", "curves", "experiments", "label", "load", "read_replay", "results_root"]
+__all__ = ["Results", "baseline_table", "curves", "experiments", "label", "load", "read_replay", "results_root",
+           "within"]
+
+
+def within(text: str, root: Path) -> str:
+    """`text` with the store's own location left out: a file is named by its path inside the store
+    (`quickstart/runs/<hash>/seed=1/region.parquet`), so no server path reaches the page."""
+    for prefix in sorted({str(root.resolve()), str(root.absolute()), str(root)}, key=len, reverse=True):
+        if prefix not in ("", "."):
+            text = text.replace(prefix.rstrip("/") + "/", "").replace(prefix, "<results>")
+    return text
 
 
 def noted[T](fn: Callable[..., T], *args: Any) -> tuple[T, list[str]]:
@@ -38,7 +48,7 @@ def noted[T](fn: Callable[..., T], *args: Any) -> tuple[T, list[str]]:
 def experiments(root: Path) -> tuple[list[str], list[str]]:
     """Experiments with at least one finished run (sorted), and the store's notes."""
     table, notes = noted(reader.list_experiments, root)
-    return sorted(table.loc[table["runs_ok"] > 0, "experiment"].astype(str)), notes
+    return sorted(table.loc[table["runs_ok"] > 0, "experiment"].astype(str)), [within(n, root) for n in notes]
 
 
 def label(values: Mapping[str, object], keys: Sequence[str]) -> str:
@@ -91,7 +101,7 @@ def load(name: str, root: Path, metrics: Sequence[str] | None = None) -> Results
     """An experiment's comparison (of `metrics`, default the experiment file's) and finished runs; raises
     UserError as `abm compare` would."""
     results, notes = noted(_load, name, root, metrics)
-    return Results(results.comparison, results.runs, (*notes, *results.notes))
+    return Results(results.comparison, results.runs, tuple(within(n, root) for n in (*notes, *results.notes)))
 
 
 def curves(results: Results, metric: str) -> dict[str, pd.DataFrame]:

@@ -10,8 +10,8 @@ from abm.core.state import ServiceState
 from viz import state
 from viz.i18n import LEVER_SV, language, metric_label, t
 from viz.levers import ENVIRONMENTS, ORGANISATIONS, PRACTICE_CHOICES, Lever, fmt, levers_for
-from viz.markup import Md
 from viz.sim import KPI_METRICS, Simulation
+from viz.svg import esc
 
 
 @solara.component
@@ -53,8 +53,9 @@ def LeverInput(run: state.Run, lever: Lever, prefix: str = "") -> None:
     label = LEVER_SV.get(lever.id, lever.label) if language.value == "sv" else lever.label
     error = run.errors.value.get(lever.id, "")
     with solara.Column(gap="0px", classes=[f"{prefix}abm-lever", f"{prefix}abm-lever-{lever.id}"]):
-        Md(f"**{label}** `{lever.key}` — {t('range')} [{fmt(lo)}, {fmt(hi)}]  \n"
-                        f"<small>{lever.help}</small>")
+        solara.HTML("div", unsafe_innerHTML=f"<b>{esc(label)}</b> <code>{esc(lever.key)}</code> — "
+                    f"{esc(t('range'))} [{fmt(lo)}, {fmt(hi)}]<br><small>{esc(lever.help)}</small>",
+                    style="line-height: 1.45")
         with solara.Row(style="align-items: center"):
             solara.SliderFloat("", value=value, min=lo, max=lever.slider_max(value),
                                step=lever.slider_step(value), thumb_label=False,

@@ -1,4 +1,5 @@
-"""`abm viz [--host 127.0.0.1] [--port 8765]`: serve the browser app (viz/) with Solara, offline.
+"""`abm viz [--host 127.0.0.1] [--port 8765] [--token T] [--max-sessions N] [--max-staff N] [--max-saves N]`:
+serve the browser app (viz/) with Solara, offline, behind the guard of viz/guard.py (docs/app.md, Security).
 
 Solara is started directly under uvicorn rather than through `solara run`, because its CLI checks
 PyPI for a newer version and its development mode embeds a call-home iframe: a hospital intranet
@@ -21,6 +22,9 @@ from abm.errors import UserError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+DEFAULT_MAX_SESSIONS = 8
+DEFAULT_MAX_SAVES = 20  # scenario saves per browser session
+REMOTE_MAX_STAFF = 10_000  # off loopback: the 8,000-staff region, not the 100,000-staff system (~0.5 GB each)
 # Environment Solara reads at import: production mode (no call-home check), no telemetry, local assets,
 # and a short cull so a session whose tab went away (without a close signal) frees its model soon.
 SOLARA_ENV = {
@@ -34,19 +38,37 @@ SOLARA_ENV = {
 }
 
 
+def _count(option: str, text: str, lo: int, hi: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UserError(f"{option}={text!r} is not allowed: an integer in [{lo}, {hi}]") from None
+    if not lo <= value <= hi:
+        raise UserError(f"{option}={value} is not allowed: an integer in [{lo}, {hi}]")
+    return value
+
+
 def parse(args: Sequence[str]) -> argparse.Namespace:
     parser = Parser("viz", "Serve the browser app (offline): Live, Compare, Results and About, in English and "
-                    "Swedish.", f"then open http://{DEFAULT_HOST}:{DEFAULT_PORT}/")
-    parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to bind (default {DEFAULT_HOST})")
+                    "Swedish.", f"then open http://{DEFAULT_HOST}:{DEFAULT_PORT}/ (docs/app.md: Security)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to bind (default {DEFAULT_HOST}); any "
+                        "other than loopback asks for a token")
     parser.add_argument("--port", default=str(DEFAULT_PORT), help=f"TCP port (default {DEFAULT_PORT})")
+    parser.add_argument("--token", default=None, help="the token the browser must present (default: a random one "
+                        "off loopback, none on loopback; giving one asks for it on loopback too)")
+    parser.add_argument("--max-sessions", default=str(DEFAULT_MAX_SESSIONS), metavar="N",
+                        help=f"browser sessions open at once (default {DEFAULT_MAX_SESSIONS}); the next is refused")
+    parser.add_argument("--max-staff", default=None, metavar="N", help="largest organisation a session may build "
+                        f"(default: no limit on loopback, {REMOTE_MAX_STAFF:,} otherwise)")
+    parser.add_argument("--max-saves", default=str(DEFAULT_MAX_SAVES), metavar="N",
+                        help=f"scenario saves per browser session (default {DEFAULT_MAX_SAVES})")
     parsed = parser.parse_args(list(args))
-    try:
-        port = int(parsed.port)
-    except ValueError:
-        raise UserError(f"--port={parsed.port!r} is not allowed: an integer in [1, 65535]") from None
-    if not 1 <= port <= 65535:
-        raise UserError(f"--port={port} is not allowed: an integer in [1, 65535]")
-    parsed.port = port
+    parsed.port = _count("--port", parsed.port, 1, 65535)
+    parsed.max_sessions = _count("--max-sessions", parsed.max_sessions, 1, 10_000)
+    parsed.max_saves = _count("--max-saves", parsed.max_saves, 0, 1_000_000)
+    parsed.max_staff = None if parsed.max_staff is None else _count("--max-staff", parsed.max_staff, 1, 10_000_000)
+    if parsed.token is not None and (len(parsed.token) < 8 or not parsed.token.isprintable() or " " in parsed.token):
+        raise UserError("--token is not allowed: at least 8 printable characters, no spaces")
     return parsed
 
 
@@ -75,10 +97,21 @@ def viz_command(args: Sequence[str]) -> int:
     """Start the app and serve until interrupted."""
     opts = parse(args)
     check_bindable(opts.host, opts.port)
+    from viz.guard import Guard, Policy, is_loopback, new_token
+
+    remote = not is_loopback(opts.host)
+    token = opts.token if opts.token is not None else (new_token() if remote else None)
+    max_staff = opts.max_staff if opts.max_staff is not None else (REMOTE_MAX_STAFF if remote else None)
     for key, value in SOLARA_ENV.items():
         os.environ.setdefault(key, value)
     os.environ["SOLARA_APP"] = "viz.app"
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = opts.host, str(opts.port)
+    # the app's own limits, read by viz.sim (organisation size) and viz.state (scenario saves)
+    os.environ["ABM_VIZ_MAX_SAVES"] = str(opts.max_saves)
+    if max_staff is None:
+        os.environ.pop("ABM_VIZ_MAX_STAFF", None)
+    else:
+        os.environ["ABM_VIZ_MAX_STAFF"] = str(max_staff)
     import warnings
 
     # Solara warns on every page over plain http on 127.0.0.1 that it falls back to samesite=lax: intended here.
@@ -87,9 +120,18 @@ def viz_command(args: Sequence[str]) -> int:
     from abm.core.model import quiet_mesa
 
     quiet_mesa()
-    print(f"abm viz: serving the browser app at http://{opts.host}:{opts.port}/ (Ctrl+C to stop)", flush=True)
-    config = uvicorn.Config("solara.server.starlette:app", host=opts.host, port=opts.port,
-                            log_level="warning", access_log=False, ws_ping_interval=20)
+    from solara.server.starlette import app as solara_app
+
+    app = Guard(solara_app, Policy.for_server(opts.host, opts.port, token, opts.max_sessions))
+    shown = "localhost" if opts.host in ("0.0.0.0", "::") else opts.host
+    shown = f"[{shown}]" if ":" in shown else shown
+    url = f"http://{shown}:{opts.port}/" + (f"?token={token}" if token else "")
+    if remote:
+        print(f"abm viz: warning: --host {opts.host} makes the app reachable from other machines; only those "
+              "given the token can use it (docs/app.md, Security)", flush=True)
+    print(f"abm viz: serving the browser app at {url} (Ctrl+C to stop)", flush=True)
+    config = uvicorn.Config(app, host=opts.host, port=opts.port, log_level="warning", access_log=False,
+                            ws_ping_interval=20)
     WarmingServer(config).run()
     return 0
 

@@ -42,21 +42,25 @@ class Server:
 
 
 @contextmanager
-def viz_server(env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator[Server]:
-    """`abm viz` on a free port of 127.0.0.1, its output in a log file; stopped by PID on exit."""
+def viz_server(env: dict[str, str] | None = None, timeout: float = 120.0, args: tuple[str, ...] = (),
+               token: str | None = None) -> Iterator[Server]:
+    """`abm viz` on a free port of 127.0.0.1, its output in a log file; stopped by PID on exit. With `token`
+    it is started with `--token` and polled with the token in an `Authorization` header."""
     port = free_port()
+    args = (*args, "--token", token) if token else args
     start = time.perf_counter()
     log = Path(tempfile.mkstemp(prefix="abm-viz-", suffix=".log")[1])
     with open(log, "wb") as sink:
-        proc = subprocess.Popen([*abm_executable(), "viz", "--port", str(port)], env={**os.environ, **(env or {})},
-                                stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([*abm_executable(), "viz", "--port", str(port), *args],
+                                env={**os.environ, **(env or {})}, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"abm viz exited with {proc.returncode}: {log.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(url, timeout=2) as r:
+                ask = urllib.request.Request(url, headers={"Authorization": f"token {token}"} if token else {})
+                with urllib.request.urlopen(ask, timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:
@@ -106,3 +110,32 @@ def write_store(root: Path, name: str = "quickstart", weeks: int = 30, seeds: in
                                       "seed": seed, "status": "ok", "config": to_dict(params)})
             write_run(result, exp / "runs" / digest / f"seed={seed}")
     return root
+
+
+HOSTILE_VALUE = 'exploit_only`<img src=x onerror="window.__xss=1">`<script>window.__xss=2</script>'
+HOSTILE_DESCRIPTION = 'a store note `<img src=x onerror="window.__xss=3">` and <script>window.__xss=4</script>'
+
+
+def write_hostile_store(root: Path, weeks: int = 6, seeds: int = 2) -> tuple[Path, Path]:
+    """A results store written by someone hostile: experiment `hostile` whose swept value, baseline and
+    description carry markup and script (each would set `window.__xss` if rendered as HTML), and experiment
+    `broken` with one truncated Parquet file. Returns (the hostile experiment's folder, the truncated file)."""
+    import json
+
+    import yaml
+
+    write_store(root, "hostile", weeks=weeks, seeds=seeds)
+    exp = root / "hostile"
+    for prov in exp.glob("runs/*/seed=*/provenance.json"):  # the swept value the page labels runs by
+        data = json.loads(prov.read_text(encoding="utf-8"))
+        data["overrides"] = [o.replace("practice=exploit_only", f"practice={HOSTILE_VALUE}")
+                             for o in data["overrides"]]
+        prov.write_text(json.dumps(data), encoding="utf-8")
+    spec = yaml.safe_load((exp / "experiment.yaml").read_text(encoding="utf-8"))
+    spec.update(description=HOSTILE_DESCRIPTION, baseline=f"practice={HOSTILE_VALUE}",
+                sweep={"practice": f"{HOSTILE_VALUE},contextual"})
+    (exp / "experiment.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    write_store(root, "broken", weeks=weeks, seeds=seeds)
+    bad = sorted((root / "broken").glob("runs/*/seed=1/region.parquet"))[0]
+    bad.write_bytes(bad.read_bytes()[:200])
+    return exp, bad

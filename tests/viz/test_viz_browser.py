@@ -11,7 +11,16 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.helpers.viz_support import CHROMIUM, CHROMIUM_ARGS, Server, viz_server, write_store
+from tests.helpers.viz_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HOSTILE_DESCRIPTION,
+    HOSTILE_VALUE,
+    Server,
+    viz_server,
+    write_hostile_store,
+    write_store,
+)
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright")
@@ -240,3 +249,57 @@ def test_save_scenario_refuses_a_bad_name_and_saves_a_runnable_workshop_config(p
         exp.unlink(missing_ok=True)
         if created_dir and (configs / "workshop").is_dir() and not any((configs / "workshop").iterdir()):
             (configs / "workshop").rmdir()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path, Path]]:
+    """The app over a store someone hostile wrote (tests/helpers/viz_support.py: write_hostile_store)."""
+    store = tmp_path_factory.mktemp("hostile")
+    _, bad = write_hostile_store(store)
+    with viz_server(env={"ABM_RESULTS": str(store)}) as srv:
+        yield srv, store, bad
+
+
+def open_experiment(page, url: str, name: str):  # noqa: ANN001, ANN201
+    response = page.goto(url + "results")
+    page.wait_for_selector(".abm-experiments", timeout=LOAD_TIMEOUT)
+    page.click(f".abm-experiments >> text={name}")
+    page.wait_for_selector(".abm-baseline-table")
+    return response
+
+
+def test_hostile_store_text_is_shown_literally_and_runs_no_script(page, hostile) -> None:  # noqa: ANN001
+    """A swept value, baseline and description carrying `<img onerror>` and `<script>` (behind backticks, which
+    once closed a Markdown code span) show as text; no script runs; the page is served with its CSP."""
+    server, _, _ = hostile
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = open_experiment(page, server.url, "hostile")
+    page.wait_for_selector("svg.abm-units")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None
+    body = page.inner_text("body")
+    assert f"practice={HOSTILE_VALUE}" in body  # the heading and the table, literally
+    assert HOSTILE_DESCRIPTION in body
+    assert page.locator("img").count() == 0 and page.locator(".abm-baseline-table script").count() == 0
+    configs = page.eval_on_selector_all(".abm-baseline-table tr[data-config]", "rs => rs.map(r => r.dataset.config)")
+    assert configs == [f"practice={HOSTILE_VALUE}", "practice=contextual"]
+    assert errors == []
+    headers = response.headers  # the Results page's own response
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert "object-src 'none'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_truncated_parquet_file_is_a_note_naming_it_and_the_page_goes_on(page, hostile) -> None:  # noqa: ANN001
+    server, store, bad = hostile
+    open_experiment(page, server.url, "broken")
+    note = page.locator(".abm-store-notes").first.inner_text()
+    assert f"{bad.relative_to(store)}: corrupt or truncated Parquet file" in note
+    assert page.locator(".abm-baseline-table tr[data-config]").count() == 2  # both configurations, one run short
+    assert str(store.resolve()) not in note and "Traceback" not in page.inner_text("body")
+    page.click(".abm-replay-run")  # the run whose file is truncated: a note, and the page goes on
+    page.click(".v-menu__content >> text=seed=1 >> nth=0")
+    page.wait_for_timeout(300)
+    assert "Traceback" not in page.inner_text("body") and page.locator(".abm-page-error").count() == 0

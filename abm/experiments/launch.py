@@ -279,6 +279,7 @@ class Monitor:
         self.paths = [run_dir(exp_dir, c.config_hash, s) for c, s in pending]
         self.before = {p: _mtime(p / FAILED_FILE) for p in self.paths}
         self.total, self.enabled = total, enabled
+        self._ok: set[Path] = set()  # runs seen finished: not verified again at every poll
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -292,14 +293,16 @@ class Monitor:
             self._thread.join()
 
     def counts(self) -> tuple[int, int]:
-        ok = failed = 0
+        failed = 0
         for p in self.paths:
+            if p in self._ok:
+                continue
             status = run_status(p)
             if status == "ok":
-                ok += 1
+                self._ok.add(p)
             elif status == "failed" and _mtime(p / FAILED_FILE) != self.before[p]:
                 failed += 1
-        return ok, failed
+        return len(self._ok), failed
 
     def _loop(self) -> None:
         from tqdm import tqdm

@@ -102,6 +102,8 @@ def _stored_plan(exp_dir: Path) -> tuple[dict[str, list[str]], set[int] | None] 
                for c in data.get("configurations") or [] if isinstance(c, dict) and "config_hash" in c}
     if not configs:  # a plan written without its configurations: the configurations on disk are the plan
         configs = {p.name: [] for p in (exp_dir / "runs").glob("*") if p.is_dir() and not p.name.startswith(".")}
+    if not configs:  # nothing planned and nothing stored: nothing another plan could be mixed with
+        return None
     return configs, planned_seeds(data.get("seeds"))
 
 

@@ -96,3 +96,17 @@ def test_compare_on_a_store_whose_runs_do_not_match_its_plan_is_one_line(store: 
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "4 stored runs are not in the plan" in lines[0] and "--force-new" in lines[0]
     assert not (store / "tiny" / "compare").exists()
+
+
+def test_an_unreadable_stored_plan_is_one_line_and_force_new_replaces_it(
+        store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (store / "tiny" / "experiment.yaml").write_bytes(b"name: [tiny\n\xff\xfe")
+    before = tree_snapshot(store)
+    capsys.readouterr()
+    file = write(tmp_path, BASE)
+    assert main(["experiment", file, *RUN, "--root", str(store)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unreadable experiment.yaml" in err[0] and "--force-new" in err[0], err
+    assert tree_snapshot(store) == before
+    assert main(["experiment", file, *RUN, "--force-new", "--root", str(store)]) == 0
+    assert "4 ok, 0 failed, 0 missing (0 already done before)" in capsys.readouterr().out

@@ -119,10 +119,15 @@ def test_ctrl_c_stops_a_local_sweep_at_once_and_says_how_many_runs_are_kept(tmp_
     assert out.returncode == 0 and f"{N_RUNS} ok, 0 failed, 0 missing ({kept} already done before)" in out.stdout
 
 
-def test_a_lock_that_is_a_folder_is_one_line_exit_2_nothing_written(tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("kind", ["a folder", "a link into a missing folder"])
+def test_a_lock_that_cannot_be_opened_is_one_line_exit_2_nothing_written(kind: str, tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     exp = tmp_path / "store" / "quickstart"
-    (exp / ".lock").mkdir(parents=True)
+    exp.mkdir(parents=True)
+    if kind == "a folder":
+        (exp / ".lock").mkdir()
+    else:
+        (exp / ".lock").symlink_to(tmp_path / "missing" / "lock")
     before = tree_snapshot(tmp_path / "store")
     assert main(["experiment", "quickstart", *SMALL, "--seeds", "1", "--root", str(tmp_path / "store")]) == 2
     err = capsys.readouterr().err.strip().splitlines()

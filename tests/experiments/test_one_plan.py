@@ -54,7 +54,7 @@ def test_another_plan_under_the_same_name_is_one_line_exit_2_nothing_written(
     assert tree_snapshot(store) == before
 
 
-def test_the_same_plan_from_the_real_command_line_is_refused_without_a_traceback(store: Path, tmp_path: Path) -> None:
+def test_another_plan_from_the_real_command_line_is_refused_without_a_traceback(store: Path, tmp_path: Path) -> None:
     out = abm("experiment", write(tmp_path, BASE, "again.yaml"), "environment=turbulent", *RUN, "--root", str(store))
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
 

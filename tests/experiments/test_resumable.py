@@ -216,3 +216,33 @@ def test_an_unwritable_results_store_is_one_line_exit_2_nothing_written(kind: st
         for p in [base, *base.rglob("*")]:
             p.chmod(0o755)
         subprocess.run(["rm", "-rf", str(base)], check=False)
+
+
+ORPHANED_POOL = """
+import multiprocessing, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+import abm.experiments.launch as launch
+launch.PR_SET_PDEATHSIG = 0  # prctl(0, ...) does nothing: only the thread watching the parent pid is left
+pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"), initializer=launch._worker_init,
+                           initargs=(os.getpid(), ()))
+futures = [pool.submit(time.sleep, 60) for _ in range(2)]
+print(" ".join(map(str, pool._processes)), flush=True)
+time.sleep(60)
+"""
+
+
+def test_without_pdeathsig_the_parent_watch_still_ends_orphaned_workers() -> None:
+    """Where PR_SET_PDEATHSIG is missing (not Linux), each worker's thread sees its parent pid change and exits."""
+    proc = subprocess.Popen([sys.executable, "-c", ORPHANED_POOL], cwd=REPO, stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        workers = [int(p) for p in proc.stdout.readline().split()]
+        assert len(workers) == 2 and set(workers) <= set(live_group_members(proc.pid))
+        proc.kill()
+        proc.wait()
+        left, waited = wait_until_gone(proc.pid, timeout=10)
+        assert not left, f"orphaned workers {left} kept running"
+        print(f"orphaned workers exited {waited:.2f} s after their parent died (parent watch only)")
+    finally:
+        kill_group(proc.pid)

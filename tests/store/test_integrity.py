@@ -129,8 +129,8 @@ def test_a_store_written_before_manifests_still_reads_and_resumes(
     assert all(p.stat().st_mtime_ns == t for p, t in stamps.items())
 
 
-def test_verifying_a_run_reads_it_once_and_is_cheap(pristine: tuple[Path, Path]) -> None:
-    """Not a timed assertion: prints what verifying costs per run (sizes only, and with checksums)."""
+def test_intact_runs_verify_ok_with_and_without_checksums(pristine: tuple[Path, Path]) -> None:
+    """Also prints what verifying costs per run (not a timed assertion): sizes only, and with checksums."""
     _, store = pristine
     dirs = run_dirs(store / "integrity")
     for checksums in (False, True):

@@ -23,7 +23,7 @@ from abm.errors import UserError
 from abm.simulation import stamp
 from abm.store.files import PROVENANCE_FILE, atomic_write, write_text
 from abm.store.layout import results_root
-from abm.store.reader import load_region, load_runs, read_spec, swept_keys
+from abm.store.reader import load_region, load_runs, read_spec, spec_mismatch, swept_keys
 
 NOT_SWEPT = "(not swept)"  # the value of a key that one of two compared experiments does not sweep
 
@@ -55,6 +55,9 @@ def compare(experiments: Sequence[str], metrics: Sequence[str] | None = None, we
     frames, keys, configs = [], [], {}
     for e in experiments:
         runs = load_runs(e, root)
+        mixed = spec_mismatch(e, root, runs)  # runs of another plan would pair the wrong configurations
+        if mixed:
+            raise UserError(mixed)
         k = swept_keys(e, root, runs)
         keys += [x for x in k if x not in keys]
         region = load_region(e, root, metrics=metrics)

@@ -40,6 +40,9 @@ def parse_args(args: Sequence[str]) -> argparse.Namespace:
     ap.add_argument("--seeds", type=int, default=None, metavar="N",
                     help="replications 0..N-1 (overrides the file's seeds)")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    ap.add_argument("--force-new", action="store_true",
+                    help="start a new store: move an existing <root>/NAME aside to NAME.replaced-<time> first "
+                         "(needed when the plan differs from the store's)")
     ns = ap.parse_intermixed_args(list(args))
     check_at_least_one("--workers", ns.workers)
     if ns.seeds is not None:
@@ -60,6 +63,7 @@ def experiment_command(args: Sequence[str]) -> int:
     if ns.launcher != "slurm":  # SLURM's parallelism is launcher.array_parallelism, not this machine's cores
         workers = capped_workers(option, workers)
     outcome = run_experiment(spec, configs, results_root(ns.root), workers=workers, launcher=ns.launcher,
-                             hydra_overrides=hydra_overrides, progress=not ns.no_progress)
+                             hydra_overrides=hydra_overrides, progress=not ns.no_progress,
+                             force_new=ns.force_new)
     print(outcome.summary())
     return 0 if outcome.complete else 1

@@ -3,20 +3,29 @@ progress monitor.
 
 `local` runs the missing runs in a pool of forked worker processes (one in-process loop for one worker);
 `joblib` and `slurm` hand them to Hydra's joblib or submitit launcher (Hydra composes each job again
-there). Only runs missing from the store (or failed before) are launched, so re-running resumes. A
+there). Only runs missing from the store (or failed or corrupt) are launched, so re-running resumes. A
 thread watches the store and drives the progress bar (runs done, failures, time left).
+
+A sweep must always be resumable, however it ends. The lock (abm.store.guard.experiment_lock) is held by
+the main process only: each forked worker replaces its inherited copy of the descriptor first thing
+(`_worker_init`), so a worker can never keep the lock alive. Workers die with the main process
+(PR_SET_PDEATHSIG on Linux, and a thread that watches the parent pid everywhere), so `kill -9` of the
+main process stops the whole sweep.
+Ctrl-C kills the workers at once and says how many runs are kept (exit status 130).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +37,15 @@ from abm.errors import UserError
 from abm.experiments.spec import Configuration, Spec
 from abm.experiments.task import RunTask, execute_resolved
 from abm.store.files import FAILED_FILE, write_text
-from abm.store.layout import LOCK_FILE, SPEC_FILE, run_dir, run_status
+from abm.store.guard import (
+    check_writable,
+    experiment_lock,
+    held_lock_fds,
+    holds_a_store,
+    move_aside,
+    refuse_other_plan,
+)
+from abm.store.layout import SPEC_FILE, inspect_run, run_dir, run_status
 from abm.store.publish import clean_partial
 
 LAUNCHERS = ("local", "joblib", "slurm")
@@ -38,8 +55,9 @@ class Outcome:
     """What the store holds for the planned runs after a launch."""
 
     def __init__(self, spec: Spec, exp_dir: Path, configs: list[Configuration], skipped: int, wall: float,
-                 error: str | None) -> None:
+                 error: str | None, corrupt: Sequence[str] = (), replaced: Path | None = None) -> None:
         self.spec, self.exp_dir, self.skipped, self.wall, self.error = spec, exp_dir, skipped, wall, error
+        self.corrupt, self.replaced = list(corrupt), replaced  # corrupt runs found (and redone); old store
         self.status = {(c.config_hash, s): run_status(run_dir(exp_dir, c.config_hash, s))
                        for c in configs for s in spec.seeds}
 
@@ -55,8 +73,16 @@ class Outcome:
         n = len(self.status)
         ok = sum(v == "ok" for v in self.status.values())
         missing = sum(v is None for v in self.status.values())
-        lines = [f"{self.spec.name}: {n} runs: {ok} ok, {len(self.failed)} failed, {missing} missing "
+        corrupt = sum(v == "corrupt" for v in self.status.values())
+        lines = [f"{self.spec.name}: {n} runs: {ok} ok, {len(self.failed)} failed, {missing} missing"
+                 f"{f', {corrupt} corrupt' if corrupt else ''} "
                  f"({self.skipped} already done before) in {self.wall:.1f} s -> {self.exp_dir}"]
+        if self.replaced:
+            lines.append(f"  the previous store was moved aside to {self.replaced}")
+        for problem in self.corrupt[:5]:
+            lines.append(f"  corrupt run redone: {problem}")
+        if len(self.corrupt) > 5:
+            lines.append(f"  ... and {len(self.corrupt) - 5} more corrupt runs redone")
         for h, s in self.failed[:5]:
             lines.append(f"  failed: {run_dir(self.exp_dir, h, s) / FAILED_FILE}: {first_error(h, s, self)}")
         if len(self.failed) > 5:
@@ -85,34 +111,44 @@ def write_spec(spec: Spec, configs: list[Configuration], exp_dir: Path) -> None:
 
 
 def run_experiment(spec: Spec, configs: list[Configuration], root: Path, workers: int = 1,
-                   launcher: str = "local", hydra_overrides: Sequence[str] = (), progress: bool = True) -> Outcome:
-    """Launch every planned run not yet finished; return what the store holds afterwards."""
+                   launcher: str = "local", hydra_overrides: Sequence[str] = (), progress: bool = True,
+                   force_new: bool = False) -> Outcome:
+    """Launch every planned run not yet finished; return what the store holds afterwards.
+
+    Refused (UserError, nothing written) if the store cannot be written, is locked by a running sweep, or
+    holds another plan (unless `force_new`: then the old store is moved aside to `<name>.replaced-<time>`)."""
     exp_dir = root / spec.name
-    exp_dir.mkdir(parents=True, exist_ok=True)
-    with experiment_lock(exp_dir):
-        return _run_locked(spec, configs, exp_dir, workers, launcher, hydra_overrides, progress)
-
-
-@contextlib.contextmanager
-def experiment_lock(exp_dir: Path) -> Iterator[None]:
-    """One sweep per experiment folder at a time (the kernel drops the lock if the process is killed)."""
-    import fcntl
-
-    with open(exp_dir / LOCK_FILE, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UserError(f"experiment {exp_dir.name!r} is already running into {exp_dir} "
-                            "(wait for it, or stop it and re-run to resume)") from None
-        yield
+    plan = {c.config_hash: c.overrides for c in configs}
+    check_writable(exp_dir)
+    if not force_new:
+        refuse_other_plan(exp_dir, plan, spec.seeds)  # read-only, before the lock file is created
+    replaced = None
+    try:
+        if force_new and holds_a_store(exp_dir):
+            with experiment_lock(exp_dir):  # not while another sweep writes into it
+                replaced = move_aside(exp_dir)
+        exp_dir.mkdir(parents=True, exist_ok=True)
+        with experiment_lock(exp_dir):
+            refuse_other_plan(exp_dir, plan, spec.seeds)  # again, now that no other sweep can write it
+            outcome = _run_locked(spec, configs, exp_dir, workers, launcher, hydra_overrides, progress)
+    except KeyboardInterrupt:
+        ok = sum(run_status(run_dir(exp_dir, c.config_hash, s), checksums=False) == "ok"
+                 for c in configs for s in spec.seeds)
+        print(f"abm: interrupted: {ok} of {len(configs) * len(spec.seeds)} runs are kept in {exp_dir}; "
+              "re-run the same command to resume", file=sys.stderr, flush=True)
+        raise
+    outcome.replaced = replaced
+    return outcome
 
 
 def _run_locked(spec: Spec, configs: list[Configuration], exp_dir: Path, workers: int, launcher: str,
                 hydra_overrides: Sequence[str], progress: bool) -> Outcome:
     clean_partial(exp_dir)
     write_spec(spec, configs, exp_dir)
+    checks = {(c.config_hash, s): inspect_run(run_dir(exp_dir, c.config_hash, s)) for s in spec.seeds for c in configs}
     pending = [(c, s) for s in spec.seeds for c in configs  # seed-major: partial results stay balanced
-               if run_status(run_dir(exp_dir, c.config_hash, s)) != "ok"]
+               if checks[c.config_hash, s].status != "ok"]
+    corrupt = [str(r.problem) for r in checks.values() if r.status == "corrupt"]
     total = len(configs) * len(spec.seeds)
     start, error = time.perf_counter(), None
     if pending:
@@ -131,7 +167,7 @@ def _run_locked(spec: Spec, configs: list[Configuration], exp_dir: Path, workers
             error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
         finally:
             monitor.stop()
-    return Outcome(spec, exp_dir, configs, total - len(pending), time.perf_counter() - start, error)
+    return Outcome(spec, exp_dir, configs, total - len(pending), time.perf_counter() - start, error, corrupt)
 
 
 def launch_local(pending: list[tuple[Configuration, int]], exp_dir: Path, experiment: str, workers: int,
@@ -147,11 +183,60 @@ def launch_local(pending: list[tuple[Configuration, int]], exp_dir: Path, experi
             execute_resolved(resolved, exp_dir, experiment, overrides)
         return
     context = multiprocessing.get_context("fork")  # before any thread of ours starts
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context, initializer=_worker_init,
+                               initargs=(os.getpid(), held_lock_fds()))
+    try:
         futures = [pool.submit(execute_resolved, r, exp_dir, experiment, o) for r, o in jobs]
         monitor.start()
         for future in as_completed(futures):
             future.result()
+    except BaseException:  # Ctrl-C, or the pool broke: stop every worker now, not after the queued runs
+        _kill_workers(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _kill_workers(pool: Any) -> None:
+    """SIGKILL the pool's processes (a run cut short leaves only a hidden temporary folder)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        with contextlib.suppress(OSError, ValueError):
+            proc.kill()
+    for proc in procs:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            proc.join(timeout=2)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _worker_init(parent: int, lock_fds: tuple[int, ...]) -> None:
+    """First thing in each forked worker: drop the experiment lock, leave Ctrl-C to the parent, die with it.
+
+    The inherited lock descriptor is pointed at /dev/null (dup2: the number stays valid, so nothing closes
+    an unrelated file later), so the lock's open file description lives in the main process only."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    for fd in lock_fds:
+        os.dup2(devnull, fd, inheritable=False)
+    os.close(devnull)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="abm-parent-watch").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Where PR_SET_PDEATHSIG is missing (or the parent was replaced): poll the parent pid and exit when it
+    changes (the worker was orphaned)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def launcher_overrides(exp_dir: Path, workers: int, launcher: str, settings: dict[str, Any]) -> tuple[list[str], Path]:
@@ -194,6 +279,7 @@ class Monitor:
         self.paths = [run_dir(exp_dir, c.config_hash, s) for c, s in pending]
         self.before = {p: _mtime(p / FAILED_FILE) for p in self.paths}
         self.total, self.enabled = total, enabled
+        self._ok: set[Path] = set()  # runs seen finished: not verified again at every poll
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -207,14 +293,16 @@ class Monitor:
             self._thread.join()
 
     def counts(self) -> tuple[int, int]:
-        ok = failed = 0
+        failed = 0
         for p in self.paths:
+            if p in self._ok:
+                continue
             status = run_status(p)
             if status == "ok":
-                ok += 1
+                self._ok.add(p)
             elif status == "failed" and _mtime(p / FAILED_FILE) != self.before[p]:
                 failed += 1
-        return ok, failed
+        return len(self._ok), failed
 
     def _loop(self) -> None:
         from tqdm import tqdm

@@ -1,7 +1,8 @@
 """One run of an experiment: simulate, then publish its folder atomically into the store.
 
 A folder either holds `provenance.json` (finished) or `failed.json` (raised, with its traceback), or it
-does not exist (abm.store.publish). A run that raises never stops the others.
+does not exist (abm.store.publish). A run that raises never stops the others. A run is skipped only if
+it is finished and intact (`run_status` "ok"); a corrupt one is run again and replaces it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import Any
 from abm.config.overrides import is_seed
 from abm.core.params import from_dict
 from abm.simulation import simulate
-from abm.store.files import FAILED_FILE, PROVENANCE_FILE, write_json, write_run
-from abm.store.layout import config_hash, run_dir
+from abm.store.files import FAILED_FILE, write_json, write_run
+from abm.store.layout import config_hash, run_dir, run_status
 from abm.store.publish import publish, temporary_dir
 
 FAIL_HOOK_ENV = "ABM_TEST_FAIL"  # test hook: "key=value,seed=3" makes matching runs raise (see docs/experiments.md)
@@ -50,7 +51,7 @@ def execute_resolved(resolved: dict[str, Any], exp_dir: Path, experiment: str, o
     seed = int(resolved["seed"])
     h = config_hash(resolved)
     final = run_dir(exp_dir, h, seed)
-    if (final / PROVENANCE_FILE).is_file():
+    if run_status(final) == "ok":
         return "skipped"
     tmp = temporary_dir(final)
     status = "ok"
@@ -67,5 +68,8 @@ def execute_resolved(resolved: dict[str, Any], exp_dir: Path, experiment: str, o
             "experiment": experiment, "config_hash": h, "overrides": overrides, "seed": seed,
             "status": "failed", "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(),
             "config": resolved, "created": datetime.now(UTC).isoformat(timespec="seconds")})
+    except BaseException:  # Ctrl-C or exit: no temporary folder left behind (a resumed sweep runs it again)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     publish(tmp, final)
     return status

@@ -3,6 +3,11 @@
     <root>/<experiment>/experiment.yaml                      the experiment file as run, with its plan
     <root>/<experiment>/runs/<config_hash>/seed=<s>/         one run: region.parquet, units.parquet and
                                                              provenance.json (finished) or failed.json
+    <root>/<experiment>.replaced-<time>/                     a store moved aside by `--force-new`
+
+A run's status (`run_status`, the one definition) is "ok" (provenance readable and the tables match the
+manifest it recorded), "corrupt" (provenance unreadable, or a table missing, truncated or changed since),
+"failed" (failed.json) or None (not run). Corrupt and failed runs are redone by the next sweep.
 
 `<root>` is --root, else $ABM_RESULTS, else ./results. Hidden folders (`.tmp-*`, `.trash-*`, `.slurm`) are
 a writer's temporary state and never read as runs.
@@ -14,9 +19,9 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from abm.store.files import FAILED_FILE, PROVENANCE_FILE
+from abm.store.files import FAILED_FILE, PROVENANCE_FILE, check_files
 
 RESULTS_ENV = "ABM_RESULTS"
 SPEC_FILE = "experiment.yaml"
@@ -42,12 +47,44 @@ def seed_of(path: Path) -> int:
     return int(path.name.split("=", 1)[1])
 
 
-def run_status(path: Path) -> str | None:
-    """"ok", "failed" or None (not run) for a run folder."""
-    if (path / PROVENANCE_FILE).is_file():
-        return "ok"
+class RunCheck(NamedTuple):
+    """A run folder's status, what is wrong with it if corrupt (naming the file), and its provenance if ok."""
+
+    status: str | None
+    problem: str | None = None
+    provenance: dict[str, Any] | None = None
+
+
+def inspect_run(path: Path, checksums: bool = True) -> RunCheck:
+    """The status of a run folder: "ok", "corrupt", "failed" or None (not run); see the module docstring.
+
+    Cheap: one small JSON file read and a stat per table, plus reading the tables when `checksums`."""
+    prov = path / PROVENANCE_FILE
+    if prov.is_file():
+        try:
+            data = json.loads(prov.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return RunCheck("corrupt", f"{prov}: corrupt or unreadable JSON")
+        if not isinstance(data, dict):
+            return RunCheck("corrupt", f"{prov}: corrupt (not a JSON object)")
+        problem = check_files(path, data, checksums)
+        return RunCheck("corrupt", problem) if problem else RunCheck("ok", None, data)
     if (path / FAILED_FILE).is_file():
-        return "failed"
+        return RunCheck("failed")
+    return RunCheck(None)
+
+
+def run_status(path: Path, checksums: bool = True) -> str | None:
+    """"ok", "corrupt", "failed" or None (not run) for a run folder (see `inspect_run`)."""
+    return inspect_run(path, checksums).status
+
+
+def planned_seeds(seeds: object) -> set[int] | None:
+    """The seeds an experiment.yaml plans (`seeds: 5` or a list), or None if it does not say."""
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
+        return set(range(seeds))
+    if isinstance(seeds, list) and all(isinstance(s, int) for s in seeds):
+        return set(seeds)
     return None
 
 

@@ -1,5 +1,6 @@
 """Publishing a run into the store atomically: it is written into a hidden temporary sibling folder and
-renamed into place (`seed=<s>`), so a reader or a resumed sweep never sees a partial run."""
+renamed into place (`seed=<s>`), so a reader or a resumed sweep never sees a partial run. A failed or
+corrupt run already in place is first renamed aside (`.trash-...`, one rename) and then removed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from abm.store.files import PROVENANCE_FILE
+from abm.store.layout import run_status
 
 TMP_PREFIX = ".tmp-"
 TRASH_PREFIX = ".trash-"
@@ -22,9 +23,9 @@ def temporary_dir(final: Path) -> Path:
 
 
 def publish(tmp: Path, final: Path) -> None:
-    """Rename the finished temporary folder into place; an older failed attempt is moved aside first."""
+    """Rename the finished temporary folder into place; an older failed or corrupt run is moved aside first."""
     if final.exists():
-        if (final / PROVENANCE_FILE).is_file():  # a duplicate finished first: keep it
+        if run_status(final) == "ok":  # a duplicate finished first: keep it
             shutil.rmtree(tmp, ignore_errors=True)
             return
         trash = final.parent / f"{TRASH_PREFIX}{final.name}-{uuid.uuid4().hex[:8]}"

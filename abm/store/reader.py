@@ -2,7 +2,9 @@
 over the runs' Parquet files; every function returns pandas.
 
 The layout is abm.store.layout's. Hidden folders are temporary and never read. A corrupt or truncated
-file is reported by its path (a `StoreWarning`), never a crash.
+file is reported by its path (a `StoreWarning`), never a crash: a run whose status is "corrupt"
+(`abm.store.layout.run_status`: unreadable provenance, or a table that no longer matches the size and
+checksum recorded when it was written) is reported and left out, as is a table that cannot be read.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import yaml
 
 from abm.config.overrides import split
 from abm.errors import UserError
-from abm.store.files import FAILED_FILE, PROVENANCE_FILE, REGION_FILE, UNITS_FILE
-from abm.store.layout import SPEC_FILE, results_root, run_dirs, seed_of
+from abm.store.files import FAILED_FILE, REGION_FILE, UNITS_FILE
+from abm.store.layout import SPEC_FILE, inspect_run, planned_seeds, results_root, run_dirs, run_status, seed_of
 
 
 class StoreWarning(UserWarning):
@@ -59,18 +61,40 @@ def load_runs(experiment: str, root: str | Path | None = None) -> pd.DataFrame:
     exp = experiment_dir(experiment, root)
     rows = []
     for d in run_dirs(exp):
-        ok = (d / PROVENANCE_FILE).is_file()
-        data = _read_json(d / (PROVENANCE_FILE if ok else FAILED_FILE)) if ok or (d / FAILED_FILE).is_file() else None
+        check = inspect_run(d)
+        if check.status == "corrupt":
+            warnings.warn(f"{check.problem}; run skipped", StoreWarning, stacklevel=2)
+            continue
+        data = check.provenance if check.status == "ok" else _read_json(d / FAILED_FILE) if check.status else None
         if data is None:
             continue
-        rows.append({"config_hash": d.parent.name, "seed": seed_of(d),
-                     "status": "ok" if ok else "failed", "path": str(d),
+        rows.append({"config_hash": d.parent.name, "seed": seed_of(d), "status": check.status, "path": str(d),
                      "error": data.get("error"), "wall_time_s": data.get("wall_time_s"),
                      "overrides": list(data.get("overrides") or [])})
     df = pd.DataFrame(rows, columns=["config_hash", "seed", "status", "path", "error", "wall_time_s", "overrides"])
     for key in swept_keys(experiment, root, df):
         df[key] = [dict(split(o) for o in ovs).get(key) for ovs in df["overrides"]]
     return df.sort_values(["config_hash", "seed"], ignore_index=True)
+
+
+def spec_mismatch(experiment: str, root: str | Path | None, runs: pd.DataFrame) -> str | None:
+    """None if every stored run belongs to the plan in the experiment's `experiment.yaml`, else one line saying
+    which do not (a store mixed by an older version, or edited by hand). Without a plan, nothing to check."""
+    spec = read_spec(experiment, root)
+    planned = spec.get("configurations")
+    if not isinstance(planned, list) or not planned:
+        return None
+    hashes = {c.get("config_hash") for c in planned if isinstance(c, dict)}
+    seeds = planned_seeds(spec.get("seeds"))
+    outside = ~runs["config_hash"].isin(hashes)
+    if seeds is not None:
+        outside |= ~runs["seed"].isin(seeds)
+    extra = runs[outside]
+    if extra.empty:
+        return None
+    return (f"experiment {experiment!r}: {len(extra)} stored runs are not in the plan of its {SPEC_FILE} "
+            f"(e.g. {extra['path'].iloc[0]}): the store mixes two plans; re-run the experiment with --force-new "
+            "(or under a new name) to get a consistent store")
 
 
 def swept_keys(experiment: str, root: str | Path | None, runs: pd.DataFrame) -> list[str]:
@@ -158,8 +182,8 @@ def list_experiments(root: str | Path | None = None) -> pd.DataFrame:
     rows = []
     for exp in sorted(p for p in base.glob("*") if (p / "runs").is_dir() or (p / SPEC_FILE).is_file()):
         dirs = run_dirs(exp)
-        ok = sum((d / PROVENANCE_FILE).is_file() for d in dirs)
-        failed = sum((d / FAILED_FILE).is_file() and not (d / PROVENANCE_FILE).is_file() for d in dirs)
+        status = [run_status(d, checksums=False) for d in dirs]  # sizes only: listing stays fast
+        ok, failed = status.count("ok"), status.count("failed")
         spec = read_spec(exp.name, base)
         rows.append({"experiment": exp.name, "configurations": len({d.parent.name for d in dirs}),
                      "runs_ok": ok, "runs_failed": failed,

@@ -123,6 +123,7 @@ def test_serial_and_parallel_sweeps_give_identical_results(tmp_path: Path) -> No
         pd.testing.assert_frame_equal(ra, rb)
         pd.testing.assert_frame_equal(ua, ub)
         assert pa["config"] == pb["config"] and pa["overrides"] == pb["overrides"]
+        assert pa["files"] == pb["files"]  # the very same bytes: sizes and checksums of both tables
 
 
 def test_workshop_scenario_runs_as_an_experiment(tmp_path: Path) -> None:

@@ -34,3 +34,80 @@ def run_in_process(spec_text: str, tmp: Path, root: Path, name: str = "spec") ->
     spec = load_spec(str(path))
     outcome = run_experiment(spec, plan(spec), root, workers=1, progress=False)
     assert outcome.complete, outcome.summary()
+
+
+def start_abm(*args: str) -> subprocess.Popen[str]:
+    """`abm ARGS` in the background, in its own session and process group (pgid == its pid), with Ctrl-C
+    delivered as Python's KeyboardInterrupt even if this process was started with SIGINT ignored."""
+    import signal
+
+    env = {k: v for k, v in os.environ.items() if k != "ABM_TEST_FAIL"}
+    return subprocess.Popen([sys.executable, "-m", "abm.cli", *args], cwd=REPO, env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def wait_for_runs(exp_dir: Path, n: int, proc: subprocess.Popen[str], timeout: float = 120) -> int:
+    """Wait until at least `n` runs are stored (or the process ended); return how many are."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        done = len(list(exp_dir.glob("runs/*/seed=*/provenance.json")))
+        if done >= n:
+            return done
+        time.sleep(0.05)
+    return len(list(exp_dir.glob("runs/*/seed=*/provenance.json")))
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()  # after "pid (comm) ": state, ppid, pgrp, ...
+
+
+def live_group_members(pgid: int) -> list[int]:
+    """PIDs of the processes of process group `pgid` that are alive (not zombies), from /proc (Linux)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if fields and int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+                out.append(int(entry.name))
+    return out
+
+
+def children_of(pid: int) -> list[int]:
+    """PIDs whose parent is `pid` (Linux /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if fields and int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def holds_open(pid: int, path: Path) -> bool:
+    """Whether process `pid` has a descriptor open on `path` (Linux /proc/PID/fd)."""
+    target = str(path.resolve())
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(fd) == target:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def tree_snapshot(folder: Path) -> dict[str, int]:
+    """Every path under `folder` with its mtime (ns): to prove a refused command wrote nothing."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.lstat().st_mtime_ns for p in [folder, *folder.rglob("*")]}

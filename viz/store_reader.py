@@ -42,7 +42,8 @@ def noted[T](fn: Callable[..., T], *args: Any) -> tuple[T, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", reader.StoreWarning)
         value = fn(*args)
-    return value, [str(w.message) for w in caught if issubclass(w.category, reader.StoreWarning)]
+    messages = [str(w.message) for w in caught if issubclass(w.category, reader.StoreWarning)]
+    return value, list(dict.fromkeys(messages))  # a file read by two queries is named once
 
 
 def experiments(root: Path) -> tuple[list[str], list[str]]:

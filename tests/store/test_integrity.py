@@ -82,8 +82,8 @@ def test_a_corrupt_run_is_reported_by_path_and_redone_by_the_next_sweep(
     assert any(str(victim) in str(w.message) for w in caught)
     assert region.groupby(["config_hash", "seed"]).ngroups == 3
     assert main(["results", "show", "integrity", "--root", str(root)]) == 0
-    out = capsys.readouterr().out
-    assert str(victim) in out and "corrupt" in out
+    err = capsys.readouterr().err  # store warnings go to stderr
+    assert str(victim) in err and "corrupt" in err
     others = {p: p.stat().st_mtime_ns for d in runs if d != victim for p in d.iterdir()}
     assert main(["experiment", str(spec), "--workers", "1", "--no-progress", "--root", str(root)]) == 0
     out = capsys.readouterr().out

@@ -135,9 +135,8 @@ def baseline_table(results: Results, metric: str) -> pd.DataFrame:
 
 
 def read_replay(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any] | None]:
-    """One stored run's unit table and resolved config (abm.store.files.read_run on its folder from load_runs)."""
-    from abm.store.files import read_run
-
-    _, units, provenance = read_run(path)
+    """One stored run's unit table and resolved config, by its path from load_runs, from its folder or its
+    compacted part (abm.store.reader.read_stored_run)."""
+    _, units, provenance = reader.read_stored_run(path)
     config = provenance.get("config")
     return units, config if isinstance(config, dict) else None

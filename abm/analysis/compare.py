@@ -8,7 +8,6 @@ experiments, configurations are matched on their swept values and the config key
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,9 @@ from abm.analysis.stats import differing_keys, paired, summarise
 from abm.core.metrics import REGISTRY
 from abm.errors import UserError
 from abm.simulation import stamp
-from abm.store.files import PROVENANCE_FILE, atomic_write, write_text
+from abm.store.files import atomic_write, write_text
 from abm.store.layout import results_root
-from abm.store.reader import load_region, load_runs, read_spec, spec_mismatch, swept_keys
+from abm.store.reader import load_region, load_runs, read_spec, run_provenance, spec_mismatch, swept_keys
 
 NOT_SWEPT = "(not swept)"  # the value of a key that one of two compared experiments does not sweep
 
@@ -128,7 +127,7 @@ def _configs(paths: dict[tuple[str, str], str], final: pd.DataFrame, keys: list[
             continue
         label = ", ".join(f"{k}={rows.iloc[0][k]}" for k in keys)
         try:
-            out[label] = json.loads((Path(path) / PROVENANCE_FILE).read_text())["config"]
+            out[label] = run_provenance(path)["config"]  # from the run's folder or its compacted part
         except (OSError, ValueError, KeyError):
             continue
     return out

@@ -5,6 +5,11 @@ The layout is abm.store.layout's. Hidden folders are temporary and never read. A
 file is reported by its path (a `StoreWarning`), never a crash: a run whose status is "corrupt"
 (`abm.store.layout.run_status`: unreadable provenance, or a table that no longer matches the size and
 checksum recorded when it was written) is reported and left out, as is a table that cannot be read.
+
+Compacted runs (`abm results compact`, abm.store.compact) are read from their parts under `compact/` and
+uncompacted ones from their folders, so a store reads the same (same rows, columns, dtypes and order)
+before, during and after compaction; a compacted run keeps its `path` (the folder it had). A folder of a
+run the compaction manifest lists is a leftover and is not read (`abm.store.layout.inspect_run`).
 """
 
 from __future__ import annotations
@@ -20,8 +25,23 @@ import yaml
 
 from abm.config.overrides import split
 from abm.errors import UserError
-from abm.store.files import FAILED_FILE, REGION_FILE, UNITS_FILE
-from abm.store.layout import SPEC_FILE, inspect_run, planned_seeds, results_root, run_dirs, run_status, seed_of
+from abm.store.files import FAILED_FILE, PROVENANCE_FILE, REGION_FILE, UNITS_FILE, read_run
+from abm.store.layout import (
+    COMPACT_DIR,
+    SPEC_FILE,
+    CompactIndex,
+    check_part,
+    compact_index,
+    compacted_check,
+    inspect_folder,
+    planned_seeds,
+    results_root,
+    run_dir,
+    run_dirs,
+    seed_of,
+)
+
+RUN_COLUMNS = ["config_hash", "seed", "status", "path", "error", "wall_time_s", "overrides"]
 
 
 class StoreWarning(UserWarning):
@@ -56,14 +76,46 @@ def _read_json(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def load_runs(experiment: str, root: str | Path | None = None) -> pd.DataFrame:
-    """One row per run: config_hash, seed, status, path, error, wall_time_s and one column per swept key."""
-    exp = experiment_dir(experiment, root)
+def _intact_parts(exp: Path, index: CompactIndex, checksums: bool = True) -> dict[str, dict[str, Any]]:
+    """The compacted parts whose files match the manifest, by name; each damaged one is warned about."""
+    if index.problem:
+        warnings.warn(f"{index.problem}; its compacted runs skipped", StoreWarning, stacklevel=4)
+    intact = {}
+    for part in index.parts:
+        problem = check_part(exp, part, checksums)
+        if problem is None:
+            intact[part["name"]] = part
+        else:
+            warnings.warn(f"{problem}; the runs of {part['name']} skipped", StoreWarning, stacklevel=4)
+    return intact
+
+
+def _compacted_rows(exp: Path, parts: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
     rows = []
+    for part in parts.values():
+        cols = ["config_hash", "seed", "error", "wall_time_s", "overrides"]
+        for r in pq.read_table(exp / COMPACT_DIR / "runs" / f"{part['name']}.parquet", columns=cols).to_pylist():
+            rows.append({"config_hash": r["config_hash"], "seed": r["seed"], "status": "ok",
+                         "path": str(run_dir(exp, r["config_hash"], r["seed"])), "error": r["error"],
+                         "wall_time_s": r["wall_time_s"], "overrides": list(r["overrides"] or [])})
+    return rows
+
+
+def _runs(experiment: str, root: str | Path | None) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    """load_runs' table, and the intact compacted parts (by name) its compacted runs are in."""
+    exp = experiment_dir(experiment, root)
+    index = compact_index(exp)
+    parts = _intact_parts(exp, index)
+    rows = _compacted_rows(exp, parts)
     for d in run_dirs(exp):
-        check = inspect_run(d)
+        listed = index.where.get((d.parent.name, seed_of(d)))
+        if listed in parts:
+            continue  # a leftover folder of a compacted run
+        check = inspect_folder(d)
         if check.status == "corrupt":
-            warnings.warn(f"{check.problem}; run skipped", StoreWarning, stacklevel=2)
+            warnings.warn(f"{check.problem}; run skipped", StoreWarning, stacklevel=3)
             continue
         data = check.provenance if check.status == "ok" else _read_json(d / FAILED_FILE) if check.status else None
         if data is None:
@@ -71,10 +123,17 @@ def load_runs(experiment: str, root: str | Path | None = None) -> pd.DataFrame:
         rows.append({"config_hash": d.parent.name, "seed": seed_of(d), "status": check.status, "path": str(d),
                      "error": data.get("error"), "wall_time_s": data.get("wall_time_s"),
                      "overrides": list(data.get("overrides") or [])})
-    df = pd.DataFrame(rows, columns=["config_hash", "seed", "status", "path", "error", "wall_time_s", "overrides"])
+    df = pd.DataFrame(rows, columns=RUN_COLUMNS)
     for key in swept_keys(experiment, root, df):
         df[key] = [dict(split(o) for o in ovs).get(key) for ovs in df["overrides"]]
-    return df.sort_values(["config_hash", "seed"], ignore_index=True)
+    return df.sort_values(["config_hash", "seed"], ignore_index=True), parts
+
+
+def load_runs(experiment: str, root: str | Path | None = None) -> pd.DataFrame:
+    """One row per run: config_hash, seed, status, path, error, wall_time_s and one column per swept key.
+
+    Compacted and uncompacted runs alike; a compacted run's path is the folder it had."""
+    return _runs(experiment, root)[0]
 
 
 def spec_mismatch(experiment: str, root: str | Path | None, runs: pd.DataFrame) -> str | None:
@@ -125,23 +184,36 @@ def _bad_parquet(paths: Sequence[str]) -> list[str]:
 def _query(paths: list[str], columns: Sequence[str] | None) -> pd.DataFrame:
     import duckdb
 
-    cols = "*" if not columns else ", ".join(f'"{c}"' for c in columns)
+    cols = "*" if not columns else ", ".join(f'"{c}"' for c in [*columns, "filename"])  # * includes filename
     con = duckdb.connect()
     try:
-        return con.execute(f"SELECT {cols}, filename FROM read_parquet(?, filename=true, union_by_name=true)",
+        # hive_partitioning=false: a run folder `seed=<s>` is not a column (DuckDB would add `seed` from the path)
+        return con.execute(f"SELECT {cols} FROM read_parquet(?, filename=true, union_by_name=true, "
+                           "hive_partitioning=false)", [paths]).df()
+    finally:
+        con.close()
+
+
+def _query_parts(paths: list[str], columns: Sequence[str] | None, added: Sequence[str]) -> pd.DataFrame:
+    """config_hash, seed and the run's own columns (`columns`, or all) of compacted parts, in stored order."""
+    import duckdb
+
+    quoted = ", ".join(f'"{c}"' for c in added if c not in ("config_hash", "seed"))
+    cols = (f"* EXCLUDE ({quoted})" if quoted else "*") if not columns else ", ".join(
+        f'"{c}"' for c in ["config_hash", "seed", *columns])
+    con = duckdb.connect()
+    try:
+        return con.execute(f"SELECT {cols} FROM read_parquet(?, union_by_name=true, hive_partitioning=false)",
                            [paths]).df()
     finally:
         con.close()
 
 
-def _load_table(experiment: str, file: str, root: str | Path | None, metrics: Sequence[str] | None,
-                keys: Sequence[str]) -> pd.DataFrame:
-    runs = load_runs(experiment, root)
-    runs = runs[runs["status"] == "ok"]
-    if runs.empty:
-        return pd.DataFrame(columns=["config_hash", "seed", *keys])
-    paths = [str(Path(p) / file) for p in runs["path"]]
-    columns = None if metrics is None else [*keys, *metrics]
+def _folder_data(experiment: str, file: str, folders: pd.DataFrame, columns: Sequence[str] | None) -> pd.DataFrame:
+    """config_hash, seed and the table's columns of runs stored as folders (unreadable tables warned about)."""
+    paths = [str(Path(p) / file) for p in folders["path"]]
+    if not paths:
+        return pd.DataFrame()
     try:
         data = _query(paths, columns)
     except Exception as exc:
@@ -149,14 +221,39 @@ def _load_table(experiment: str, file: str, root: str | Path | None, metrics: Se
         if not bad:
             raise UserError(f"cannot query {file} of {experiment}: {' '.join(str(exc).split())[:200]}") from None
         for b in bad:
-            warnings.warn(f"{b}: corrupt or truncated Parquet file; run skipped", StoreWarning, stacklevel=3)
+            warnings.warn(f"{b}: corrupt or truncated Parquet file; run skipped", StoreWarning, stacklevel=4)
         paths = [p for p in paths if p not in bad]
         if not paths:
-            return pd.DataFrame(columns=["config_hash", "seed", *keys])
+            return pd.DataFrame()
         data = _query(paths, columns)
+    names = pd.DataFrame({"config_hash": folders["config_hash"], "seed": folders["seed"],
+                          "filename": [str(Path(p) / file) for p in folders["path"]]})
+    return names.merge(data, on="filename").drop(columns=["filename"])
+
+
+def _load_table(experiment: str, file: str, root: str | Path | None, metrics: Sequence[str] | None,
+                keys: Sequence[str]) -> pd.DataFrame:
+    runs, parts = _runs(experiment, root)
+    runs = runs[runs["status"] == "ok"]
+    empty = pd.DataFrame(columns=["config_hash", "seed", *keys])
+    if runs.empty:
+        return empty
+    columns = None if metrics is None else [*keys, *metrics]
+    compacted = {(h, s) for p in parts.values() for h, seeds in p["runs"].items() for s in seeds}
+    in_part = pd.Series([(h, s) in compacted for h, s in zip(runs["config_hash"], runs["seed"], strict=True)],
+                        index=runs.index, dtype=bool)
+    frames = [_folder_data(experiment, file, runs[~in_part], columns)]
+    if parts:
+        table = "region" if file == REGION_FILE else "units"
+        added = list(dict.fromkeys(c for p in parts.values() for c in p.get("columns_added", [])))
+        paths = [str(results_root(root) / experiment / COMPACT_DIR / table / f"{n}.parquet") for n in parts]
+        frames.append(_query_parts(paths, columns, added))
+    data = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(
+        not f.empty for f in frames) else pd.DataFrame()
+    if data.empty:
+        return empty
     info = runs.drop(columns=["path", "error", "wall_time_s", "overrides", "status"])
-    info["filename"] = [str(Path(p) / file) for p in runs["path"]]
-    return info.merge(data, on="filename").drop(columns=["filename"])
+    return info.merge(data, on=["config_hash", "seed"])
 
 
 def load_region(experiment: str, root: str | Path | None = None, metrics: Sequence[str] | None = None) -> pd.DataFrame:
@@ -176,16 +273,31 @@ def n_seeds(seeds: object) -> int:
     return len(seeds) if isinstance(seeds, list | tuple) else 0
 
 
+def _listed_statuses(exp: Path) -> tuple[list[str | None], set[str]]:
+    """Statuses (sizes only, so listing stays fast) of every run, compacted or not, and their configurations."""
+    index = compact_index(exp)
+    intact = {p["name"] for p in index.parts if check_part(exp, p, checksums=False) is None}
+    status: list[str | None] = ["ok" for name in index.where.values() if name in intact]
+    configs = {h for (h, _), name in index.where.items() if name in intact}
+    for d in run_dirs(exp):
+        check = compacted_check(d, checksums=False)
+        if check is not None and check.status == "ok":
+            continue  # counted above
+        status.append(inspect_folder(d, checksums=False).status)
+        configs.add(d.parent.name)
+    return status, configs
+
+
 def list_experiments(root: str | Path | None = None) -> pd.DataFrame:
     """One row per experiment in the store: configurations, runs ok and failed, description."""
     base = results_root(root)
     rows = []
-    for exp in sorted(p for p in base.glob("*") if (p / "runs").is_dir() or (p / SPEC_FILE).is_file()):
-        dirs = run_dirs(exp)
-        status = [run_status(d, checksums=False) for d in dirs]  # sizes only: listing stays fast
+    for exp in sorted(p for p in base.glob("*") if (p / "runs").is_dir() or (p / SPEC_FILE).is_file()
+                      or (p / COMPACT_DIR).is_dir()):
+        status, configs = _listed_statuses(exp)
         ok, failed = status.count("ok"), status.count("failed")
         spec = read_spec(exp.name, base)
-        rows.append({"experiment": exp.name, "configurations": len({d.parent.name for d in dirs}),
+        rows.append({"experiment": exp.name, "configurations": len(configs),
                      "runs_ok": ok, "runs_failed": failed,
                      "planned": len(spec.get("configurations") or []) * n_seeds(spec.get("seeds")),
                      "description": spec.get("description", "")})
@@ -207,3 +319,47 @@ def show_experiment(experiment: str, root: str | Path | None = None) -> pd.DataF
         counts = counts.join(means)
     labels = runs.drop_duplicates("config_hash").set_index("config_hash")[keys]
     return labels.join(counts).reset_index()
+
+
+def _compacted_tables(path: Path, tables: Sequence[str]) -> list[Any]:
+    """The rows of one compacted run in the parts' `tables` (Arrow), without the columns compaction added
+    to region and units."""
+    import pyarrow.parquet as pq
+
+    exp, key = path.parent.parent.parent, (path.parent.name, seed_of(path))
+    index = compact_index(exp)
+    part = next(p for p in index.parts if p["name"] == index.where[key])
+    filters = [("config_hash", "=", key[0]), ("seed", "=", key[1])]
+    out = []
+    for table in tables:
+        t = pq.read_table(exp / COMPACT_DIR / table / f"{part['name']}.parquet", filters=filters)
+        out.append(t if table == "runs" else t.drop_columns(
+            [c for c in part.get("columns_added", []) if c in t.column_names]))
+    return out
+
+
+def read_stored_run(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """One run, by the `path` load_runs gives it (`<exp>/runs/<config_hash>/seed=<s>`), from its folder or,
+    compacted, from its parts: (region, units, provenance), as abm.store.files.read_run reads a folder."""
+    path = Path(path)
+    check = compacted_check(path)
+    if check is None or check.status != "ok":
+        return read_run(path)
+    region, units, runs = _compacted_tables(path, ("region", "units", "runs"))
+    return region.to_pandas(), units.to_pandas(), json.loads(runs.column("provenance")[0].as_py())
+
+
+def read_one_run(experiment: str, config_hash: str, seed: int,
+                 root: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """One run by (config_hash, seed), compacted or not: (region, units, provenance)."""
+    return read_stored_run(run_dir(experiment_dir(experiment, root), config_hash, int(seed)))
+
+
+def run_provenance(path: str | Path) -> dict[str, Any]:
+    """The provenance of the run at `path` (as load_runs gives it), compacted or not."""
+    path = Path(path)
+    check = compacted_check(path)
+    if check is None or check.status != "ok":
+        return json.loads((path / PROVENANCE_FILE).read_text(encoding="utf-8"))
+    (runs,) = _compacted_tables(path, ("runs",))
+    return json.loads(runs.column("provenance")[0].as_py())

@@ -239,9 +239,10 @@ def make_executor(launcher: str, workers: int, settings: dict[str, Any], start_m
         if launcher == "joblib":
             print("abm: note: --launcher joblib runs the local worker processes (the same runs and tables; "
                   "Hydra's joblib launcher is no longer used by abm experiment)", file=sys.stderr, flush=True)
-        from abm.experiments.workers import start_method as policy
+        if workers > 1:
+            from abm.experiments.workers import start_method as policy
 
-        policy("fork", start_method)  # a bad --start-method or $ABM_START_METHOD: one line, before any write
+            policy("fork", start_method)  # a bad --start-method or $ABM_START_METHOD: one line, before any write
         return Local(workers, start_method)
     if launcher == "slurm":
         executor = Slurm(dict(settings))

@@ -40,15 +40,18 @@ def abm(env: dict[str, str], *args: str, prefix: tuple[str, ...] = ()) -> float:
     return wall
 
 
+DEFAULT_REGION = ("organisation=default", "weeks=260")  # quickstart's own base is the small region, 52 weeks
+
+
 def bare_seconds(n: int) -> float:
     """`n` default-region runs (quickstart's two practices, 260 weeks) as bare simulate() calls, kernels warm."""
     from abm.api import load_kernels
     from abm.core.params import from_dict
-    from abm.experiments.spec import load_spec, plan
+    from abm.experiments.spec import apply_cli_overrides, load_spec, plan
     from abm.simulation import simulate
 
     load_kernels()
-    configs = plan(load_spec("quickstart"))
+    configs = plan(apply_cli_overrides(load_spec("quickstart"), list(DEFAULT_REGION)))
     jobs = [{**c.resolved, "seed": s} for s in range(n // len(configs)) for c in configs]
     start = time.perf_counter()
     for resolved in jobs:
@@ -60,6 +63,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=2000)
     ap.add_argument("--overhead-runs", type=int, default=100)
+    ap.add_argument("--overhead-only", action="store_true", help="only figure 1")
     ns = ap.parse_args()
     if missing_tools():
         raise SystemExit(f"SLURM tools missing: {', '.join(missing_tools())}")
@@ -74,14 +78,16 @@ def main() -> None:
 
         n = ns.overhead_runs
         bare = bare_seconds(n)
-        slurm = abm(env, "experiment", "quickstart", "--seeds", str(n // 2), "--launcher", "slurm", "--root",
-                    str(tmp / "overhead"), f"hydra.launcher.runs_per_task={n}", *common)
+        slurm = abm(env, "experiment", "quickstart", *DEFAULT_REGION, "--seeds", str(n // 2), "--launcher", "slurm",
+                    "--root", str(tmp / "overhead"), f"hydra.launcher.runs_per_task={n}", *common)
         print(f"\n1. default region (quickstart, 600 staff, 260 weeks), {n} runs, one SLURM task:")
         print(f"   bare simulate() in a warm process: {bare:.1f} s ({bare / n * 1000:.0f} ms per run)")
         print(f"   abm experiment --launcher slurm:   {slurm:.1f} s wall from the command's start")
         print(f"   per-run overhead: {(slurm - bare) / n * 1000:.0f} ms = {(slurm - bare) / bare * 100:.1f}% "
               "of a bare run (submission, scheduling, task start-up, kernels, store writes)")
 
+        if ns.overhead_only:
+            return
         runs = ns.runs
         small = ["experiment", "quickstart", "organisation=small", "weeks=12", "--seeds", str(runs // 2), *common]
         walls = {"local, 2 processes": abm(env, *small, "--workers", "2", "--root", str(tmp / "local"))}

@@ -1,9 +1,8 @@
-"""The one bridge between Hydra and the model: config location, schemas, composing, conversion, launchers,
-errors.
+"""The one bridge between Hydra and the model: config location, schemas, composing, conversion, errors.
 
-Nothing outside `abm.config` imports Hydra or OmegaConf: the task functions Hydra calls
-(`abm.cli.run.run_task`, `abm.experiments.task.RunTask`) read Hydra's run-time state through `job()` here,
-and `abm run` starts Hydra through `hydra_main`. The model takes `ModelParams`, never a DictConfig.
+Nothing outside `abm.config` imports Hydra or OmegaConf: the task function Hydra calls
+(`abm.cli.run.run_task`) reads Hydra's run-time state through `job()` here, and `abm run` starts Hydra
+through `hydra_main`. The model takes `ModelParams`, never a DictConfig.
 """
 
 from __future__ import annotations
@@ -107,37 +106,6 @@ def hydra_main(task: Callable[[Any], Any], args: Sequence[str]) -> None:
         main()
     finally:
         sys.argv = saved
-
-
-def instantiate_launcher(task: Callable[[Any], Any], overrides: Sequence[str]) -> Any:
-    """Compose a multirun config with `overrides` (which select and configure `hydra/launcher`) and return
-    Hydra's launcher for `task`, as Hydra's own sweeper does.
-
-    Uses Hydra's internal `Callbacks` (there is no public constructor of a HydraContext); hydra-core is
-    pinned below 1.4, and the joblib sweep of
-    tests/experiments/test_experiment.py::test_serial_and_parallel_sweeps_give_identical_results fails loudly if
-    that API moves."""
-    from hydra._internal.callbacks import Callbacks
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.core.plugins import Plugins
-    from hydra.types import HydraContext, RunMode
-
-    register_schemas()
-    with _LOCK:
-        GlobalHydra.instance().clear()
-        try:
-            with initialize_config_dir(version_base="1.3", config_dir=str(config_dir()), job_name="abm"):
-                hydra = GlobalHydra.instance().hydra
-                assert hydra is not None
-                cfg = hydra.compose_config("config", overrides=list(overrides), run_mode=RunMode.MULTIRUN)
-                HydraConfig.instance().set_config(cfg)
-                context = HydraContext(config_loader=hydra.config_loader, callbacks=Callbacks(cfg))
-                return Plugins.instance().instantiate_launcher(hydra_context=context, task_function=task,
-                                                               config=cfg)
-        except Exception as exc:
-            raise hydra_user_error(exc, overrides) from None
-        finally:
-            GlobalHydra.instance().clear()
 
 
 def to_params(cfg: DictConfig) -> ModelParams:

@@ -1,46 +1,40 @@
-"""From a validated plan to finished runs in the store: the experiment lock, the launchers and the
+"""From a validated plan to finished runs in the store: the experiment lock, the executors and the
 progress monitor.
 
-`local` runs the missing runs in a pool of forked worker processes (one in-process loop for one worker);
-`joblib` and `slurm` hand them to Hydra's joblib or submitit launcher (Hydra composes each job again
-there). Only runs missing from the store (or failed or corrupt) are launched, so re-running resumes. A
-thread watches the store and drives the progress bar (runs done, failures, time left).
+The missing runs (or failed or corrupt ones) go to one executor (abm.experiments.executors): `local` runs
+them in worker processes on this machine (one in-process loop for one worker; `joblib` is the same since
+Hydra's joblib launcher was retired from sweeps), `slurm` in chunks of runs per SLURM array task, `mpi`
+on the worker ranks of `mpiexec ... python -m mpi4py.futures`. Only missing runs are launched, so
+re-running resumes. A thread watches the store and drives the progress bar (runs done, failures, time left).
 
 A sweep must always be resumable, however it ends. The lock (abm.store.guard.experiment_lock) is held by
 the main process only: each forked worker replaces its inherited copy of the descriptor first thing
-(`_worker_init`), so a worker can never keep the lock alive. Workers die with the main process
-(PR_SET_PDEATHSIG on Linux, and a thread that watches the parent pid everywhere), so `kill -9` of the
-main process stops the whole sweep.
-Ctrl-C kills the workers at once and says how many runs are kept (exit status 130).
+(abm.experiments.workers.worker_init; a spawned worker inherits none), so a worker can never keep the
+lock alive. Workers die with the main process (PR_SET_PDEATHSIG on Linux, and a thread that watches the
+parent pid everywhere), so `kill -9` of the main process stops the whole sweep.
+Ctrl-C kills the workers at once (cancels the SLURM array job) and says how many runs are kept (exit 130).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
-import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from abm.config.hydra_bridge import instantiate_launcher
 from abm.errors import UserError
-from abm.experiments.spec import Configuration, Spec
-from abm.experiments.task import RunTask, execute_resolved
+from abm.experiments.executors import Executor, make_executor
+from abm.experiments.spec import Configuration, Spec, launcher_overrides
 from abm.store.files import FAILED_FILE, write_text
 from abm.store.guard import (
     check_writable,
     experiment_lock,
-    held_lock_fds,
     holds_a_store,
     move_aside,
     refuse_other_plan,
@@ -48,7 +42,8 @@ from abm.store.guard import (
 from abm.store.layout import SPEC_FILE, inspect_run, run_dir, run_status
 from abm.store.publish import clean_partial
 
-LAUNCHERS = ("local", "joblib", "slurm")
+LAUNCHERS = ("local", "joblib", "slurm", "mpi")
+POLL_S = {"local": 1.0, "joblib": 1.0, "slurm": 5.0, "mpi": 2.0}  # monitor: one scan of the store per interval
 
 
 class Outcome:
@@ -112,13 +107,15 @@ def write_spec(spec: Spec, configs: list[Configuration], exp_dir: Path) -> None:
 
 def run_experiment(spec: Spec, configs: list[Configuration], root: Path, workers: int = 1,
                    launcher: str = "local", hydra_overrides: Sequence[str] = (), progress: bool = True,
-                   force_new: bool = False) -> Outcome:
+                   force_new: bool = False, start_method: str | None = None) -> Outcome:
     """Launch every planned run not yet finished; return what the store holds afterwards.
 
-    Refused (UserError, nothing written) if the store cannot be written, is locked by a running sweep, or
-    holds another plan (unless `force_new`: then the old store is moved aside to `<name>.replaced-<time>`)."""
+    Refused (UserError, nothing written) if the launcher's settings are bad or it cannot run here, the store
+    cannot be written, is locked by a running sweep, or holds another plan (unless `force_new`: then the
+    old store is moved aside to `<name>.replaced-<time>`)."""
     exp_dir = root / spec.name
     plan = {c.config_hash: c.overrides for c in configs}
+    executor = make_executor(launcher, workers, launcher_overrides(spec, hydra_overrides), start_method)
     check_writable(exp_dir)
     if not force_new:
         refuse_other_plan(exp_dir, plan, spec.seeds)  # read-only, before the lock file is created
@@ -130,7 +127,7 @@ def run_experiment(spec: Spec, configs: list[Configuration], root: Path, workers
         exp_dir.mkdir(parents=True, exist_ok=True)
         with experiment_lock(exp_dir):
             refuse_other_plan(exp_dir, plan, spec.seeds)  # again, now that no other sweep can write it
-            outcome = _run_locked(spec, configs, exp_dir, workers, launcher, hydra_overrides, progress)
+            outcome = _run_locked(spec, configs, exp_dir, executor, progress, POLL_S.get(launcher, 2.0))
     except KeyboardInterrupt:
         ok = sum(run_status(run_dir(exp_dir, c.config_hash, s), checksums=False) == "ok"
                  for c in configs for s in spec.seeds)
@@ -141,8 +138,8 @@ def run_experiment(spec: Spec, configs: list[Configuration], root: Path, workers
     return outcome
 
 
-def _run_locked(spec: Spec, configs: list[Configuration], exp_dir: Path, workers: int, launcher: str,
-                hydra_overrides: Sequence[str], progress: bool) -> Outcome:
+def _run_locked(spec: Spec, configs: list[Configuration], exp_dir: Path, executor: Executor, progress: bool,
+                poll_s: float) -> Outcome:
     clean_partial(exp_dir)
     write_spec(spec, configs, exp_dir)
     checks = {(c.config_hash, s): inspect_run(run_dir(exp_dir, c.config_hash, s)) for s in spec.seeds for c in configs}
@@ -152,15 +149,10 @@ def _run_locked(spec: Spec, configs: list[Configuration], exp_dir: Path, workers
     total = len(configs) * len(spec.seeds)
     start, error = time.perf_counter(), None
     if pending:
-        monitor = Monitor(exp_dir, pending, total, enabled=progress)
+        monitor = Monitor(exp_dir, pending, total, enabled=progress, interval=poll_s)
+        jobs = [({**c.resolved, "seed": s}, list(c.overrides)) for c, s in pending]
         try:
-            if launcher == "local":
-                launch_local(pending, exp_dir, spec.name, workers, monitor)
-            else:
-                monitor.start()
-                jobs = [[*c.overrides, f"seed={s}"] for c, s in pending]
-                launch_hydra(jobs, RunTask(str(exp_dir.resolve()), spec.name), exp_dir, workers, launcher,
-                             spec.launcher, list(hydra_overrides))
+            executor.run(jobs, exp_dir, spec.name, monitor.start)
         except UserError:
             raise
         except Exception as exc:  # a crashed worker or scheduler error: report it, keep what finished
@@ -170,118 +162,22 @@ def _run_locked(spec: Spec, configs: list[Configuration], exp_dir: Path, workers
     return Outcome(spec, exp_dir, configs, total - len(pending), time.perf_counter() - start, error, corrupt)
 
 
-def launch_local(pending: list[tuple[Configuration, int]], exp_dir: Path, experiment: str, workers: int,
-                 monitor: Monitor) -> None:
-    """Run in this process (1 worker) or in forked processes that inherit the imported model (no start-up)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    jobs = [({**c.resolved, "seed": s}, c.overrides) for c, s in pending]
-    if workers == 1 or len(jobs) == 1:
-        monitor.start()
-        for resolved, overrides in jobs:
-            execute_resolved(resolved, exp_dir, experiment, overrides)
-        return
-    context = multiprocessing.get_context("fork")  # before any thread of ours starts
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context, initializer=_worker_init,
-                               initargs=(os.getpid(), held_lock_fds()))
-    try:
-        futures = [pool.submit(execute_resolved, r, exp_dir, experiment, o) for r, o in jobs]
-        monitor.start()
-        for future in as_completed(futures):
-            future.result()
-    except BaseException:  # Ctrl-C, or the pool broke: stop every worker now, not after the queued runs
-        _kill_workers(pool)
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _kill_workers(pool: Any) -> None:
-    """SIGKILL the pool's processes (a run cut short leaves only a hidden temporary folder)."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    for proc in procs:
-        with contextlib.suppress(OSError, ValueError):
-            proc.kill()
-    for proc in procs:
-        with contextlib.suppress(OSError, ValueError, AssertionError):
-            proc.join(timeout=2)
-
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _worker_init(parent: int, lock_fds: tuple[int, ...]) -> None:
-    """First thing in each forked worker: drop the experiment lock, leave Ctrl-C to the parent, die with it.
-
-    The inherited lock descriptor is pointed at /dev/null (dup2: the number stays valid, so nothing closes
-    an unrelated file later), so the lock's open file description lives in the main process only."""
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    for fd in lock_fds:
-        os.dup2(devnull, fd, inheritable=False)
-    os.close(devnull)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="abm-parent-watch").start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Where PR_SET_PDEATHSIG is missing (or the parent was replaced): poll the parent pid and exit when it
-    changes (the worker was orphaned)."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
-def launcher_overrides(exp_dir: Path, workers: int, launcher: str, settings: dict[str, Any]) -> tuple[list[str], Path]:
-    """Hydra overrides selecting and configuring the launcher, and the sweep folder it may write into."""
-    common = ["hydra.output_subdir=null", "hydra/job_logging=none", "hydra/hydra_logging=none",
-              "hydra.job.chdir=false"]
-    if launcher == "joblib":
-        sweep_dir = Path(tempfile.mkdtemp(prefix="abm-sweep-"))
-        return [*common, "hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}",
-                f"hydra.sweep.dir={sweep_dir}"], sweep_dir
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    sweep_dir = (exp_dir / ".slurm" / stamp).resolve()
-    out = [*common, "hydra/launcher=submitit_slurm", f"hydra.sweep.dir={sweep_dir}",
-           f"hydra.launcher.timeout_min={int(settings.get('time_min', 60))}",
-           f"hydra.launcher.cpus_per_task={int(settings.get('cpus_per_task', 1))}",
-           f"hydra.launcher.array_parallelism={int(settings.get('array_parallelism', 256))}",
-           f"hydra.launcher.name=abm_{exp_dir.name}"]
-    for key in ("partition", "qos", "account", "mem_gb"):
-        if settings.get(key) is not None:
-            out.append(f"hydra.launcher.{key}={settings[key]}")
-    return out, sweep_dir
-
-
-def launch_hydra(jobs: list[list[str]], task: RunTask, exp_dir: Path, workers: int, launcher: str,
-                 settings: dict[str, Any], extra: list[str]) -> None:
-    """Compose the multirun config and hand the job list to Hydra's launcher (as Hydra's sweeper does)."""
-    overrides, sweep_dir = launcher_overrides(exp_dir, workers, launcher, settings)
-    runner = instantiate_launcher(task, [*overrides, *extra])
-    try:
-        runner.launch(jobs, initial_job_idx=0)
-    finally:
-        if launcher == "joblib":
-            shutil.rmtree(sweep_dir, ignore_errors=True)
-
-
 class Monitor:
-    """Progress from the store itself (works for every launcher): runs done, failures, time left."""
+    """Progress from the store itself (works for every executor): runs done, failures, time left.
 
-    def __init__(self, exp_dir: Path, pending: list[tuple[Configuration, int]], total: int, enabled: bool) -> None:
-        self.paths = [run_dir(exp_dir, c.config_hash, s) for c, s in pending]
-        self.before = {p: _mtime(p / FAILED_FILE) for p in self.paths}
-        self.total, self.enabled = total, enabled
-        self._ok: set[Path] = set()  # runs seen finished: not verified again at every poll
+    Polls at a rate a shared filesystem tolerates: every `interval` seconds one `os.scandir` of the runs
+    folder and of each configuration's folder (no stat of the pending runs); a run folder that appeared
+    (or was replaced: another inode than at the start) is looked into once, to tell ok from failed."""
+
+    def __init__(self, exp_dir: Path, pending: list[tuple[Configuration, int]], total: int, enabled: bool,
+                 interval: float = 2.0) -> None:
+        self.runs = exp_dir / "runs"
+        self.pending = {(c.config_hash, f"seed={s}") for c, s in pending}
+        self.total, self.enabled, self.interval = total, enabled, interval
+        self.before = self._scan() if enabled else {}  # failed or corrupt runs about to be redone
+        self.done: dict[tuple[str, str], bool] = {}  # run -> ok (True) or failed (False), seen once
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="abm-monitor")
 
     def start(self) -> None:
         if self.enabled:
@@ -292,43 +188,51 @@ class Monitor:
         if self._thread.is_alive():
             self._thread.join()
 
-    def counts(self) -> tuple[int, int]:
-        failed = 0
-        for p in self.paths:
-            if p in self._ok:
+    def _scan(self) -> dict[tuple[str, str], int]:
+        """{(config_hash, "seed=s"): inode} of the pending runs' folders now in the store."""
+        found: dict[tuple[str, str], int] = {}
+        hashes = {h for h, _ in self.pending}
+        try:
+            with os.scandir(self.runs) as configs:
+                folders = [e.path for e in configs if e.name in hashes]
+        except OSError:
+            return found
+        for folder in folders:
+            h = os.path.basename(folder)
+            try:
+                with os.scandir(folder) as seeds:
+                    for e in seeds:
+                        if (h, e.name) in self.pending:
+                            found[h, e.name] = e.inode()
+            except OSError:
                 continue
-            status = run_status(p)
-            if status == "ok":
-                self._ok.add(p)
-            elif status == "failed" and _mtime(p / FAILED_FILE) != self.before[p]:
-                failed += 1
-        return len(self._ok), failed
+        return found
+
+    def counts(self) -> tuple[int, int]:
+        for key, inode in self._scan().items():
+            if key not in self.done and self.before.get(key) != inode:
+                self.done[key] = (self.runs / key[0] / key[1] / "provenance.json").exists()
+        ok = sum(self.done.values())
+        return ok, len(self.done) - ok
 
     def _loop(self) -> None:
         from tqdm import tqdm
 
-        done_before = self.total - len(self.paths)
+        done_before = self.total - len(self.pending)
         bar = tqdm(total=self.total, initial=done_before, unit="run", file=sys.stderr, dynamic_ncols=True,
                    disable=not sys.stderr.isatty(), smoothing=0.1)
         shown, start, decile = done_before, time.monotonic(), 0
         while True:
-            stopping = self._stop.wait(0.5)
+            stopping = self._stop.wait(self.interval)
             ok, failed = self.counts()
             bar.set_postfix_str(f"failed={failed}", refresh=False)
             bar.update(done_before + ok + failed - shown)
             shown = done_before + ok + failed
-            if bar.disable and (ok + failed) * 10 // max(len(self.paths), 1) > decile and not stopping:
-                decile = (ok + failed) * 10 // len(self.paths)  # plain lines for logs: every 10%
-                left = (time.monotonic() - start) / (ok + failed) * (len(self.paths) - ok - failed)
+            if bar.disable and (ok + failed) * 10 // max(len(self.pending), 1) > decile and not stopping:
+                decile = (ok + failed) * 10 // len(self.pending)  # plain lines for logs: every 10%
+                left = (time.monotonic() - start) / (ok + failed) * (len(self.pending) - ok - failed)
                 print(f"  {shown}/{self.total} runs done, {failed} failed, about {left:.0f} s left",
                       file=sys.stderr, flush=True)
             if stopping:
                 break
         bar.close()
-
-
-def _mtime(path: Path) -> float | None:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return None

@@ -8,6 +8,7 @@ so comparisons are paired; Law 2015, ch. 11). The whole plan is validated before
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,10 @@ from abm.store.layout import config_hash
 ALLOWED_KEYS = ("name", "description", "base", "sweep", "seeds", "metrics", "baseline", "sensitivity",
                 "launcher")
 LAUNCHER_KEYS = ("workers", "partition", "time_min", "cpus_per_task", "mem_gb", "array_parallelism",
-                 "qos", "account")
-LAUNCHER_INTS = ("workers", "time_min", "cpus_per_task", "array_parallelism")  # whole numbers >= 1
+                 "qos", "account", "task_minutes", "runs_per_task")
+LAUNCHER_INTS = ("workers", "time_min", "cpus_per_task", "array_parallelism", "runs_per_task")  # whole numbers >= 1
+LAUNCHER_NUMBERS = ("mem_gb", "task_minutes")  # numbers > 0 (mem_gb >= 1)
+LAUNCHER_ALIASES = {"timeout_min": "time_min"}  # hydra.launcher.* names of Hydra's submitit launcher
 LAUNCHER_MAX = 1_000_000
 MAX_FILE_BYTES = 2**20  # an experiment file is a page of YAML; 1 MiB is far beyond any real one
 MAX_NODES = 100_000  # YAML nodes after aliases are expanded (an alias bomb expands to billions)
@@ -173,8 +176,12 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
     return spec
 
 
-def _launcher_value(key: str, value: Any, path: Path) -> None:
-    if key in LAUNCHER_INTS or key == "mem_gb":
+def _launcher_value(key: str, value: Any, path: Path | str) -> None:
+    if key == "task_minutes":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= LAUNCHER_MAX:
+            raise UserError(f"{path}: launcher.{key}={shown(value)!r} is not allowed: "
+                            f"a number in (0, {LAUNCHER_MAX:,}]")
+    elif key in LAUNCHER_INTS or key in LAUNCHER_NUMBERS:
         kinds = (int,) if key in LAUNCHER_INTS else (int, float)
         if isinstance(value, bool) or not isinstance(value, kinds) or not 1 <= value <= LAUNCHER_MAX:
             kind = "an integer" if key in LAUNCHER_INTS else "a number"
@@ -237,6 +244,28 @@ def _metrics(value: Any, path: Path) -> list[str]:
         if m not in REGISTRY:
             raise UserError(f"{path}: metric {m!r} is not known: one of {', '.join(REGISTRY)}")
     return list(value)
+
+
+def launcher_overrides(spec: Spec, overrides: Sequence[str]) -> dict[str, Any]:
+    """The file's `launcher:` settings with command-line `hydra.launcher.KEY=VALUE` overrides applied (the
+    names of Hydra's submitit launcher still work: timeout_min is time_min); anything else is one line."""
+    settings = dict(spec.launcher)
+    for o in overrides:
+        key, _, text = o.partition("=")
+        name = key.removeprefix("hydra.launcher.")
+        name = LAUNCHER_ALIASES.get(name, name)
+        if not key.startswith("hydra.launcher.") or not text or name not in LAUNCHER_KEYS:
+            raise UserError(f"the override {o!r} is not allowed: hydra.launcher.KEY=VALUE with KEY one of "
+                            f"{', '.join(LAUNCHER_KEYS)}")
+        try:
+            value: Any = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        if name not in LAUNCHER_INTS and name not in LAUNCHER_NUMBERS:
+            value = text
+        _launcher_value(name, value, "the command line")
+        settings[name] = value
+    return settings
 
 
 def apply_cli_overrides(spec: Spec, overrides: list[str]) -> Spec:

@@ -10,12 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import traceback
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from abm.config.overrides import is_seed
 from abm.core.params import from_dict
 from abm.simulation import simulate
 from abm.store.files import FAILED_FILE, write_json, write_run
@@ -23,20 +21,6 @@ from abm.store.layout import config_hash, run_dir, run_status
 from abm.store.publish import publish, temporary_dir
 
 FAIL_HOOK_ENV = "ABM_TEST_FAIL"  # test hook: "key=value,seed=3" makes matching runs raise (see docs/experiments.md)
-
-
-@dataclass
-class RunTask:
-    """Hydra task function (picklable for joblib's loky workers and for submitit)."""
-
-    exp_dir: str
-    experiment: str
-
-    def __call__(self, cfg: Any) -> str:
-        from abm.config.hydra_bridge import job, resolved_dict
-
-        overrides = [o for o in job().overrides if not is_seed(o)]
-        return execute_resolved(resolved_dict(cfg), Path(self.exp_dir), self.experiment, list(overrides))
 
 
 def injected_failure(overrides: list[str], seed: int) -> None:

@@ -28,31 +28,40 @@ REPLACED_INFIX = ".replaced-"  # <root>/<experiment>.replaced-<time>: a store mo
 _LOCK_FDS: set[int] = set()  # descriptors of the experiment locks this process holds (forked workers drop them)
 
 
+def _lock_fd(lock: object) -> int | None:
+    """The descriptor a `filelock` lock holds open (its flock on POSIX), from filelock's lock context."""
+    context = getattr(lock, "_context", None)
+    fd = getattr(context, "lock_file_fd", None)
+    return fd if isinstance(fd, int) else None
+
+
 @contextlib.contextmanager
 def experiment_lock(exp_dir: Path) -> Iterator[None]:
-    """One sweep per experiment folder at a time: an flock on `<exp_dir>/.lock`, held by this process only
-    (forked workers drop their copy: abm.experiments.launch), so the kernel releases it when this process dies."""
-    import fcntl
+    """One sweep per experiment folder at a time: a `filelock.FileLock` on `<exp_dir>/.lock` (an flock on
+    POSIX, msvcrt.locking on Windows, so sweeps of earlier versions, which used flock on the same file,
+    exclude these and back), held by this process only (forked workers drop their copy of its descriptor:
+    abm.experiments.workers.worker_init), so the kernel releases it when this process dies."""
+    import filelock
 
     path = exp_dir / LOCK_FILE
+    lock = filelock.FileLock(str(path), timeout=0)
     try:
-        fh = open(path, "a+")  # noqa: SIM115 (closed below, after the lock's descriptor is forgotten)
+        lock.acquire()
+    except filelock.Timeout:
+        raise UserError(f"experiment {exp_dir.name!r} is already running into {exp_dir} "
+                        "(wait for it, or stop it and re-run to resume)") from None
     except OSError as exc:
         raise UserError(f"cannot open the experiment lock {path} ({exc.strerror or type(exc).__name__}): it must be "
                         "a writable regular file (a sweep creates it); remove or fix it and re-run") from None
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UserError(f"experiment {exp_dir.name!r} is already running into {exp_dir} "
-                            "(wait for it, or stop it and re-run to resume)") from None
-        except OSError as exc:
-            raise UserError(f"cannot lock {path} ({exc.strerror or type(exc).__name__})") from None
-        _LOCK_FDS.add(fh.fileno())
-        try:
-            yield
-        finally:
-            _LOCK_FDS.discard(fh.fileno())
+    fd = _lock_fd(lock)
+    if fd is not None:
+        _LOCK_FDS.add(fd)
+    try:
+        yield
+    finally:
+        if fd is not None:
+            _LOCK_FDS.discard(fd)
+        lock.release()
 
 
 def held_lock_fds() -> tuple[int, ...]:

@@ -1,4 +1,5 @@
-"""Running many short docking runs: deterministic per-run seeds and a process pool with a progress bar.
+"""Running many short docking runs: deterministic per-run seeds and a process pool with a progress bar
+(its start method from the policy of abm.experiments.workers.start_method: forkserver on Linux, spawn elsewhere).
 
 A run's seed depends only on (base seed, run index), never on the worker that runs it, so results are
 identical whatever the number of workers (and runs pair across cells: common random numbers).
@@ -14,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
+
+from abm.experiments.workers import die_with_parent, start_method
 
 PRELOAD = ["abm.validation.march", "abm.validation.bass", "abm.validation.contagion"]
 CHUNK = 25  # runs per task: tasks of tens of milliseconds keep process overhead small
@@ -51,11 +54,16 @@ class Runner:
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # forkserver: forking a multi-threaded parent (pytest, Solara, BLAS) can deadlock; the
-            # server imports the model once and workers fork from it, so start-up stays cheap
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(PRELOAD)
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            # forkserver on Linux: forking a multi-threaded parent (pytest, Solara, BLAS) can deadlock; the
+            # server imports the model once and workers fork from it, so start-up stays cheap. Elsewhere
+            # (or with $ABM_START_METHOD=spawn) spawn: every task is a module-level function.
+            method = start_method("forkserver")
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(PRELOAD)
+            parent = None if method == "forkserver" else os.getpid()  # a forkserver's workers are its children
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                             initializer=die_with_parent, initargs=(parent,))
         return self._pool
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], desc: str = "") -> list[Any]:

@@ -44,7 +44,7 @@ def test_help_exits_0_with_the_full_usage(command: str, flag: str, capsys: pytes
     (["compare"], "compare: ", "the following arguments are required: EXPERIMENT"),
     (["sensitivity"], "sensitivity: ", "the following arguments are required: experiment"),
     (["experiment"], "experiment: ", "the following arguments are required: name"),
-    (["experiment", "quickstart", "--launcher", "mpi"], "experiment: ", "argument --launcher: invalid choice"),
+    (["experiment", "quickstart", "--launcher", "pbs"], "experiment: ", "argument --launcher: invalid choice"),
     (["validate", "--bogus"], "validate: ", "unknown argument '--bogus'"),
     (["viz", "--colour", "red"], "viz: ", "unknown argument '--colour'"),
     (["run", "--frobnicate"], "run: ", "unknown argument '--frobnicate'"),

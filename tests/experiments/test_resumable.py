@@ -221,9 +221,9 @@ def test_an_unwritable_results_store_is_one_line_exit_2_nothing_written(kind: st
 ORPHANED_POOL = """
 import multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor
-import abm.experiments.launch as launch
-launch.PR_SET_PDEATHSIG = 0  # prctl(0, ...) does nothing: only the thread watching the parent pid is left
-pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"), initializer=launch._worker_init,
+import abm.experiments.workers as workers
+workers.PR_SET_PDEATHSIG = 0  # prctl(0, ...) does nothing: only the thread watching the parent pid is left
+pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"), initializer=workers.worker_init,
                            initargs=(os.getpid(), ()))
 futures = [pool.submit(time.sleep, 60) for _ in range(2)]
 print(" ".join(map(str, pool._processes)), flush=True)

@@ -24,6 +24,14 @@ def run_dirs(exp_dir: Path) -> list[Path]:
     return sorted(exp_dir.glob("runs/*/seed=*"))
 
 
+def table_checksums(exp_dir: Path) -> dict[str, dict[str, object]]:
+    """{"<config_hash>/seed=<s>": the run's `files` manifest (size and BLAKE2b of each table)} of a store."""
+    import json
+
+    return {f"{d.parent.name}/{d.name}": json.loads((d / "provenance.json").read_text(encoding="utf-8"))["files"]
+            for d in run_dirs(exp_dir)}
+
+
 def run_in_process(spec_text: str, tmp: Path, root: Path, name: str = "spec") -> None:
     """Plan and run an experiment file serially in this process (joblib n_jobs=1: no worker start-up)."""
     from abm.experiments.launch import run_experiment

@@ -137,6 +137,11 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
             time.sleep(0.2)
         raise RuntimeError(f"{what} within {timeout} s\n{self.logs()}")
 
+    def jobs(self) -> list[str]:
+        """Every job and array task the scheduler knows ("<id>[_<task>] <state>"), finished ones included."""
+        out = self._run(["squeue", "-h", "-r", "-t", "all", "-o", "%i %T"]).stdout
+        return [line for line in out.split("\n") if line]
+
     def logs(self) -> str:
         parts = []
         for f in sorted(self.dir.glob("*.log")) + sorted(self.dir.glob("*.out")) + [self.dir / "munge/munged.log"]:

@@ -9,15 +9,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from abm.errors import UserError
+from abm.store.files import unwritable_reason
 
 
 class HelpShown(Exception):  # noqa: N818 (a signal, not an error)
@@ -66,33 +65,11 @@ def check_at_least_one(option: str, value: int | None) -> None:
         raise UserError(f"{option}={value} is not allowed: an integer >= 1")
 
 
-MIN_FREE_BYTES = 16 * 2**20  # a report or a run's results: a few MiB; less free space than this is "full"
-
-
 def check_writable(path: str | Path, option: str) -> None:
-    """`option`'s folder can be created and written, checked before any work, without leaving anything.
-
-    The nearest existing ancestor must be a folder in which a probe file can be created (this catches
-    permissions, read-only file systems and pseudo file systems, for root too) with MIN_FREE_BYTES free."""
-    path = Path(path)
-    shown = f"{option}={str(path)!r}"
-    if path.exists() and not path.is_dir():
-        raise UserError(f"{shown} is not allowed: it exists and is not a folder")
-    existing = path.absolute()
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise UserError(f"{shown} is not allowed: {existing} is a file, not a folder")
-    try:
-        with tempfile.TemporaryFile(dir=existing, prefix=".abm-probe-"):
-            pass
-        free = shutil.disk_usage(existing).free
-    except OSError as err:
-        raise UserError(f"{shown} is not allowed: a writable folder (cannot create a file in {existing}: "
-                        f"{err.strerror or err})") from None
-    if free < MIN_FREE_BYTES:
-        raise UserError(f"{shown} is not allowed: a folder with at least {MIN_FREE_BYTES // 2**20} MiB free "
-                        f"({existing} has {free // 2**20} MiB free)")
+    """`option`'s folder can be created and written (abm.store.files.unwritable_reason), checked before any work."""
+    reason = unwritable_reason(path)
+    if reason:
+        raise UserError(f"{option}={str(path)!r} is not allowed: {reason}")
 
 
 def capped_workers(option: str, value: int) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from functools import cache
@@ -37,6 +38,34 @@ def file_mode() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+MIN_FREE_BYTES = 16 * 2**20  # a report or a run's results: a few MiB; less free space than this is "full"
+
+
+def unwritable_reason(path: str | Path) -> str | None:
+    """Why files cannot be written into the folder `path` (created if missing), or None if they can.
+
+    Checked before any work and without leaving anything: the nearest existing ancestor must be a folder in
+    which a probe file can be created (this catches permissions, read-only and pseudo file systems, for root
+    too), with at least MIN_FREE_BYTES free."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        return "it exists and is not a folder"
+    existing = path.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=existing, prefix=".abm-probe-"):
+            pass
+        free = shutil.disk_usage(existing).free
+    except OSError as err:
+        return f"a writable folder (cannot create a file in {existing}: {err.strerror or err})"
+    if free < MIN_FREE_BYTES:
+        return f"a folder with at least {MIN_FREE_BYTES // 2**20} MiB free ({existing} has {free // 2**20} MiB free)"
+    return None
 
 
 def atomic_write(path: Path, write: Callable[[str], Any]) -> None:

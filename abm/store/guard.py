@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from abm.errors import UserError
+from abm.store.files import unwritable_reason
 from abm.store.layout import LOCK_FILE, SPEC_FILE, planned_seeds
 
 REPLACED_INFIX = ".replaced-"  # <root>/<experiment>.replaced-<time>: a store moved aside by --force-new
@@ -70,23 +70,12 @@ def held_lock_fds() -> tuple[int, ...]:
 
 
 def check_writable(exp_dir: Path) -> None:
-    """Refuse with one line if the experiment folder cannot be created or written into (nothing is written:
-    the probe is an anonymous temporary file)."""
-    try:
-        targets = [p for p in (exp_dir, exp_dir / "runs") if p.exists()]
-        if not targets:
-            targets = [next(p for p in exp_dir.parents if p.exists())]  # the nearest folder that exists
-        for folder in targets:
-            if not folder.is_dir():
-                raise UserError(f"cannot write the results store into {exp_dir}: {folder} is not a folder "
-                                "(choose another --root or $ABM_RESULTS)")
-            with tempfile.TemporaryFile(dir=folder):
-                pass
-    except OSError as exc:
-        where = exc.filename or exp_dir
-        raise UserError(f"cannot write the results store into {exp_dir}: {where}: "
-                        f"{exc.strerror or type(exc).__name__} (choose another --root or $ABM_RESULTS, or make it "
-                        "writable)") from None
+    """Refuse with one line if the experiment folder (or its runs/) cannot be created or written into."""
+    for folder in (exp_dir, exp_dir / "runs"):
+        reason = unwritable_reason(folder)
+        if reason:
+            raise UserError(f"cannot write the results store into {exp_dir}: {reason} (choose another --root or "
+                            "$ABM_RESULTS, or make it writable)")
 
 
 def _seed_text(seeds: Iterable[int]) -> str:

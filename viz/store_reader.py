@@ -9,7 +9,6 @@ and turns the store's warnings (unreadable files) into short notes instead of le
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +37,11 @@ def within(text: str, root: Path) -> str:
 
 
 def noted[T](fn: Callable[..., T], *args: Any) -> tuple[T, list[str]]:
-    """`fn(*args)` and the messages of the store warnings it raised (each unreadable file, by path)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", reader.StoreWarning)
+    """`fn(*args)` and the store's reports during it (each unreadable file, by path, named once): collected
+    per thread, so simultaneous sessions never see each other's notes."""
+    with reader.collected_notes() as notes:
         value = fn(*args)
-    messages = [str(w.message) for w in caught if issubclass(w.category, reader.StoreWarning)]
-    return value, list(dict.fromkeys(messages))  # a file read by two queries is named once
+    return value, notes
 
 
 def experiments(root: Path) -> tuple[list[str], list[str]]:

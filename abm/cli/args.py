@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import os
 import sys
-import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -90,11 +89,10 @@ def root_option(parser: Parser) -> None:
 
 @contextlib.contextmanager
 def printed_store_warnings() -> Iterator[None]:
-    """Collect the store reader's warnings (unreadable files, by path) and print each as one line after."""
-    from abm.store.reader import StoreWarning
+    """Collect the store reader's reports (unreadable files, by path) and print each as one line after."""
+    from abm.store.reader import collected_notes
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", StoreWarning)
+    with collected_notes() as notes:
         yield
-    for w in caught:
-        print(f"abm: warning: {w.message}", file=sys.stderr)
+    for note in notes:
+        print(f"abm: warning: {note}", file=sys.stderr)

@@ -2,9 +2,10 @@
 over the runs' Parquet files; every function returns pandas.
 
 The layout is abm.store.layout's. Hidden folders are temporary and never read. A corrupt or truncated
-file is reported by its path (a `StoreWarning`), never a crash: a run whose status is "corrupt"
-(`abm.store.layout.run_status`: unreadable provenance, or a table that no longer matches the size and
-checksum recorded when it was written) is reported and left out, as is a table that cannot be read.
+file is reported by its path (a `StoreWarning`, or a note of `collected_notes`), never a crash: a run
+whose status is "corrupt" (`abm.store.layout.run_status`: unreadable provenance, or a table that no longer
+matches the size and checksum recorded when it was written) is reported and left out, as is a table that
+cannot be read.
 
 Compacted runs (`abm results compact`, abm.store.compact) are read from their parts under `compact/` and
 uncompacted ones from their folders, so a store reads the same (same rows, columns, dtypes and order)
@@ -14,9 +15,11 @@ run the compaction manifest lists is a leftover and is not read (`abm.store.layo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,33 @@ class StoreWarning(UserWarning):
     """A file of the store could not be read; the message names it."""
 
 
+_NOTES: ContextVar[list[str] | None] = ContextVar("abm_store_notes", default=None)
+
+
+def warn(message: str, stacklevel: int = 2) -> None:
+    """Report an unreadable file: into the notes of the `collected_notes()` open in this thread, else as a
+    StoreWarning (the caller's `stacklevel`, as for `warnings.warn`)."""
+    notes = _NOTES.get()
+    if notes is None:
+        warnings.warn(message, StoreWarning, stacklevel=stacklevel + 1)
+    else:
+        notes.append(message)
+
+
+@contextlib.contextmanager
+def collected_notes() -> Iterator[list[str]]:
+    """Collect this thread's store reports (each message once, in order) instead of warning. Unlike
+    `warnings.catch_warnings`, which is process-wide, a collector sees only the reads of its own thread,
+    so the app's simultaneous sessions never see each other's notes."""
+    notes: list[str] = []
+    token = _NOTES.set(notes)
+    try:
+        yield notes
+    finally:
+        _NOTES.reset(token)
+        notes[:] = list(dict.fromkeys(notes))
+
+
 def experiment_dir(experiment: str, root: str | Path | None = None) -> Path:
     path = results_root(root) / experiment
     if not path.is_dir():
@@ -63,7 +93,7 @@ def read_spec(experiment: str, root: str | Path | None = None) -> dict[str, Any]
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, yaml.YAMLError) as exc:
-        warnings.warn(f"{path}: cannot read ({type(exc).__name__})", StoreWarning, stacklevel=2)
+        warn(f"{path}: cannot read ({type(exc).__name__})", stacklevel=2)
         return {}
 
 
@@ -72,21 +102,21 @@ def _read_json(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else None
     except (OSError, ValueError):
-        warnings.warn(f"{path}: corrupt or unreadable JSON; run skipped", StoreWarning, stacklevel=3)
+        warn(f"{path}: corrupt or unreadable JSON; run skipped", stacklevel=3)
         return None
 
 
 def _intact_parts(exp: Path, index: CompactIndex, checksums: bool = True) -> dict[str, dict[str, Any]]:
     """The compacted parts whose files match the manifest, by name; each damaged one is warned about."""
     if index.problem:
-        warnings.warn(f"{index.problem}; its compacted runs skipped", StoreWarning, stacklevel=4)
+        warn(f"{index.problem}; its compacted runs skipped", stacklevel=4)
     intact = {}
     for part in index.parts:
         problem = check_part(exp, part, checksums)
         if problem is None:
             intact[part["name"]] = part
         else:
-            warnings.warn(f"{problem}; the runs of {part['name']} skipped", StoreWarning, stacklevel=4)
+            warn(f"{problem}; the runs of {part['name']} skipped", stacklevel=4)
     return intact
 
 
@@ -115,7 +145,7 @@ def _runs(experiment: str, root: str | Path | None) -> tuple[pd.DataFrame, dict[
             continue  # a leftover folder of a compacted run
         check = inspect_folder(d)
         if check.status == "corrupt":
-            warnings.warn(f"{check.problem}; run skipped", StoreWarning, stacklevel=3)
+            warn(f"{check.problem}; run skipped", stacklevel=3)
             continue
         data = check.provenance if check.status == "ok" else _read_json(d / FAILED_FILE) if check.status else None
         if data is None:
@@ -221,7 +251,7 @@ def _folder_data(experiment: str, file: str, folders: pd.DataFrame, columns: Seq
         if not bad:
             raise UserError(f"cannot query {file} of {experiment}: {' '.join(str(exc).split())[:200]}") from None
         for b in bad:
-            warnings.warn(f"{b}: corrupt or truncated Parquet file; run skipped", StoreWarning, stacklevel=4)
+            warn(f"{b}: corrupt or truncated Parquet file; run skipped", stacklevel=4)
         paths = [p for p in paths if p not in bad]
         if not paths:
             return pd.DataFrame()

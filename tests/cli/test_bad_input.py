@@ -223,13 +223,11 @@ def test_a_multirun_composes_each_distinct_configuration_once(monkeypatch):
 
 
 def test_store_warnings_go_to_stderr(capsys):
-    import warnings
-
     from abm.cli.args import printed_store_warnings
-    from abm.store.reader import StoreWarning
+    from abm.store.reader import warn
 
     with printed_store_warnings():
-        warnings.warn("results/x/region.parquet is unreadable", StoreWarning, stacklevel=1)
+        warn("results/x/region.parquet is unreadable")  # how the reader reports an unreadable file
     out = capsys.readouterr()
     assert out.out == "" and out.err == "abm: warning: results/x/region.parquet is unreadable\n"
 

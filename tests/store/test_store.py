@@ -102,3 +102,39 @@ def test_written_files_respect_the_umask(tmp_path) -> None:
         files.file_mode.cache_clear()
     files.write_text(tmp_path / "b.txt", "x")
     assert stat.S_IMODE((tmp_path / "b.txt").stat().st_mode) == 0o666 & ~old
+
+
+def test_collected_notes_see_only_their_own_threads_reads(store: Path, tmp_path: Path) -> None:
+    """The app's sessions read the store from their own threads at the same time: each collector gets the
+    reports of its own reads only (warnings.catch_warnings would mix them), and outside a collector the
+    reader still warns."""
+    import threading
+
+    from abm.store.reader import collected_notes
+
+    roots = []
+    for name in ("a", "b"):
+        root = tmp_path / name
+        shutil.copytree(store, root)
+        bad = sorted((root / "storetest").glob("runs/*/seed=*"))[0] / "provenance.json"
+        bad.write_text("{not json", encoding="utf-8")
+        roots.append((root, bad))
+    barrier, seen = threading.Barrier(2), {}
+
+    def read(root: Path) -> None:
+        with collected_notes() as notes:
+            barrier.wait()
+            for _ in range(5):
+                load_region("storetest", root, metrics=["maturity_total"])
+        seen[root] = notes
+
+    threads = [threading.Thread(target=read, args=(root,)) for root, _ in roots]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for (root, bad), (_, other_bad) in zip(roots, roots[::-1], strict=True):
+        assert any(str(bad) in n for n in seen[root]) and not any(str(other_bad) in n for n in seen[root])
+        assert len(seen[root]) == len(set(seen[root]))  # each message once
+    with pytest.warns(StoreWarning, match="provenance.json"):
+        load_region("storetest", roots[0][0], metrics=["maturity_total"])

@@ -18,29 +18,30 @@ DIMENSIONS = ("governance_workforce", "interoperability", "person_enabled", "pre
 ADOPTION_RULES = ("utaut", "threshold")
 STEP_PROBABILITIES = ("exponential", "linear")
 NETWORKS = ("organisation", "complete", "watts_strogatz")
+DECIDERS = ("management", "units")
 
 
-def p(default: float, help: str, lo: float = 0.0, hi: float = 1.0) -> Any:
-    """A float field with inclusive bounds (a probability unless told otherwise)."""
-    return field(default=default, metadata={"help": help, "range": (lo, hi)})
+def p(default: float, help: str, lo: float = 0.0, hi: float = 1.0, src: str = "assumption") -> Any:
+    """A float field with inclusive bounds (a probability unless told otherwise) and its source."""
+    return field(default=default, metadata={"help": help, "range": (lo, hi), "source": src})
 
 
-def n(default: int, help: str, lo: int = 0, hi: float = math.inf) -> Any:
-    """An integer count field with inclusive bounds."""
-    return field(default=default, metadata={"help": help, "range": (lo, hi)})
+def n(default: int, help: str, lo: int = 0, hi: float = math.inf, src: str = "assumption") -> Any:
+    """An integer count field with inclusive bounds and its source."""
+    return field(default=default, metadata={"help": help, "range": (lo, hi), "source": src})
 
 
-def choice(default: str, help: str, choices: tuple[str, ...]) -> Any:
-    return field(default=default, metadata={"help": help, "choices": choices})
+def choice(default: str, help: str, choices: tuple[str, ...], src: str = "design") -> Any:
+    return field(default=default, metadata={"help": help, "choices": choices, "source": src})
 
 
-def flag(default: bool, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def flag(default: bool, help: str, src: str = "design") -> Any:
+    return field(default=default, metadata={"help": help, "source": src})
 
 
 def per_person(help: str, lo: float, hi: float) -> Any:
     """A tuple of per-staff values by staff row (empty: everyone gets the scalar default)."""
-    return field(default=(), metadata={"help": help, "each": (lo, hi)})
+    return field(default=(), metadata={"help": help, "each": (lo, hi), "source": "docking"})
 
 
 class Shown:
@@ -110,24 +111,44 @@ class Validated:
 
 @dataclass(frozen=True)
 class OrganisationParams(Validated):
-    """Size and structure of the region: units, staff, ties, champions, managers."""
+    """Size and structure of the region: units, staff, roles, ties, champions, managers."""
 
     group: ClassVar[str] = "organisation"
     name: str = "default"
     n_units: int = n(20, "number of units (care units plus innovation units)", 1, 10_000)
     n_staff: int = n(600, "number of staff members", 1, 10_000_000)
-    n_innovation_units: int = n(2, "dedicated e-health/innovation units (used by `structural`)", 0, 10_000)
+    n_innovation_units: int = n(
+        2, "units the exploration budget is concentrated in under `structural` (other practices build none)",
+        0, 10_000, src="Tushman & O'Reilly 1996",
+    )
     share_primary_care: float = p(0.5, "share of care units that are primary-care centres")
     share_wards: float = p(0.3, "share of care units that are hospital wards (the rest are specialist clinics)")
-    n_dims: int = n(30, "m, the number of dimensions of what good care needs (March 1991)", 1, 1000)
+    unit_size_sd: float = p(0.3, "spread (log scale) of unit sizes", 0.0, 2.0)
+    share_physicians: float = p(0.2, "share of staff who are physicians", src="Socialstyrelsen staff statistics (rounded)")
+    share_nurses: float = p(0.45, "share of staff who are nurses", src="Socialstyrelsen staff statistics (rounded)")
+    share_assistants: float = p(0.25, "share of staff who are assistant nurses (the rest: administrative staff)",
+                                src="Socialstyrelsen staff statistics (rounded)")
+    max_initial_tenure: int = n(520, "initial tenure is uniform in 0..this many weeks", 1, 5200)
+    n_dims: int = n(30, "m, the number of dimensions of what good care needs", 1, 1000, src="March 1991")
     ties_within: float = p(10.0, "mean number of ties a staff member has within their own unit", 0.0, 1000.0)
-    mean_cross_ties: float = p(0.5, "mean number of cross-unit ties per staff member", 0.0, 100.0)
+    mean_cross_ties: float = p(0.5, "mean number of cross-unit ties per staff member (all practices but `networked`)",
+                               0.0, 100.0)
     share_champions: float = p(0.05, "share of staff who are digital champions")
     champion_tie_boost: float = p(6.0, "how many times more cross-unit ties a champion has", 1.0, 100.0)
-    knowhow_mean: float = p(0.3, "mean digital know-how of staff at the start and of newcomers")
+    knowhow_mean: float = p(0.3, "mean digital know-how (each dimension) of staff at the start and of newcomers")
     knowhow_sd: float = p(0.12, "spread of initial digital know-how", 0.0, 0.5)
+    innovation_knowhow_bonus: float = p(0.15, "extra starting know-how of innovation-unit staff (`structural`)")
+    attitude_beta: float = p(2.0, "attitudes to digital change are Beta(a, a) with this a", 0.1, 100.0)
     share_enabling_managers: float = p(0.5, "share of unit managers with an enabling (vs controlling) style")
+    support_enabling: float = p(0.8, "mean starting support for change of an enabling manager (uniform +-0.2)",
+                                0.2, 0.8)
+    support_controlling: float = p(0.4, "mean starting support for change of a controlling manager (uniform +-0.2)",
+                                   0.2, 0.8)
     demand_per_staff: float = p(0.95, "weekly patient demand per staff member, in care units", 0.0, 10.0)
+    demand_primary_care: float = p(1.0, "relative demand per staff member of a primary-care centre", 0.0, 10.0)
+    demand_ward: float = p(1.1, "relative demand per staff member of a hospital ward", 0.0, 10.0)
+    demand_specialist: float = p(0.95, "relative demand per staff member of a specialist clinic", 0.0, 10.0)
+    demand_innovation: float = p(0.3, "relative demand per staff member of an innovation unit", 0.0, 10.0)
 
     def check(self) -> None:
         if self.n_innovation_units >= self.n_units:  # one unit is a care unit, so 0 innovation units
@@ -141,59 +162,141 @@ class OrganisationParams(Validated):
         if self.share_primary_care + self.share_wards > 1:
             raise ParamError("organisation.share_wards", self.share_wards,
                              f"at most 1 - share_primary_care ({1 - self.share_primary_care:.2f})")
+        if self.share_physicians + self.share_nurses + self.share_assistants > 1:
+            raise ParamError("organisation.share_assistants", self.share_assistants,
+                             "at most 1 - share_physicians - share_nurses "
+                             f"({1 - self.share_physicians - self.share_nurses:.2f})")
 
 
 @dataclass(frozen=True)
 class PracticeParams(Validated):
-    """The balancing practice: how the region splits working time between exploring and exploiting."""
+    """The balancing practice: a design for where, when and by whom the region's exploration budget is spent.
+
+    Every exploring practice spends the same budget (a share of all staff time); they differ only in where
+    (evenly, in dedicated innovation units, in cross-unit subgroups), when (all the time, in phases, early,
+    when performance falls short of aspiration) and who decides (management, or unit managers under workload).
+    """
 
     group: ClassVar[str] = "practice"
     name: str = choice("contextual", "the balancing practice", PRACTICES)
-    alpha: float = p(0.15, "exploration share of working time (contextual, networked; adaptive's start)", 0.0, 0.9)
-    alpha_innovation: float = p(0.6, "exploration share of innovation units under `structural`", 0.0, 0.9)
-    alpha_phase: float = p(0.3, "exploration share during exploration phases under `sequential`", 0.0, 0.9)
-    period_weeks: int = n(52, "full cycle of `sequential` (explore the first half, exploit the second)", 2, 10_000)
-    p_cross_unit: float = p(0.002, "cross-unit tie probability set by management under `networked`", 0.0, 0.2)
-    aspiration_weight: float = p(0.2, "weight of the latest performance in the aspiration level (adaptive)")
-    social_aspiration: float = p(0.2, "weight of the best unit's performance in a unit's aspiration (adaptive)")
+    budget: float = p(
+        0.10, "the region's exploration budget: share of all staff time spent exploring (0 under exploit_only)",
+        0.0, 0.5, src="assumption (innovation time schemes of 10-20%)",
+    )
+    decided_by: str = choice(
+        "units", "who turns the budget into weekly time: management (protected) or unit managers (cut under "
+        "workload, by style)", DECIDERS, src="Gibson & Birkinshaw 2004; O'Reilly & Tushman 2013",
+    )
+    explore_weeks: int = n(
+        0, "explore only in weeks 1..explore_weeks, at the intensity that spends the same budget (0: the whole run)",
+        0, 100_000, src="Siggelkow & Levinthal 2003; Boumgarden, Nickerson & Zenger 2012",
+    )
+    carryover_weeks: int = n(26, "weeks over which time not spent (or overspent) is made up", 1, 520)
+    max_unit_share: float = p(0.9, "upper bound on any unit's exploration share in a week", 0.0, 1.0)
+    innovation_share: float = p(
+        0.8, "share of their time innovation-unit staff explore under `structural` (sets the units' size)",
+        0.05, 1.0, src="Tushman & O'Reilly 1996",
+    )
+    period_weeks: int = n(52, "full cycle of `sequential` (explore the first half, exploit the second)", 2, 10_000,
+                          src="Boumgarden, Nickerson & Zenger 2012")
+    cross_share: float = p(
+        0.2, "share of each person's ties that cross units under `networked`", 0.0, 0.95,
+        src="Fang, Lee & Schilling 2010",
+    )
+    aspiration_weight: float = p(0.2, "weight of the latest performance in the aspiration level (adaptive)",
+                                 src="Greve 1998")
+    social_aspiration: float = p(0.2, "weight of the best unit's performance in a unit's aspiration (adaptive)",
+                                 src="Greve 1998")
     adaptive_gain: float = p(
-        3.0, "how strongly `adaptive` raises exploration per relative shortfall from aspiration", 0.0, 100.0
+        3.0, "how strongly `adaptive` raises a unit's exploration per relative shortfall from aspiration", 0.0, 100.0,
+        src="Cyert & March 1963",
     )
     adaptive_step: float = p(0.01, "how far `adaptive` moves a unit's exploration share per week", 0.0, 0.5)
-    alpha_max: float = p(0.5, "upper bound on any unit's exploration share under `adaptive`", 0.0, 0.9)
     slack_sensitivity: float = p(
-        1.0, "how strongly a controlling manager cuts exploration when workload exceeds capacity", 0.0, 10.0
+        1.0, "how strongly a controlling unit manager cuts exploration when workload exceeds capacity "
+        "(decided_by: units)", 0.0, 10.0,
     )
+
+    def check(self) -> None:
+        if self.name == "exploit_only" and self.budget != 0:
+            raise ParamError("practice.budget", self.budget, "0 under practice exploit_only (it explores nothing)")
 
 
 @dataclass(frozen=True)
 class ManagementParams(Validated):
-    """Top management's budget and routines for sensing, seizing and transforming."""
+    """Top management's routines for sensing, seizing and transforming, and how they learn (dynamic capability)."""
 
     group: ClassVar[str] = "management"
     sensing_interval: int = n(4, "weeks between sensing rounds", 1, 520)
-    sensing_investment: float = p(1.0, "investment in sensing; noise falls as 1/(1+investment)", 0.0, 100.0)
+    sensing_investment: float = p(1.0, "investment in sensing; noise falls as 1/(1+investment)", 0.0, 100.0,
+                                  src="Teece 2007")
     sensing_noise: float = p(0.4, "noise of management's value estimates with no investment", 0.0, 10.0)
-    bottom_up_weight: float = p(0.5, "how much signals from high-know-how staff reduce sensing noise")
+    bottom_up_weight: float = p(
+        0.5, "how much signals from staff skilled in a service's dimension reduce the noise of its estimate",
+        src="Cohen & Levinthal 1990",
+    )
+    high_knowhow: float = p(0.6, "know-how above which a person's signal about a service counts (bottom-up)")
     value_threshold: float = p(0.1, "estimated value a service needs to be piloted", -1.0, 1.0)
-    max_pilots: int = n(2, "pilots running at once (the pilot budget)", 0, 1000)
-    training_rate: float = p(
-        0.2, "weekly chance of funded training per staff member, per unit of exploration share", 0.0, 10.0
-    )
-    implementation_time: float = p(
-        0.05, "working time a unit spends on implementation (support, training) while it implements a service", 0.0, 0.5
-    )
+    pilot_capacity: float = p(3.0, "pilots management can run at once, per 1,000 staff", 0.0, 1000.0)
     pilot_speed: float = p(0.5, "pilot progress per week at full know-how and exploration share 1", 0.0, 10.0)
     pilot_success_share: float = p(0.3, "adoption share in the pilot unit that makes a pilot succeed")
+    judgement_noise: float = p(
+        0.2, "noise of a unit's judgement of a pilot's benefit (a good code judges the fit; noise the rest)",
+        0.0, 10.0, src="March 1991 (code knowledge)",
+    )
+    max_pilot_weeks: int = n(52, "a pilot not completed by then ends (funding ends)", 1, 1000)
+    repilot_cooldown: int = n(26, "weeks after a failed pilot before the service may be piloted elsewhere", 0, 10_000,
+                              src="Zollo & Winter 2002")
+    max_attempts: int = n(3, "pilots of one service in the region before it is given up", 1, 100)
+    repilot_head_start: float = p(0.3, "share of a failed pilot's work a re-pilot starts with (what was learnt)",
+                                  src="Winter 2003")
+    estimate_learning: float = p(
+        0.5, "weight of a finished pilot's judged benefit in management's value estimate", src="Zollo & Winter 2002"
+    )
+    training_rate: float = p(
+        0.2, "weekly chance of funded training per staff member, per unit of learning time", 0.0, 10.0
+    )
+    implementation_time: float = p(
+        0.05, "working time a unit spends on implementation (support, training) while it implements a service",
+        0.0, 0.5, src="Fleming et al. 2014 (productivity dip after go-live)",
+    )
     routinise_share: float = p(0.6, "adoption share at which an implementing service is routinised")
-    abandon_share: float = p(0.1, "adoption share below which a routinised service is abandoned")
-    max_pilot_weeks: int = n(40, "a pilot not completed by then is abandoned", 1, 1000)
+    abandon_share: float = p(0.1, "adoption share below which a routinised service is abandoned (low use)")
+    max_implement_weeks: int = n(104, "a non-mandated implementation not routinised by then ends (funding ends)",
+                                 1, 10_000)
+    p_misfit_abandon: float = p(
+        0.02, "weekly chance a unit drops a service it judges a misfit to its work (judged benefit below 0)",
+        src="Greenhalgh et al. 2017 (NASSS)",
+    )
     scaling_interval: int = n(8, "weeks between scaling rounds (transforming)", 1, 520)
-    units_per_scaling: int = n(1, "units a successful service is scaled to per round", 0, 10_000)
-    max_implement_weeks: int = n(104, "an implementation not routinised by then is abandoned", 1, 10_000)
+    scaling_capacity: float = p(
+        40.0, "staff a scaling round brings into implementation, per 1,000 staff", 0.0, 1000.0,
+    )
+    scaling_learning: float = p(
+        0.1, "how much each unit a service was scaled to speeds later scaling (experience, log scale)", 0.0, 10.0,
+        src="Zollo & Winter 2002; Argote 1999",
+    )
+    support_learning: float = p(
+        0.01, "weekly rise of a unit manager's support while a service the unit implements does well", 0.0, 1.0,
+        src="Eisenhardt & Martin 2000",
+    )
+    support_erosion: float = p(
+        0.01, "weekly fall of a unit manager's support per unit of workload above capacity", 0.0, 1.0,
+    )
+    ehealth_staff: float = p(
+        3.0, "the regional e-health unit's staff per 1,000 staff (shared implementation support)", 0.0, 100.0,
+        src="assumption (Swedish regions' e-health units)",
+    )
+    supported_per_ehealth_staff: float = p(
+        1.0, "implementing unit-services one e-health staff member supports at once", 0.0, 100.0,
+    )
+    ehealth_support: float = p(
+        0.3, "facilitating conditions an e-health-unit-supported implementation adds", 0.0, 1.0,
+        src="Greenhalgh et al. 2017 (NASSS)",
+    )
     reconfigure_interval: int = n(26, "weeks between reconfiguration reviews", 1, 520)
     ties_per_reconfiguration: int = n(
-        5, "cross-unit ties a reconfiguration adds from a lagging unit's champion", 0, 1000
+        5, "cross-unit ties a reconfiguration adds from a lagging unit's champion to a leading unit", 0, 1000
     )
 
     def check(self) -> None:
@@ -208,51 +311,136 @@ class EnvironmentParams(Validated):
 
     group: ClassVar[str] = "environment"
     name: str = "stable"
-    p_turbulence: float = p(0.0, "p4: weekly probability that each dimension of reality flips")
+    p_turbulence: float = p(0.0, "p4: weekly probability that each dimension of reality flips", src="March 1991")
     demand_growth: float = p(0.0, "yearly growth of patient demand", -0.5, 1.0)
     shock_week: int = n(0, "week a demand shock starts (0: no shock)", 0, 100_000)
     shock_weeks: int = n(0, "duration of the demand shock in weeks", 0, 100_000)
     shock_multiplier: float = p(1.0, "demand multiplier during the shock", 1.0, 10.0)
-    shock_remote_share: float = p(0.0, "share of shock demand that remote-care services can absorb")
+    shock_remote_boost: float = p(
+        0.0, "rise in the performance expectancy and priority of remote services during the shock", 0.0, 2.0,
+        src="Ekman et al. 2021",
+    )
+    habit_persistence: float = p(
+        0.5, "share of the shock's boost that stays after the shock (habit)", src="Ekman et al. 2021; SVT 2022",
+    )
+    habit_decay_weeks: float = p(26.0, "weeks over which the rest of the boost fades after the shock", 1.0, 1000.0)
+
+
+@dataclass(frozen=True)
+class CareParams(Validated):
+    """Care production against demand: time, quality, digital gain, remote contacts and the waiting list."""
+
+    group: ClassVar[str] = "care"
+    digital_gain: float = p(0.8, "how much a fully advantageous service raises a fully skilled user's output",
+                            0.0, 5.0)
+    training_time: float = p(0.2, "share of a week a trained person spends in training")
+    quality_weight: float = p(0.4, "weight of the quality of action (March performance) in a person's output",
+                              src="March 1991 (performance)")
+    remote_time: float = p(0.6, "staff time a remote contact takes, relative to a visit", 0.05, 1.0)
+    max_remote_share: float = p(0.6, "upper bound on the remote share of a unit's contacts")
+    baseline_remote_share: float = p(0.0, "remote share of contacts without e-health services (telephone)")
+    waiting_renege: float = p(0.05, "weekly share of the waiting list that gives up (seeks care elsewhere)")
+
+    def check(self) -> None:
+        if self.baseline_remote_share > self.max_remote_share:
+            raise ParamError("care.baseline_remote_share", self.baseline_remote_share,
+                             f"at most care.max_remote_share ({self.max_remote_share})")
+
+
+@dataclass(frozen=True)
+class MaturityParams(Validated):
+    """Digital maturity per unit on the four HIMSS DHI dimensions (0-100 each) and its stages."""
+
+    group: ClassVar[str] = "maturity"
+    w_services: float = p(0.7, "weight of live, used services in a dimension's score", src="Woods et al. 2022")
+    w_knowhow: float = p(0.3, "weight of staff know-how in that dimension in a dimension's score",
+                         src="Woods et al. 2022")
+    gov_knowhow: float = p(0.4, "governance and workforce: weight of mean know-how")
+    gov_champions: float = p(0.2, "governance and workforce: weight of the champion share")
+    champion_target: float = p(0.1, "champion share that earns the full champion points", 0.01, 1.0)
+    gov_support: float = p(0.2, "governance and workforce: weight of manager support")
+    gov_services: float = p(0.2, "governance and workforce: weight of services live in all dimensions")
+    weight_piloting: float = p(0.25, "a piloting service's weight in the score, relative to routinised")
+    weight_implementing: float = p(0.5, "an implementing service's weight in the score, relative to routinised")
+    stage1_total: float = p(60.0, "stage 1: total score at least", 0.0, 400.0, src="HIMSS EMRAM convention")
+    stage2_governance: float = p(30.0, "stage 2: governance and workforce at least", 0.0, 100.0)
+    stage4_person: float = p(40.0, "stage 4: person-enabled health at least", 0.0, 100.0)
+    stage5_interoperability: float = p(30.0, "stage 5: interoperability at least", 0.0, 100.0)
+    stage5_total: float = p(200.0, "stage 5: total score at least", 0.0, 400.0)
+    stage6_predictive: float = p(40.0, "stage 6: predictive analytics at least", 0.0, 100.0)
+    stage6_routinised: int = n(3, "stage 6: services routinised at least", 0, 1000)
+    stage7_every: float = p(70.0, "stage 7: every dimension at least", 0.0, 100.0)
 
 
 @dataclass(frozen=True)
 class ServiceSpec(Validated):
-    """One e-health service in the catalogue."""
+    """One e-health service in the catalogue (its NASSS-style properties)."""
 
     group: ClassVar[str] = "services.catalogue[]"
     name: str = "service"
     label: str = "Service"
     arrival_week: int = n(0, "week the service becomes available", 0, 100_000)
-    complexity: float = p(0.5, "know-how needed to use it well")
-    relative_advantage: float = p(0.5, "how much better care gets with it (performance expectancy)")
+    complexity: float = p(0.5, "know-how needed to use it well", src="Greenhalgh et al. 2017 (NASSS)")
+    relative_advantage: float = p(0.5, "how much better care gets with it when it fits (performance expectancy)",
+                                  src="Rogers 2003")
     cost: float = p(0.2, "cost of piloting and running it, as a share of its advantage")
     dimension: str = choice("person_enabled", "maturity dimension it serves", DIMENSIONS)
-    remote: bool = flag(False, "whether it delivers remote care (absorbs demand shocks)")
+    remote: bool = flag(False, "whether it delivers remote care (substitutes visits)")
+    substitution: float = p(0.0, "share of a unit's contacts it can make remote at full use by staff and patients")
+    patient_facing: bool = flag(False, "whether patients must take it up too (patient uptake per unit catchment)")
+    mandate_weeks: int = n(
+        0, "0: not mandated; else a national mandate: every care unit starts implementing within this many weeks",
+        0, 100_000, src="Moll et al. 2018 (national roll-out of record access)",
+    )
+    requires_interoperability: float = p(
+        0.0, "interoperability maturity (0-100) a unit needs before it can take the service up", 0.0, 100.0,
+        src="Greenhalgh et al. 2017 (NASSS)",
+    )
+    technical_failure: float = p(0.001, "weekly chance it fails technically in a unit without e-health support",
+                                 src="Greenhalgh et al. 2017 (NASSS)")
+    fit_dims: int = n(5, "dimensions of what good care needs that decide whether it fits", 1, 1000)
+    start_share: float = p(0.0, "share of care units where it is already routinised at week 0 (a realistic start)")
+
+    def check(self) -> None:
+        if self.substitution > 0 and not self.remote:
+            raise ParamError(f"services.catalogue.{self.name}.substitution", self.substitution,
+                             "0 unless remote is true")
 
 
 DEFAULT_CATALOGUE: tuple[ServiceSpec, ...] = (
-    ServiceSpec(
-        "eservices_1177", "E-services via the patient portal (1177)", 0, 0.25, 0.55, 0.15, "person_enabled", False
-    ),
-    ServiceSpec("record_access", "Patient access to records (Journalen)", 0, 0.20, 0.40, 0.10, "person_enabled", False),
-    ServiceSpec("video_consultation", "Video consultation", 8, 0.40, 0.60, 0.25, "person_enabled", True),
-    ServiceSpec(
-        "eprescription_support", "E-prescription decision support", 20, 0.50, 0.55, 0.30, "predictive_analytics", False
-    ),
-    ServiceSpec("digital_selfcare", "Digital self-care support", 40, 0.35, 0.45, 0.20, "person_enabled", True),
-    ServiceSpec("remote_monitoring", "Remote patient monitoring", 60, 0.60, 0.65, 0.40, "predictive_analytics", True),
-    ServiceSpec("shared_care_plans", "Shared care plans across units", 80, 0.55, 0.50, 0.35, "interoperability", False),
-    ServiceSpec("ai_triage", "AI-assisted triage", 120, 0.75, 0.70, 0.50, "predictive_analytics", True),
+    ServiceSpec("eservices_1177", "E-services via the patient portal (1177)", 0, 0.25, 0.55, 0.15, "person_enabled",
+                False, 0.0, True, 156, 0.0, 0.001, 5, 0.0),
+    ServiceSpec("record_access", "Patient access to records (Journalen)", 0, 0.20, 0.40, 0.10, "person_enabled",
+                False, 0.0, True, 260, 0.0, 0.001, 5, 0.0),
+    ServiceSpec("video_consultation", "Video consultation", 8, 0.40, 0.60, 0.25, "person_enabled",
+                True, 0.3, True, 0, 0.0, 0.002, 5, 0.0),
+    ServiceSpec("eprescription_support", "E-prescription decision support", 20, 0.50, 0.55, 0.30,
+                "predictive_analytics", False, 0.0, False, 208, 0.0, 0.002, 5, 0.0),
+    ServiceSpec("digital_selfcare", "Digital self-care support", 40, 0.35, 0.45, 0.20, "person_enabled",
+                True, 0.15, True, 0, 0.0, 0.002, 5, 0.0),
+    ServiceSpec("remote_monitoring", "Remote patient monitoring", 60, 0.60, 0.65, 0.40, "predictive_analytics",
+                True, 0.2, True, 0, 20.0, 0.003, 5, 0.0),
+    ServiceSpec("shared_care_plans", "Shared care plans across units", 80, 0.55, 0.50, 0.35, "interoperability",
+                False, 0.0, False, 0, 0.0, 0.002, 5, 0.0),
+    ServiceSpec("ai_triage", "AI-assisted triage", 120, 0.75, 0.70, 0.50, "predictive_analytics",
+                True, 0.1, False, 0, 30.0, 0.004, 5, 0.0),
 )
 
 
 @dataclass(frozen=True)
 class ServicesParams(Validated):
-    """The e-health service catalogue."""
+    """The e-health service catalogue and how services fit what good care needs."""
 
     group: ClassVar[str] = "services"
     catalogue: tuple[ServiceSpec, ...] = DEFAULT_CATALOGUE
+    initial_fit: float = p(
+        0.8, "chance that each dimension a service depends on agrees with reality at week 0 (services fit at first)",
+        src="assumption",
+    )
+    fit_weight: float = p(
+        0.5, "share of a service's advantage that depends on its fit to what good care needs (misfit can harm)",
+        src="Greenhalgh et al. 2017 (NASSS: value proposition)",
+    )
 
     def check(self) -> None:
         names = [s.name for s in self.catalogue]
@@ -263,18 +451,31 @@ class ServicesParams(Validated):
 
 @dataclass(frozen=True)
 class LearningParams(Validated):
-    """Mutual learning (March 1991) and know-how learning rates, per week."""
+    """Mutual learning (March 1991), learning from contacts (Fang, Lee & Schilling 2010) and know-how, per week."""
 
     group: ClassVar[str] = "learning"
-    p_socialise: float = p(0.1, "p1: weekly probability per dimension that a belief moves toward the unit code")
-    p_code_learning: float = p(0.5, "p2: rate at which the unit code learns from superior staff")
-    p_turnover: float = p(0.002, "p3: weekly probability that a staff member leaves (replaced by a newcomer)")
-    explore_slows_socialising: float = p(0.5, "how much exploration time slows socialisation (keeps diversity)")
-    rate_peer: float = p(0.01, "weekly share of the know-how gap to more skilled colleagues that is learnt", 0.0, 1.0)
-    peer_base: float = p(0.3, "share of peer learning that happens without exploration time")
+    p_socialise: float = p(0.1, "p1: weekly probability per dimension that a belief moves toward the unit code",
+                           src="March 1991")
+    p_code_learning: float = p(0.5, "p2: rate at which the unit code learns from superior staff", src="March 1991")
+    p_turnover: float = p(0.002, "p3: weekly probability that a staff member leaves (replaced by a newcomer)",
+                          0.0, 1.0, src="Vårdfokus 2017 (6-15% a year)")
+    explore_slows_socialising: float = p(0.5, "how much exploration time slows socialisation (keeps diversity)",
+                                         src="March 1991")
+    p_learn_contacts: float = p(
+        0.1, "chance per dimension that a person copies a better-performing contact's differing belief",
+        src="Fang, Lee & Schilling 2010",
+    )
+    contacts_per_week: int = n(1, "contacts a person compares themselves with each week (0: all contacts)", 0, 1000,
+                               src="Fang, Lee & Schilling 2010")
+    rate_peer: float = p(0.01, "weekly share of the know-how gap to more skilled colleagues that is learnt", 0.0, 1.0,
+                         src="Argote & Ingram 2000")
+    peer_base: float = p(0.3, "share of peer learning that happens without learning time")
     rate_training: float = p(0.1, "share of the know-how gap closed by one week of funded training")
-    rate_use: float = p(0.002, "weekly know-how gain from using a service, per service, times the gap")
-    rate_forget: float = p(0.003, "weekly share of know-how forgotten when no service is used")
+    training_general: float = p(0.3, "training's effect on dimensions without a service the unit is taking up")
+    rate_use: float = p(0.002, "weekly know-how gain in a service's dimension from using it, times the gap",
+                        src="Arrow 1962")
+    rate_forget: float = p(0.003, "weekly share of know-how above the newcomer level forgotten in an unused dimension",
+                           src="Darr, Argote & Epple 1995")
     p_socialise_each: tuple[float, ...] = per_person(
         "per-person p1 by staff row, overriding p_socialise (March 1991 Fig. 2 heterogeneous learners)", 0.0, 1.0
     )
@@ -296,6 +497,18 @@ class AdoptionParams(Validated):
     rate_adopt: float = p(0.02, "maximum weekly adoption hazard from intention", 0.0, 10.0)
     p_external: float = p(0.0, "Bass p: external (innovation) hazard per week", 0.0, 10.0)
     q_social: float = p(0.0, "Bass q: imitation hazard per unit share of adopting contacts", 0.0, 10.0)
+    w_workload: float = p(0.10, "how much workload above capacity lowers intention (no time to change)", 0.0, 5.0,
+                          src="Greenhalgh et al. 2017 (NASSS: organisation)")
+    w_habit: float = p(0.05, "how much long tenure lowers intention (status quo habit, full at 10 years)", 0.0, 5.0,
+                       src="Kim & Kankanhalli 2009")
+    resist_physician: float = p(0.10, "intention a physician's role takes off (professional autonomy)", -1.0, 1.0,
+                                src="Lapointe & Rivard 2005")
+    resist_nurse: float = p(0.0, "intention a nurse's role takes off", -1.0, 1.0)
+    resist_assistant: float = p(0.0, "intention an assistant nurse's role takes off", -1.0, 1.0)
+    resist_admin: float = p(-0.05, "intention an administrator's role takes off (negative: more open)", -1.0, 1.0)
+    p_patient: float = p(0.01, "patients' weekly external uptake hazard of a patient-facing service offered to them",
+                         0.0, 1.0, src="Bass 1969")
+    q_patient: float = p(0.05, "patients' weekly imitation hazard per uptake share", 0.0, 10.0, src="Bass 1969")
     p_discontinue: float = p(0.05, "weekly probability that a user with low intention stops")
     discontinue_margin: float = p(0.15, "intention below threshold minus this margin may discontinue", 0.0, 5.0)
     threshold: float = p(
@@ -343,11 +556,23 @@ class ModelParams(Validated):
     management: ManagementParams = field(default_factory=ManagementParams)
     environment: EnvironmentParams = field(default_factory=EnvironmentParams)
     services: ServicesParams = field(default_factory=ServicesParams)
+    care: CareParams = field(default_factory=CareParams)
+    maturity: MaturityParams = field(default_factory=MaturityParams)
     learning: LearningParams = field(default_factory=LearningParams)
     adoption: AdoptionParams = field(default_factory=AdoptionParams)
     scenario: ScenarioParams = field(default_factory=ScenarioParams)
 
     def check(self) -> None:
+        org, pr = self.organisation, self.practice
+        if pr.name == "structural" and pr.budget > 0:
+            if org.n_innovation_units < 1:
+                raise ParamError("organisation.n_innovation_units", org.n_innovation_units,
+                                 "at least 1 under practice structural (the budget is spent there)")
+            need = structural_innovation_staff(org.n_staff, pr.budget, pr.innovation_share)
+            if need > org.n_staff - (org.n_units - org.n_innovation_units):
+                raise ParamError("practice.budget", pr.budget,
+                                 f"at most {pr.innovation_share * (org.n_staff - org.n_units) / org.n_staff:.3f} "
+                                 "under structural (its innovation units would leave a care unit without staff)")
         n_staff = self.organisation.n_staff
         for key, values in (
             ("learning.p_socialise_each", self.learning.p_socialise_each),
@@ -359,12 +584,20 @@ class ModelParams(Validated):
                 )
 
 
+def structural_innovation_staff(n_staff: int, budget: float, innovation_share: float) -> int:
+    """Staff in the innovation units under `structural`: enough that exploring at `innovation_share` they spend
+    the region's budget (O'Reilly & Tushman 2013: the exploratory units are sized by the investment)."""
+    return int(round(budget * n_staff / innovation_share))
+
+
 GROUPS: dict[str, type] = {
     "organisation": OrganisationParams,
     "practice": PracticeParams,
     "management": ManagementParams,
     "environment": EnvironmentParams,
     "services": ServicesParams,
+    "care": CareParams,
+    "maturity": MaturityParams,
     "learning": LearningParams,
     "adoption": AdoptionParams,
     "scenario": ScenarioParams,

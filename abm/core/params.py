@@ -144,7 +144,7 @@ class OrganisationParams(Validated):
                                 0.2, 0.8)
     support_controlling: float = p(0.4, "mean starting support for change of a controlling manager (uniform +-0.2)",
                                    0.2, 0.8)
-    demand_per_staff: float = p(0.95, "weekly patient demand per staff member, in care units", 0.0, 10.0)
+    demand_per_staff: float = p(0.8, "weekly patient demand per staff member, in care units", 0.0, 10.0)
     demand_primary_care: float = p(1.0, "relative demand per staff member of a primary-care centre", 0.0, 10.0)
     demand_ward: float = p(1.1, "relative demand per staff member of a hospital ward", 0.0, 10.0)
     demand_specialist: float = p(0.95, "relative demand per staff member of a specialist clinic", 0.0, 10.0)
@@ -402,6 +402,9 @@ class ServiceSpec(Validated):
     start_share: float = p(0.0, "share of care units where it is already routinised at week 0 (a realistic start)")
 
     def check(self) -> None:
+        if self.start_share > 0 and self.arrival_week > 0:
+            raise ParamError(f"services.catalogue.{self.name}.start_share", self.start_share,
+                             "0 unless arrival_week is 0 (a service in use at the start has arrived)")
         if self.substitution > 0 and not self.remote:
             raise ParamError(f"services.catalogue.{self.name}.substitution", self.substitution,
                              "0 unless remote is true")
@@ -492,7 +495,7 @@ class AdoptionParams(Validated):
     w_social: float = p(0.25, "weight of social influence (adopting neighbours); assumption", 0.0, 5.0)
     w_facilitating: float = p(0.15, "weight of facilitating conditions (manager support); assumption", 0.0, 5.0)
     w_attitude: float = p(0.10, "weight of the person's attitude to digital change; assumption", 0.0, 5.0)
-    intention_threshold: float = p(0.3, "intention at which the adoption hazard is half its maximum", -5.0, 5.0)
+    intention_threshold: float = p(0.2, "intention at which the adoption hazard is half its maximum", -5.0, 5.0)
     steepness: float = p(12.0, "steepness of the logistic from intention to hazard", 0.0, 100.0)
     rate_adopt: float = p(0.02, "maximum weekly adoption hazard from intention", 0.0, 10.0)
     p_external: float = p(0.0, "Bass p: external (innovation) hazard per week", 0.0, 10.0)

@@ -159,9 +159,11 @@ def check_size(seeds: int = 10, weeks: int = 260, runner: Runner | None = None,
             ref, _, _ = interval(batch.values(label(practice, "stable", small), m))
             mean, lo, hi = interval(batch.values(label(practice, "stable", large), m))
             tol = SIZE_TOLERANCE * abs(ref)
+            inside = "inside" if lo <= ref <= hi else "outside"
             rows.append(mrow("size_invariance", f"{practice}, {m}, {large} vs {small}, {sizes(seeds, weeks)}", mean,
                              ref, tol, abs(mean - ref) <= tol + 1e-12,
-                             f"{large}'s mean within 20% of {small}'s", lo, hi))
+                             f"{large}'s mean within 20% of {small}'s ({small}'s mean is {inside} {large}'s 95% "
+                             "interval)", lo, hi))
             data.append({"practice": practice, "metric": m, small: ref, large: mean, "lo": lo, "hi": hi})
     table = pd.DataFrame(data)
     rel = (table[large] / table[small].where(table[small] != 0) - 1).abs()

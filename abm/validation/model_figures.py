@@ -86,14 +86,18 @@ def size(table: pd.DataFrame, path: Path, tolerance: float) -> Path:
 
 
 def aspiration(curves: pd.DataFrame, path: Path, start: int, length: int) -> Path:
-    """Mean exploration share per week with and without the demand shock, per practice."""
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    """Adaptive's exploration intensity (x budget) and realised share per week, with and without the shock."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6), sharex=True)
     for config, part in curves.groupby("config", sort=True):
-        mean = part.groupby("week")["exploration_share"].mean()
-        ax.plot(mean.index, mean.to_numpy(), lw=1, ls="-" if config.endswith("shock") else ":", label=config)
-    ax.axvspan(start, start + length, color="orange", alpha=0.15, label="demand shock")
-    ax.set(xlabel="week", ylabel="exploration share (mean over seeds)", title="M6 Aspiration: a demand shock")
-    ax.legend(fontsize=7)
+        mean = part.groupby("week")[["relative", "exploration_share"]].mean()
+        a.plot(mean.index, mean["relative"], lw=1, label=config)
+        b.plot(mean.index, mean["exploration_share"], lw=1, label=config)
+    for ax in (a, b):
+        ax.axvspan(start, start + length, color="orange", alpha=0.15)
+        ax.set_xlabel("week")
+    a.set(ylabel="intensity relative to the budget", title="adaptive: planned intensity (mean over seeds)")
+    b.set(ylabel="realised exploration share", title="realised share (the budget account)")
+    a.legend(fontsize=7, title="demand shock (shaded)", title_fontsize=7)
     return save(fig, path)
 
 

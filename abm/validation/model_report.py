@@ -9,6 +9,7 @@ so one broken check never hides the others' results.
 from __future__ import annotations
 
 import platform
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from abm.validation.mechanism_checks import (
     check_aspiration,
     check_contacts,
     check_experience,
+    check_judgement,
     check_repilots,
 )
 from abm.validation.model_checks import (
@@ -74,6 +76,8 @@ CHECKS: tuple[ModelCheck, ...] = (
                dict(QUICK, preset="small")),
     ModelCheck("aspiration", "M6b Aspiration (adaptive)", check_aspiration, dict(FULL), dict(QUICK, preset="small")),
     ModelCheck("repilots", "M6c Re-piloting", check_repilots, dict(FULL), dict(QUICK, preset="small")),
+    ModelCheck("judgement", "M6d A better code judges pilots better", check_judgement, {"seeds": FULL["seeds"]},
+               {"seeds": QUICK["seeds"], "preset": "small"}),
     ModelCheck("experience", "M6e Management learns from experience", check_experience, dict(FULL),
                dict(QUICK, preset="small")),
     ModelCheck("morris_screen", "M7 Morris screen", check_morris_screen, {},
@@ -90,7 +94,8 @@ def failed_table(name: str, exc: BaseException) -> pd.DataFrame:
                        f"The check did not run: {type(exc).__name__}: {str(exc)[:200]}.")
 
 
-def run_checks(quick: bool, runner: Runner, only: tuple[str, ...] = (), progress: bool = False) -> dict[str, pd.DataFrame]:
+def run_checks(quick: bool, runner: Runner, only: tuple[str, ...] = (),
+               progress: bool = False) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     for check in CHECKS:
         if only and check.name not in only:
@@ -101,10 +106,13 @@ def run_checks(quick: bool, runner: Runner, only: tuple[str, ...] = (), progress
         else:
             kwargs.update(workers=runner.workers, progress=progress)
         start = time.perf_counter()
-        try:
-            out[check.name] = check.fn(**kwargs)
-        except Exception as exc:  # reported as a failing row; the other checks still run
-            out[check.name] = failed_table(check.name, exc)
+        with tempfile.TemporaryDirectory(prefix="abm-model-checks-") as scratch:
+            if quick and check.pool == "workers":
+                kwargs["root"] = scratch  # a quick screen's store is thrown away
+            try:
+                out[check.name] = check.fn(**kwargs)
+            except Exception as exc:  # reported as a failing row; the other checks still run
+                out[check.name] = failed_table(check.name, exc)
         out[check.name].attrs["seconds"] = time.perf_counter() - start
     return out
 
@@ -158,8 +166,8 @@ def extra_tables(name: str, table: pd.DataFrame) -> list[str]:
                   "relative to its mean at low):", "", *markdown_table(view).splitlines()]
         listed = table.attrs.get("docking_only")
         if isinstance(listed, pd.DataFrame):
-            lines += ["", "Listed, not tested (docking-only switches): " + ", ".join(f"`{p}`" for p in listed["parameter"])
-                      + "."]
+            names = ", ".join(f"`{p}`" for p in listed["parameter"])
+            lines += ["", f"Listed, not tested (docking-only switches): {names}."]
     if name == "morris_screen" and isinstance(table.attrs.get("ranking"), pd.DataFrame):
         rank = table.attrs["ranking"].head(20)
         lines += ["", "The 20 strongest parameters (mu* divided by the largest mu* of each outcome, averaged over "

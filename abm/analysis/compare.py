@@ -47,7 +47,7 @@ def compare(experiments: Sequence[str], metrics: Sequence[str] | None = None, we
             baseline: str | None = None, root: str | Path | None = None) -> Comparison:
     """Load the experiments' final-week values and compute the summary and paired tables."""
     specs = [read_spec(e, root) for e in experiments]
-    metrics = list(metrics or specs[0].get("metrics") or ["maturity_total", "care_production", "dc_index"])
+    metrics = list(metrics or specs[0].get("metrics") or ["maturity_total", "care_production", "adoption_share"])
     for m in metrics:
         if m not in REGISTRY:
             raise UserError(f"--metric {m!r} is not known: one of {', '.join(REGISTRY)}")

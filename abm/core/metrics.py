@@ -85,12 +85,12 @@ class Week:
 
     @cached_property
     def seizing_lag(self) -> float:
-        """Mean weeks from arrival to first pilot (its metric and dc_index share it)."""
+        """Mean weeks from arrival to first pilot ."""
         return mean_lag(self.model, "available", "first_pilot")
 
     @cached_property
     def transforming_lag(self) -> float:
-        """Mean weeks from first pilot success to first scaling (its metric and dc_index share it)."""
+        """Mean weeks from first pilot success to first scaling ."""
         return mean_lag(self.model, "first_success", "first_scaled")
 
     def staff_weighted(self, values: np.ndarray) -> float:
@@ -134,9 +134,8 @@ def belief_knowledge(week: Week) -> float:
 
 def sd_knowhow(week: Week) -> float:
     """Population standard deviation of know-how over staff and dimensions."""
-    knowhow = week.model.staff.knowhow.ravel()
-    deviation = knowhow - knowhow.mean()
-    return float(np.sqrt(deviation @ deviation / max(deviation.size, 1)))
+    knowhow = week.model.staff.knowhow
+    return float(knowhow.std()) if knowhow.size else 0.0
 
 
 def maturity_dimension(d: int) -> Callable[[Week], float]:

@@ -126,16 +126,21 @@ def check_no_inert_lever(seeds: int = 10, weeks: int = 260, preset: str = "defau
         best = max(found, key=lambda m: abs(found[m].d_z))
         d = found[best]
         ref = batch.values(f"{key}|low", best).mean()
+        same = all((batch.values(f"{key}|low", m) - batch.values(f"{key}|high", m)).abs().max() < 1e-12
+                   for m in HEADLINE)
+        verdict = "moves" if moved else ("INERT: identical runs" if same else "INERT: not detected")
         effects.append({"parameter": key, "practice": practice, "low": low, "high": high, "outcome": best,
                         "diff": d.diff, "lo": d.lo, "hi": d.hi, "d_z": d.d_z,
                         "relative": d.diff / ref if ref else float("nan"), "outcomes_moved": len(moved),
-                        "app_lever": key in app_lever_keys(), "verdict": "moves" if moved else "INERT"})
+                        "app_lever": key in app_lever_keys(), "verdict": verdict})
         rows.append(mrow("no_inert_lever", f"{key} {low:g} -> {high:g} under {practice}, {seeds} seeds, {weeks} weeks",
                          len(moved), 1, 0, bool(moved),
                          f"headline outcomes moved beyond their paired 95% interval, at least 1; strongest: {best} "
-                         f"{d.text()} (d_z {d.d_z:.3g})", d.lo, d.hi))
+                         f"{d.text()} (d_z {d.d_z:.3g}){'; every run identical' if same else ''}", d.lo, d.hi))
     inert = [r["parameters"].split()[0] for r in rows if not r["passed"]]
+    identical = [e["parameter"] for e in effects if e["verdict"] == "INERT: identical runs"]
     sentence = (f"{len(rows) - len(inert)} of {len(rows)} parameters move a headline outcome beyond its paired 95% "
-                f"interval{'' if not inert else '; not: ' + ', '.join(inert)}.")
+                f"interval{'' if not inert else '; not: ' + ', '.join(inert)}"
+                f"{'' if not identical else ' (identical runs at low and high: ' + ', '.join(identical) + ')'}.")
     listed = pd.DataFrame({"parameter": list(DOCKING_ONLY), "why": "docking-only switch (off in the full model)"})
     return model_table(rows, sentence, effects=pd.DataFrame(effects), docking_only=listed)

@@ -55,7 +55,7 @@ def levers(effects: pd.DataFrame, path: Path) -> Path:
     """|d_z| of each parameter's strongest outcome (low -> high), log scale; inert ones in red."""
     t = effects.assign(size=effects["d_z"].abs().clip(lower=1e-3, upper=1e3)).sort_values("size")
     fig, ax = plt.subplots(figsize=(7, 0.22 * len(t) + 1.2))
-    colours = ["tab:red" if v == "INERT" else ("tab:blue" if lever else "tab:grey")
+    colours = ["tab:red" if v.startswith("INERT") else ("tab:blue" if lever else "tab:grey")
                for v, lever in zip(t["verdict"], t["app_lever"], strict=True)]
     ax.barh(np.arange(len(t)), t["size"], color=colours)
     ax.set_yticks(np.arange(len(t)), [f"{p} ({o})" for p, o in zip(t["parameter"], t["outcome"], strict=True)],

@@ -94,13 +94,14 @@ def failed_table(name: str, exc: BaseException) -> pd.DataFrame:
                        f"The check did not run: {type(exc).__name__}: {str(exc)[:200]}.")
 
 
-def run_checks(quick: bool, runner: Runner, only: tuple[str, ...] = (),
-               progress: bool = False) -> dict[str, pd.DataFrame]:
+def run_checks(quick: bool, runner: Runner, only: tuple[str, ...] = (), progress: bool = False,
+               sizes: dict[str, dict[str, Any]] | None = None) -> dict[str, pd.DataFrame]:
+    """Each check's table; `sizes` replaces some keyword arguments of some checks (check name -> kwargs)."""
     out: dict[str, pd.DataFrame] = {}
     for check in CHECKS:
         if only and check.name not in only:
             continue
-        kwargs = dict(check.quick if quick else check.full)
+        kwargs = dict(check.quick if quick else check.full, **(sizes or {}).get(check.name, {}))
         if check.pool == "runner":
             kwargs["runner"] = runner
         else:
@@ -181,7 +182,7 @@ def markdown(tables: dict[str, pd.DataFrame], drawn: dict[str, str], meta: dict[
     titles = {c.name: c.title for c in CHECKS}
     lines = ["# Model checks of the second model", "",
              f"**{int(rows['passed'].sum())} of {len(rows)} assertions passed.** What each check asks and why: "
-             "[docs/validation.md](../validation.md#model-checks). Every number comes from "
+             "[docs/validation.md](../validation.md#model-checks-abm-validate---suite-model). Every number comes from "
              "`abm.core.model.RegionModel` running the shipped presets over common seeds; intervals are 95% t "
              "intervals (abm.analysis.stats), of a mean over seeds or of a paired difference.", "",
              *(f"- {k}: {v}" for k, v in meta.items()), ""]
@@ -209,16 +210,20 @@ def write_report(tables: dict[str, pd.DataFrame], out: Path, meta: dict[str, str
 
 
 def validate_model(out: Path, quick: bool = False, workers: int | None = None, progress: bool = False,
-                   only: tuple[str, ...] = ()) -> tuple[bool, Path, dict[str, pd.DataFrame]]:
-    """Run the model checks and write the report into `out`; (all passed, report path, tables)."""
+                   only: tuple[str, ...] = (), sizes: dict[str, dict[str, Any]] | None = None,
+                   ) -> tuple[bool, Path, dict[str, pd.DataFrame]]:
+    """Run the model checks and write the report into `out`; (all passed, report path, tables). `sizes`
+    changes some checks' sizes (e.g. {"morris_screen": {"trajectories": 4}}); the report says so."""
     start, cpu0 = time.perf_counter(), time.process_time()
     with Runner(workers, progress=progress) as runner:
-        tables = run_checks(quick, runner, only, progress)
+        tables = run_checks(quick, runner, only, progress, sizes)
         used, pool_cpu = runner.workers, runner.cpu_seconds
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu0 + pool_cpu
+    changed = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in kw.items())}" for name, kw in (sizes or {}).items())
     meta = {
-        "size": "quick (a few seeds, short horizons, small presets)" if quick else
-        f"full ({FULL['seeds']} seeds, {FULL['weeks']} weeks; the Morris screen as its experiment file says)",
+        "size": ("quick (a few seeds, short horizons, small presets)" if quick else
+                 f"full ({FULL['seeds']} seeds, {FULL['weeks']} weeks; the Morris screen as its experiment file says)")
+        + (f", except {changed}" if changed else ""),
         "wall time": f"{wall / 60:.1f} min ({wall:.0f} s) with {used} worker processes",
         "CPU time": f"{cpu:.0f} s in this process and the check pool (the Morris screen's workers not counted)",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

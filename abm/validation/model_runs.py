@@ -1,9 +1,10 @@
 """Runs of the full model for the model checks (docs/validation.md, "Model checks"): configurations composed
 once, run over common seeds on the worker pool of abm.validation.parallel, summarised per run.
 
-A run's summary holds, for every region metric, its mean over weeks 1..horizon (the "5-year mean" at 260
-weeks) and its value in the last week. Seeds are 0..n-1 for every configuration (common random numbers, as
-in `abm experiment`), so `abm run ... seed=s` reproduces any one run and differences pair by seed.
+A run's summary holds, for every region metric, its run mean over weeks 1..horizon (the "5-year mean" at
+260 weeks; abm.analysis.stats.run_means, the one definition) and its value in the last week. Seeds are
+0..n-1 for every configuration (common random numbers, as in `abm experiment`), so `abm run ... seed=s`
+reproduces any one run and differences pair by seed.
 Summaries are kept for the rest of the process (a dict keyed by the full parameters), so checks that need
 the same runs (equal budget, size, mandates, environments) run them once.
 """
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.analysis.stats import t_interval
+from abm.analysis.stats import run_means, t_interval
 from abm.core.params import ModelParams
 from abm.validation.parallel import Runner, serial
 
@@ -54,8 +55,8 @@ def summarise(params: ModelParams, series: tuple[str, ...] = ()) -> dict[str, An
 
     region = simulate(params).region
     numeric = region.select_dtypes("number").drop(columns=["week"], errors="ignore")
-    window = numeric[(region["week"] >= 1) & (region["week"] <= params.weeks)]
-    out: dict[str, Any] = {"mean": window.mean().to_dict(), "final": numeric.iloc[-1].to_dict()}
+    means = run_means(region, list(numeric.columns), params.weeks).iloc[0]
+    out: dict[str, Any] = {"mean": means.to_dict(), "final": numeric.iloc[-1].to_dict()}
     if series:
         out["series"] = region[["week", *series]].reset_index(drop=True)
     return out

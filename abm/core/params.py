@@ -144,7 +144,7 @@ class OrganisationParams(Validated):
                                 0.2, 0.8)
     support_controlling: float = p(0.4, "mean starting support for change of a controlling manager (uniform +-0.2)",
                                    0.2, 0.8)
-    demand_per_staff: float = p(0.8, "weekly patient demand per staff member, in care units", 0.0, 10.0)
+    demand_per_staff: float = p(0.88, "weekly patient demand per staff member, in care units (capacity is tight)", 0.0, 10.0)
     demand_primary_care: float = p(1.0, "relative demand per staff member of a primary-care centre", 0.0, 10.0)
     demand_ward: float = p(1.1, "relative demand per staff member of a hospital ward", 0.0, 10.0)
     demand_specialist: float = p(0.95, "relative demand per staff member of a specialist clinic", 0.0, 10.0)

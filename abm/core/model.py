@@ -173,10 +173,22 @@ class RegionModel(mesa.Model):
                 u.service_state[u.service_state == ServiceState.AVAILABLE] = ServiceState.IMPLEMENTING
             else:
                 u.service_state[mandates.start(u.service_state, u.mandate_week, self.week)] = ServiceState.IMPLEMENTING
+                u.service_state[self.shock_starts()] = ServiceState.IMPLEMENTING
             u.service_since[u.service_state != before] = self.week
             self.events.mark("available", self.arrival <= self.week, self.week)
             self.service_fit = fit.fit(self.required, self.reality)
         self.units.demand = environment.unit_demand(self.units.demand_base, self.week, env)
+
+    def shock_starts(self) -> np.ndarray:
+        """(U, S) remote services that care units start without a pilot this week because of a shock: each
+        care unit where one is available starts it with chance `shock_rollout` (one draw per unit-service
+        every week, from the `shock` stream)."""
+        env, u = self.params.environment, self.units
+        draws = self.rngs["shock"].random(u.service_state.shape)
+        if not (environment.in_shock(self.week, env) and env.shock_rollout > 0):
+            return np.zeros(u.service_state.shape, dtype=bool)
+        available = (u.service_state == ServiceState.AVAILABLE) & self.remote[None, :] & self.care_units[:, None]
+        return available & self.interoperable() & (draws < env.shock_rollout)
 
     def value(self) -> np.ndarray:
         """(S,) each service's true value to care now: its experienced advantage net of cost."""

@@ -2,8 +2,8 @@
 sizes, written as model_checks.md, model_checks.csv, the figures and the data behind them.
 
 `FULL` sizes are what docs/validation.md asks for; `QUICK` are small versions (3 seeds, 104 weeks, the small
-presets, or the default region where an effect builds up through 20 units) with the same criteria. A check that raises is reported as one failing row naming the error,
-so one broken check never hides the others' results.
+presets, or the default region where an effect builds up through 20 units) with the same criteria. A check
+that raises is reported as one failing row naming the error, so one broken check never hides the others.
 """
 
 from __future__ import annotations

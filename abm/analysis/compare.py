@@ -1,9 +1,12 @@
 """Comparing the configurations of one or two experiments in the store.
 
 Per configuration: the mean and 95% interval of each metric at week W (default: the last week); paired
-differences against the baseline over common seeds, with intervals and effect sizes (see compare_stats).
-Printed as a table and saved as Markdown (`report.md`) and CSV, with figures as PNG and SVG. With two
-experiments, configurations are matched on their swept values and the config keys that differ are listed.
+differences against the baseline over common seeds, with intervals and effect sizes (abm.analysis.stats).
+The same statistics of each run's mean over weeks 1..W (abm.analysis.stats.run_means) stand beside them,
+in columns with the suffix `_mean`: one week's value misleads for a practice whose phases alternate.
+Printed as two tables ("at week W", "mean over weeks 1-W") and saved as Markdown (`report.md`) and CSV,
+with figures as PNG and SVG. With two experiments, configurations are matched on their swept values and
+the config keys that differ are listed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pandas as pd
 
 from abm.analysis.markdown import fmt, markdown
 from abm.analysis.plots import distributions, timeseries
-from abm.analysis.stats import differing_keys, paired, summarise
+from abm.analysis.stats import differing_keys, paired, run_means, summarise
 from abm.core.metrics import REGISTRY
 from abm.errors import UserError
 from abm.simulation import stamp
@@ -25,10 +28,16 @@ from abm.store.layout import results_root
 from abm.store.reader import load_region, load_runs, read_spec, run_provenance, spec_mismatch, swept_keys
 
 NOT_SWEPT = "(not swept)"  # the value of a key that one of two compared experiments does not sweep
+RUN = ["experiment", "config_hash", "seed"]  # the columns that tell the runs of the compared experiments apart
+MEAN = "_mean"  # the suffix of the columns about run means over weeks 1..W
 
 
 @dataclass
 class Comparison:
+    """`final`: each run's row at `week`; `means`: each run's mean over weeks 1..`week` (its run columns and
+    one column per metric). `summary` and `paired`: per configuration and metric, the statistics of the week's
+    values, and beside them (suffix `_mean`) the same statistics of the run means."""
+
     experiments: list[str]
     keys: list[str]
     metrics: list[str]
@@ -41,13 +50,14 @@ class Comparison:
     differing: pd.DataFrame
     description: str
     last_week: int
+    means: pd.DataFrame
 
 
 def compare(experiments: Sequence[str], metrics: Sequence[str] | None = None, week: int | None = None,
             baseline: str | None = None, root: str | Path | None = None) -> Comparison:
-    """Load the experiments' final-week values and compute the summary and paired tables."""
+    """Load the experiments' values at week W and run means to it, and compute the summary and paired tables."""
     specs = [read_spec(e, root) for e in experiments]
-    metrics = list(metrics or specs[0].get("metrics") or ["maturity_total", "care_production", "dc_index"])
+    metrics = list(metrics or specs[0].get("metrics") or ["maturity_total", "care_production", "adoption_share"])
     for m in metrics:
         if m not in REGISTRY:
             raise UserError(f"--metric {m!r} is not known: one of {', '.join(REGISTRY)}")
@@ -89,10 +99,19 @@ def compare(experiments: Sequence[str], metrics: Sequence[str] | None = None, we
     if bvalue not in set(final[bkey]):
         raise UserError(f"--baseline {bl}: no configuration has {bkey}={bvalue}: one of "
                         f"{', '.join(sorted(set(final[bkey])))}")
-    return Comparison(list(experiments), keys, metrics, week, (bkey, bvalue), final, region,
-                      summarise(final, keys, metrics), paired(final, keys, metrics, (bkey, bvalue)),
+    means = run_means(region, metrics, week, by=list(dict.fromkeys([*RUN, *keys])))
+    on = [*keys, "metric"]
+    summary = beside(summarise(final, keys, metrics), summarise(means, keys, metrics), on)
+    pairs = beside(paired(final, keys, metrics, (bkey, bvalue)), paired(means, keys, metrics, (bkey, bvalue)),
+                   [*on, "baseline"])
+    return Comparison(list(experiments), keys, metrics, week, (bkey, bvalue), final, region, summary, pairs,
                       differing_keys(_configs(configs, final, keys)),
-                      " / ".join(str(s.get("description") or "") for s in specs), last)
+                      " / ".join(str(s.get("description") or "") for s in specs), last, means)
+
+
+def beside(at_week: pd.DataFrame, of_means: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """The statistics of the week's values, then those of the run means with the suffix `_mean`, row by row."""
+    return at_week.merge(of_means, on=on, how="left", suffixes=("", MEAN), validate="one_to_one")
 
 
 def in_sweep_order(region: pd.DataFrame, keys: list[str], specs: list[dict], experiments: list[str]) -> pd.DataFrame:
@@ -133,19 +152,27 @@ def _configs(paths: dict[tuple[str, str], str], final: pd.DataFrame, keys: list[
     return out
 
 
-def table(c: Comparison) -> pd.DataFrame:
-    """The printed and Markdown table: one row per configuration and metric."""
+def table(c: Comparison, means: bool = False) -> pd.DataFrame:
+    """The printed and Markdown table: one row per configuration and metric, of the values at week W, or
+    with `means` of the run means over weeks 1..W (the same columns)."""
     merged = c.summary.merge(c.paired, on=[*c.keys, "metric"])
     merged = merged.iloc[merged["metric"].map(c.metrics.index).argsort(kind="stable")]
+    s = MEAN if means else ""
     rows = []
     for _, r in merged.iterrows():
-        rows.append({**{k: r[k] for k in c.keys}, "metric": r["metric"], "n": int(r["n"]),
-                     "mean [95% CI]": f"{fmt(r['mean'])} [{fmt(r['ci_lo'])}, {fmt(r['ci_hi'])}]",
+        rows.append({**{k: r[k] for k in c.keys}, "metric": r["metric"], "n": int(r[f"n{s}"]),
+                     "mean [95% CI]": f"{fmt(r[f'mean{s}'])} [{fmt(r[f'ci_lo{s}'])}, {fmt(r[f'ci_hi{s}'])}]",
                      f"diff vs {c.baseline[0]}={c.baseline[1]} [95% CI]":
-                         "baseline" if r["n_pairs"] == 0 and r[c.baseline[0]] == c.baseline[1]
-                         else f"{fmt(r['diff'])} [{fmt(r['diff_lo'])}, {fmt(r['diff_hi'])}]",
-                     "d_z": fmt(r["d_z"]), "d": fmt(r["d"])})
+                         "baseline" if r[f"n_pairs{s}"] == 0 and r[c.baseline[0]] == c.baseline[1]
+                         else f"{fmt(r[f'diff{s}'])} [{fmt(r[f'diff_lo{s}'])}, {fmt(r[f'diff_hi{s}'])}]",
+                     "d_z": fmt(r[f"d_z{s}"]), "d": fmt(r[f"d{s}"])})
     return pd.DataFrame(rows)
+
+
+def sections(c: Comparison) -> list[tuple[str, pd.DataFrame]]:
+    """The two tables under their headings: "at week W", then "mean over weeks 1-W" (week 0 left out)."""
+    over = f"mean over weeks 1-{c.week}" if c.week > 0 else "mean over weeks 1-0 (none: week 0 is the initial state)"
+    return [(f"at week {c.week}", table(c)), (over, table(c, means=True))]
 
 
 def report_dir(c: Comparison, base: Path) -> Path:
@@ -174,8 +201,12 @@ def write_report(c: Comparison, out: Path, figures: bool) -> list[Path]:
         f"Week {c.week}; baseline `{c.baseline[0]}={c.baseline[1]}`; 95% t intervals over seeds; differences "
         "are paired over common seeds (common random numbers); d_z = mean difference / sd of the differences, "
         "d = mean difference / root-mean-square sd.\n",
-        markdown(table(c)),
+        f"Every metric twice: its value at week {c.week}, and each run's mean over weeks 1-{c.week} (week 0, the "
+        "initial state, left out; CSV columns with the suffix `_mean`), with the same statistics over seeds. "
+        "One week's value misleads for a practice whose phases alternate.\n",
     ]
+    for heading, t in sections(c):
+        md += [f"\n## {heading[0].upper()}{heading[1:]}\n", markdown(t)]
     if len(c.differing) and len(c.experiments) > 1:
         md += ["\n## Configuration keys that differ\n", markdown(c.differing)]
     md += [f"\n![{f.stem}]({f.name})\n" for f in figs if f.suffix == ".png"]

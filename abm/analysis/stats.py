@@ -5,6 +5,10 @@ with seed s share their random streams (common random numbers). Differences are 
 their t interval is usually much narrower than the unpaired one (Law 2015, Simulation Modeling and
 Analysis, sec. 10.2 and 11.2). Effect sizes: d_z = mean difference / sd of differences (paired) and
 d = mean difference / root-mean-square of the two sds (Cohen 1988; Lakens 2013).
+
+Each metric is compared twice: at one week W, and as each run's mean over weeks 1..W (`run_means`, the one
+definition of a run mean), because one week's point misleads for a practice whose phases alternate (one that
+explores in alternating years looks very different at week 260 than over the run).
 """
 
 from __future__ import annotations
@@ -17,6 +21,28 @@ import pandas as pd
 from scipy.special import stdtrit  # the t quantile (scipy.stats takes 0.6 s to import)
 
 LEVEL = 0.95
+
+
+def in_mean_window(week: pd.Series, upto: int) -> pd.Series:
+    """Which rows a run mean to week `upto` averages: weeks 1..upto (week 0, the initial state, left out)."""
+    return (week >= 1) & (week <= upto)
+
+
+def run_means(region: pd.DataFrame, metrics: Sequence[str], upto: int, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Each run's mean of each metric over weeks 1..`upto`: the one definition of a run mean.
+
+    `region` has one row per run and week; `by` names the columns that tell runs apart (empty: `region` is one
+    run's table, and the answer is one row). One row per run, in the order runs first appear, with the `by`
+    columns and one column per metric. Weeks where a metric is undefined (NaN) are skipped; a run with no
+    week in the window (`upto` 0) gets NaN.
+    """
+    metrics = list(metrics)
+    window = region[in_mean_window(region["week"], upto)]
+    if not by:
+        return pd.DataFrame([window[metrics].mean()], columns=metrics)
+    by = list(by)
+    means = window.groupby(by, sort=False, dropna=False)[metrics].mean().reset_index()
+    return region[by].drop_duplicates().merge(means, on=by, how="left")
 
 
 def t_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float, float]:

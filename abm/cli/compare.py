@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from abm.analysis.compare import compare, report_dir, table, write_report
+from abm.analysis.compare import compare, report_dir, sections, write_report
 from abm.cli.args import Parser, check_writable, printed_store_warnings, root_option
 from abm.errors import UserError
 from abm.store.layout import results_root
@@ -16,10 +16,11 @@ from abm.store.layout import results_root
 DESCRIPTION = """Compare the configurations of an experiment (or of two experiments) in the results store.
 
 Per configuration: the mean and 95% t interval of each metric at week W (default: the last week), and the
-paired difference against the baseline over common seeds, with its interval and effect sizes d_z and d.
-Printed as a table and saved as report.md, CSVs and figures (PNG and SVG), stamped with the version,
-commit and date. With two experiments, configurations are matched on their swept values and the config
-keys that differ are listed."""
+paired difference against the baseline over common seeds, with its interval and effect sizes d_z and d;
+beside them the same statistics of each run's mean over weeks 1..W (week 0, the initial state, left out).
+Printed as two tables ("at week W", "mean over weeks 1-W") and saved as report.md, CSVs (run-mean columns
+end in _mean) and figures (PNG and SVG), stamped with the version, commit and date. With two experiments,
+configurations are matched on their swept values and the config keys that differ are listed."""
 
 EPILOG = """The report goes to <root>/EXPERIMENT/compare/ (compare-vs-EXPERIMENT2/ for two experiments);
 a report for another week than the last goes to its own subfolder week<W>/.
@@ -59,9 +60,10 @@ def compare_command(args: Sequence[str]) -> int:
     out = Path(ns.out) if ns.out else report_dir(c, base)
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 40):
         print(f"{' vs '.join(c.experiments)}: week {c.week}, baseline {c.baseline[0]}={c.baseline[1]}\n")
-        print(table(c).to_string(index=False))
+        for heading, t in sections(c):
+            print(f"{heading}:\n{t.to_string(index=False)}\n")
         if len(c.experiments) > 1 and len(c.differing):
-            print("\nconfiguration keys that differ:\n" + c.differing.to_string(index=False))
+            print("configuration keys that differ:\n" + c.differing.to_string(index=False))
     files = write_report(c, out, figures=not ns.no_figures)
-    print(f"\nreport: {files[0]} (+ {len(files) - 1} CSV and figure files in {out})")
+    print(f"report: {files[0]} (+ {len(files) - 1} CSV and figure files in {out})")
     return 0

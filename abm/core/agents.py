@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.core.params import DIMENSIONS
 from abm.core.state import Role, ServiceState, UnitKind
 
 if TYPE_CHECKING:
@@ -33,11 +34,17 @@ class Staff(mesa.Agent):
 
     @property
     def knowhow(self) -> float:
-        return float(self.model.staff.knowhow[self.row])
+        """Mean digital know-how over the maturity dimensions."""
+        return float(self.model.staff.knowhow[self.row].mean())
 
     @knowhow.setter
     def knowhow(self, value: float) -> None:
+        """Set the know-how of every dimension."""
         self.model.staff.knowhow[self.row] = min(max(float(value), 0.0), 1.0)
+
+    @property
+    def knowhow_by_dimension(self) -> dict[str, float]:
+        return {d: float(v) for d, v in zip(DIMENSIONS, self.model.staff.knowhow[self.row], strict=True)}
 
     @property
     def beliefs(self) -> np.ndarray:

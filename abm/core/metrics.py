@@ -19,13 +19,12 @@ import numpy as np
 
 from abm.core.aggregate import column_counts, total_score
 from abm.core.params import DIMENSIONS
-from abm.core.state import ServiceState
+from abm.core.state import Cause, ServiceState
 
 if TYPE_CHECKING:
     from abm.core.model import RegionModel
 
 Kind = Literal["stock", "flow", "share", "score", "index", "lag", "rate", "count"]
-LAG_SCALE = 26.0  # weeks: a lag of this size scores 0.5 in the dynamic-capability index
 
 
 class Week:
@@ -86,12 +85,12 @@ class Week:
 
     @cached_property
     def seizing_lag(self) -> float:
-        """Mean weeks from arrival to first pilot (its metric and dc_index share it)."""
+        """Mean weeks from arrival to first pilot ."""
         return mean_lag(self.model, "available", "first_pilot")
 
     @cached_property
     def transforming_lag(self) -> float:
-        """Mean weeks from first pilot success to first scaling (its metric and dc_index share it)."""
+        """Mean weeks from first pilot success to first scaling ."""
         return mean_lag(self.model, "first_success", "first_scaled")
 
     def staff_weighted(self, values: np.ndarray) -> float:
@@ -134,10 +133,9 @@ def belief_knowledge(week: Week) -> float:
 
 
 def sd_knowhow(week: Week) -> float:
-    """Population standard deviation of know-how."""
+    """Population standard deviation of know-how over staff and dimensions."""
     knowhow = week.model.staff.knowhow
-    deviation = knowhow - knowhow.mean()
-    return float(np.sqrt(deviation @ deviation / deviation.size))
+    return float(knowhow.std()) if knowhow.size else 0.0
 
 
 def maturity_dimension(d: int) -> Callable[[Week], float]:
@@ -189,16 +187,92 @@ def reconfiguration_rate(week: Week) -> float:
     return model.n_reconfigured / model.units.n / years
 
 
-def lag_score(lag: float) -> float:
-    return 0.0 if np.isnan(lag) else LAG_SCALE / (LAG_SCALE + lag)
+def care_per_staff(week: Week) -> float:
+    """Contacts delivered per staff-week (never more than is asked)."""
+    return float(week.model.units.care.sum() / max(week.model.staff.n, 1))
 
 
-def dc_index(week: Week) -> float:
-    """Composite dynamic capability in [0, 1]: mean of sensing, seizing, transforming and reconfiguring scores."""
-    accuracy = sensing_accuracy(week)
-    accuracy = 0.0 if np.isnan(accuracy) else accuracy
-    return (accuracy + lag_score(week.seizing_lag) + lag_score(week.transforming_lag)
-            + min(1.0, reconfiguration_rate(week))) / 4.0
+def unmet_demand(week: Week) -> float:
+    """Share of this week's asked care (new demand and the waiting list) not delivered."""
+    u = week.model.units
+    asked = float(u.care.sum() + u.unmet.sum())
+    return float(u.unmet.sum()) / asked if asked > 0 else 0.0
+
+
+def waiting_list(week: Week) -> float:
+    """Patients on the waiting list per staff member."""
+    return float(week.model.units.waiting.sum() / max(week.model.staff.n, 1))
+
+
+def live_by_unit(week: Week) -> np.ndarray:
+    """(U, S) whether each service is implementing or routinised in each unit."""
+    state = week.model.units.service_state
+    return (state == ServiceState.IMPLEMENTING) | (state == ServiceState.ROUTINISED)
+
+
+def services_live(week: Week) -> float:
+    """Services implementing or routinised per care unit, on average."""
+    care = week.model.care_units
+    return float(live_by_unit(week)[care].sum() / max(int(care.sum()), 1))
+
+
+def services_live_in(d: int) -> Callable[[Week], float]:
+    def compute(week: Week) -> float:
+        model = week.model
+        care = model.care_units
+        return float(live_by_unit(week)[care][:, model.dimension == d].sum() / max(int(care.sum()), 1))
+
+    compute.__name__ = f"services_live_{DIMENSIONS[d]}"
+    return compute
+
+
+def mandated_progress(week: Week) -> float:
+    """Share of care units with a mandated service live, averaged over mandated services that have arrived."""
+    model = week.model
+    mandated = model.mandated & week.arrived
+    if not mandated.any():
+        return 0.0
+    return float(live_by_unit(week)[model.care_units][:, mandated].mean())
+
+
+def patient_uptake(week: Week) -> float:
+    """Mean patient uptake of patient-facing services, over the unit-services that run them."""
+    model = week.model
+    running = (live_by_unit(week) | (model.units.service_state == ServiceState.PILOTING)) & model.patient_facing
+    return float(model.units.uptake[running].mean()) if running.any() else 0.0
+
+
+def pilots_failed_by(cause: Cause) -> Callable[[Week], float]:
+    def compute(week: Week) -> float:
+        return float(week.model.record.pilot_failures[cause])
+
+    compute.__name__ = f"pilots_failed_{cause.name.lower()}"
+    return compute
+
+
+def abandoned_by(cause: Cause) -> Callable[[Week], float]:
+    def compute(week: Week) -> float:
+        return float(week.model.record.abandonments[cause])
+
+    compute.__name__ = f"abandoned_{cause.name.lower()}"
+    return compute
+
+
+def weeks_to_half(week: Week) -> float:
+    """Dynamic capability as a response time: mean weeks from a service's arrival to half the care units
+    having it live, over the services that got there (NaN until one has)."""
+    model = week.model
+    lags = model.record.half_units - model.events.available
+    lags = lags[~np.isnan(lags)]
+    return float(lags.mean()) if lags.size else float("nan")
+
+
+def share_to_half(week: Week) -> float:
+    """Share of arrived services that half the care units have had live."""
+    arrived = week.arrived
+    if not arrived.any():
+        return 0.0
+    return float((~np.isnan(week.model.record.half_units[arrived])).mean())
 
 
 REGION_METRICS: tuple[Metric, ...] = (
@@ -214,24 +288,47 @@ REGION_METRICS: tuple[Metric, ...] = (
     Metric("mean_stage", "Digital maturity stage, mean", "stage 0..7", "score",
            lambda w: w.staff_weighted(w.model.units.stage)),
     Metric("adoption_share", "Adoption share (arrived services)", "share", "share", adoption_share),
+    Metric("services_live", "Services live per care unit", "services", "stock", services_live),
+    *(Metric(f"services_live_{d}", f"Services live per care unit: {d.replace('_', ' ')}", "services", "stock",
+             services_live_in(i)) for i, d in enumerate(DIMENSIONS)),
+    Metric("mandated_progress", "Mandated services: share of care units live", "share", "share", mandated_progress),
+    Metric("patient_uptake", "Patient uptake of patient-facing services", "share", "share", patient_uptake),
     *(Metric(f"n_{s.name.lower()}", f"Unit-services {s.name.lower()}", "pairs", "stock", pairs_in(s))
       for s in ServiceState),
     *(Metric(f"n_services_{s.name.lower()}", f"Services {s.name.lower()} somewhere", "services", "stock",
              services_reaching(s)) for s in (ServiceState.PILOTING, ServiceState.IMPLEMENTING,
                                              ServiceState.ROUTINISED, ServiceState.ABANDONED)),
+    Metric("pilots_started", "Pilots started (cumulative)", "pilots", "count",
+           lambda w: float(w.model.record.attempts.sum())),
+    Metric("repilots", "Re-pilots of failed services (cumulative)", "pilots", "count",
+           lambda w: float(w.model.record.repilots)),
+    Metric("pilots_failed", "Pilots failed (cumulative)", "pilots", "count",
+           lambda w: float(w.model.record.pilot_failures.sum())),
+    *(Metric(f"pilots_failed_{c.name.lower()}", f"Pilots failed: {c.name.lower().replace('_', ' ')}", "pilots",
+             "count", pilots_failed_by(c)) for c in Cause),
+    *(Metric(f"abandoned_{c.name.lower()}", f"Services abandoned by units: {c.name.lower().replace('_', ' ')}",
+             "unit-services", "count", abandoned_by(c)) for c in Cause),
     Metric("weeks_to_routinised", "Weeks from arrival to routinised", "weeks", "lag",
            lambda w: mean_lag(w.model, "available", "first_routinised")),
     Metric("sensing_accuracy", "Sensing accuracy", "0..1", "score", sensing_accuracy),
     Metric("seizing_lag", "Seizing lag (arrival to pilot)", "weeks", "lag", lambda w: w.seizing_lag),
     Metric("transforming_lag", "Transforming lag (pilot success to scaling)", "weeks", "lag",
            lambda w: w.transforming_lag),
+    Metric("dc_weeks_to_half", "Response: weeks from arrival to half the care units live", "weeks", "lag",
+           weeks_to_half),
+    Metric("dc_share_to_half", "Services that reached half the care units", "share", "share", share_to_half),
+    Metric("dc_shock_response", "Response: weeks from a shock to 1.2x remote share", "weeks", "lag",
+           lambda w: float(w.model.shock_response_week)),
     Metric("reconfiguration_rate", "Reconfiguration rate", "per unit-year", "rate", reconfiguration_rate),
-    Metric("dc_index", "Dynamic capability index", "0..1", "index", dc_index),
-    Metric("care_production", "Care production", "care units per staff-week", "flow",
-           lambda w: float(w.model.staff.care.mean())),
+    Metric("care_production", "Care delivered", "contacts per staff-week", "flow", care_per_staff),
+    Metric("unmet_demand", "Unmet share of asked care", "share", "share", unmet_demand),
+    Metric("waiting_list", "Waiting list", "patients per staff", "stock", waiting_list),
+    Metric("remote_share", "Remote share of contacts", "share", "share", lambda w: w.model.region_remote_share()),
     Metric("exploration_share", "Exploration share of working time", "share", "share",
            lambda w: w.staff_weighted(w.model.units.explore_share)),
-    Metric("workload", "Workload (demand / capacity)", "ratio", "score",
+    Metric("exploration_target", "Planned exploration share (budget x schedule)", "share", "share",
+           lambda w: float(w.model.target_share)),
+    Metric("workload", "Workload (asked / capacity)", "ratio", "score",
            lambda w: w.staff_weighted(w.model.units.workload)),
     Metric("new_leavers", "Staff leaving (turnover)", "people per week", "flow",
            lambda w: float(np.count_nonzero(w.model.staff.left))),
@@ -261,10 +358,13 @@ def unit_adoption_share(week: Week) -> np.ndarray:
 
 UNIT_METRICS: tuple[UnitMetric, ...] = (
     UnitMetric("exploration_share", "Exploration share", "share", lambda w: w.model.units.explore_share),
-    UnitMetric("care_production", "Care production", "care units per staff-week",
+    UnitMetric("care_production", "Care delivered", "contacts per staff-week",
                lambda w: w.model.units.care / np.maximum(w.model.units.size, 1)),
     UnitMetric("workload", "Workload", "ratio", lambda w: w.model.units.workload),
-    UnitMetric("mean_knowhow", "Digital know-how, mean", "0..1", lambda w: w.model.unit_mean(w.model.staff.knowhow)),
+    UnitMetric("mean_knowhow", "Digital know-how, mean", "0..1", lambda w: w.model.unit_knowhow().mean(axis=1)),
+    UnitMetric("waiting_list", "Waiting list", "patients per staff",
+               lambda w: w.model.units.waiting / np.maximum(w.model.units.size, 1)),
+    UnitMetric("remote_share", "Remote share of contacts", "share", lambda w: w.model.units.remote_share),
     UnitMetric("code_knowledge", "Code knowledge", "score -1..1",
                lambda w: (w.model.units.code.astype(np.int64) @ w.model.reality) / w.model.reality.size),
     *(UnitMetric(f"maturity_{d}", f"Maturity: {d.replace('_', ' ')}", "0..100", unit_maturity(i))

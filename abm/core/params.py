@@ -144,7 +144,7 @@ class OrganisationParams(Validated):
                                 0.2, 0.8)
     support_controlling: float = p(0.4, "mean starting support for change of a controlling manager (uniform +-0.2)",
                                    0.2, 0.8)
-    demand_per_staff: float = p(0.95, "weekly patient demand per staff member, in care units", 0.0, 10.0)
+    demand_per_staff: float = p(0.8, "weekly patient demand per staff member, in care units", 0.0, 10.0)
     demand_primary_care: float = p(1.0, "relative demand per staff member of a primary-care centre", 0.0, 10.0)
     demand_ward: float = p(1.1, "relative demand per staff member of a hospital ward", 0.0, 10.0)
     demand_specialist: float = p(0.95, "relative demand per staff member of a specialist clinic", 0.0, 10.0)
@@ -320,6 +320,10 @@ class EnvironmentParams(Validated):
         0.0, "rise in the performance expectancy and priority of remote services during the shock", 0.0, 2.0,
         src="Ekman et al. 2021",
     )
+    shock_rollout: float = p(
+        0.0, "weekly share of care units that start an available remote service without a pilot during the shock",
+        src="Ekman et al. 2021 (Swedish primary care moved to remote contacts within weeks in 2020)",
+    )
     habit_persistence: float = p(
         0.5, "share of the shock's boost that stays after the shock (habit)", src="Ekman et al. 2021; SVT 2022",
     )
@@ -338,7 +342,8 @@ class CareParams(Validated):
                               src="March 1991 (performance)")
     remote_time: float = p(0.6, "staff time a remote contact takes, relative to a visit", 0.05, 1.0)
     max_remote_share: float = p(0.6, "upper bound on the remote share of a unit's contacts")
-    baseline_remote_share: float = p(0.0, "remote share of contacts without e-health services (telephone)")
+    baseline_remote_share: float = p(0.1, "remote share of contacts without e-health services (telephone)",
+                                     src="Ekman et al. 2021 (about 12% of Swedish primary-care contacts in 2019)")
     waiting_renege: float = p(0.05, "weekly share of the waiting list that gives up (seeks care elsewhere)")
 
     def check(self) -> None:
@@ -352,7 +357,7 @@ class MaturityParams(Validated):
     """Digital maturity per unit on the four HIMSS DHI dimensions (0-100 each) and its stages."""
 
     group: ClassVar[str] = "maturity"
-    w_services: float = p(0.7, "weight of live, used services in a dimension's score", src="Woods et al. 2022")
+    w_services: float = p(0.5, "weight of live, used services in a dimension's score", src="Woods et al. 2022")
     w_knowhow: float = p(0.3, "weight of staff know-how in that dimension in a dimension's score",
                          src="Woods et al. 2022")
     gov_knowhow: float = p(0.4, "governance and workforce: weight of mean know-how")
@@ -402,6 +407,9 @@ class ServiceSpec(Validated):
     start_share: float = p(0.0, "share of care units where it is already routinised at week 0 (a realistic start)")
 
     def check(self) -> None:
+        if self.start_share > 0 and self.arrival_week > 0:
+            raise ParamError(f"services.catalogue.{self.name}.start_share", self.start_share,
+                             "0 unless arrival_week is 0 (a service in use at the start has arrived)")
         if self.substitution > 0 and not self.remote:
             raise ParamError(f"services.catalogue.{self.name}.substitution", self.substitution,
                              "0 unless remote is true")
@@ -492,7 +500,7 @@ class AdoptionParams(Validated):
     w_social: float = p(0.25, "weight of social influence (adopting neighbours); assumption", 0.0, 5.0)
     w_facilitating: float = p(0.15, "weight of facilitating conditions (manager support); assumption", 0.0, 5.0)
     w_attitude: float = p(0.10, "weight of the person's attitude to digital change; assumption", 0.0, 5.0)
-    intention_threshold: float = p(0.3, "intention at which the adoption hazard is half its maximum", -5.0, 5.0)
+    intention_threshold: float = p(0.2, "intention at which the adoption hazard is half its maximum", -5.0, 5.0)
     steepness: float = p(12.0, "steepness of the logistic from intention to hazard", 0.0, 100.0)
     rate_adopt: float = p(0.02, "maximum weekly adoption hazard from intention", 0.0, 10.0)
     p_external: float = p(0.0, "Bass p: external (innovation) hazard per week", 0.0, 10.0)
@@ -506,9 +514,9 @@ class AdoptionParams(Validated):
     resist_nurse: float = p(0.0, "intention a nurse's role takes off", -1.0, 1.0)
     resist_assistant: float = p(0.0, "intention an assistant nurse's role takes off", -1.0, 1.0)
     resist_admin: float = p(-0.05, "intention an administrator's role takes off (negative: more open)", -1.0, 1.0)
-    p_patient: float = p(0.01, "patients' weekly external uptake hazard of a patient-facing service offered to them",
+    p_patient: float = p(0.02, "patients' weekly external uptake hazard of a patient-facing service offered to them",
                          0.0, 1.0, src="Bass 1969")
-    q_patient: float = p(0.05, "patients' weekly imitation hazard per uptake share", 0.0, 10.0, src="Bass 1969")
+    q_patient: float = p(0.1, "patients' weekly imitation hazard per uptake share", 0.0, 10.0, src="Bass 1969")
     p_discontinue: float = p(0.05, "weekly probability that a user with low intention stops")
     discontinue_margin: float = p(0.15, "intention below threshold minus this margin may discontinue", 0.0, 5.0)
     threshold: float = p(

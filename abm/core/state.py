@@ -18,7 +18,6 @@ class Role(IntEnum):
     ADMIN = 3
 
 
-ROLE_SHARES = np.array([0.2, 0.45, 0.25, 0.1])
 
 
 class UnitKind(IntEnum):
@@ -40,6 +39,17 @@ class ServiceState(IntEnum):
 
 
 ACTIVE_STATES = (ServiceState.PILOTING, ServiceState.IMPLEMENTING, ServiceState.ROUTINISED)
+LIVE_STATES = (ServiceState.IMPLEMENTING, ServiceState.ROUTINISED)
+NEVER = np.iinfo(np.int32).max
+
+
+class Cause(IntEnum):
+    """Why a pilot failed or a unit abandoned a service (NASSS: Greenhalgh et al. 2017; Granja et al. 2018)."""
+
+    FUNDING = 0  # the pilot's or the implementation's time (funding) ran out
+    MISFIT = 1  # the unit judged it a misfit to its work (its code judges the fit)
+    LOW_USE = 2  # too few used it
+    TECHNICAL = 3  # it failed technically
 
 
 @dataclass
@@ -48,7 +58,7 @@ class StaffState:
 
     unit: np.ndarray  # int32 (n,)
     role: np.ndarray  # int8 (n,)
-    knowhow: np.ndarray  # float64 (n,), in [0, 1]
+    knowhow: np.ndarray  # float64 (n, D), in [0, 1]: digital know-how per maturity dimension
     beliefs: np.ndarray  # int8 (n, m), in {-1, 0, 1}
     attitude: np.ndarray  # float64 (n,), in [0, 1]
     tenure: np.ndarray  # int32 (n,), weeks in post
@@ -81,10 +91,16 @@ class UnitState:
     explore_share: np.ndarray  # float64 (U,)
     target_share: np.ndarray  # float64 (U,), practice's target before slack
     aspiration: np.ndarray  # float64 (U,)
-    productivity: np.ndarray  # float64 (U,), care per exploiting FTE
-    care: np.ndarray  # float64 (U,)
-    demand: np.ndarray  # float64 (U,)
-    workload: np.ndarray  # float64 (U,), demand / care capacity
+    productivity: np.ndarray  # float64 (U,), share of demand met (adaptive's performance)
+    care: np.ndarray  # float64 (U,), contacts delivered this week (at most demand)
+    demand: np.ndarray  # float64 (U,), new demand this week
+    workload: np.ndarray  # float64 (U,), (new demand + waiting) / care capacity at full time
+    waiting: np.ndarray  # float64 (U,), patients on the waiting list
+    unmet: np.ndarray  # float64 (U,), demand not met this week
+    remote_share: np.ndarray  # float64 (U,), remote share of contacts
+    uptake: np.ndarray  # float64 (U, S), patient uptake in the unit's catchment (1 where not patient-facing)
+    supported: np.ndarray  # bool (U, S), implementation supported by the regional e-health unit
+    mandate_week: np.ndarray  # int32 (U, S), week a mandated service must start in the unit (large: never)
     service_state: np.ndarray  # int8 (U, S)
     service_progress: np.ndarray  # float64 (U, S)
     service_since: np.ndarray  # int32 (U, S), week the current state began
@@ -114,3 +130,23 @@ class ServiceEvents:
         """Record `week` for services in `mask` that have no week for event `name` yet."""
         arr = getattr(self, name)
         arr[mask & np.isnan(arr)] = week
+
+
+@dataclass
+class ServiceRecord:
+    """What management has learnt about each service: attempts, failures by cause, estimates (region level)."""
+
+    attempts: np.ndarray  # int64 (S,), pilots started
+    last_failed: np.ndarray  # float64 (S,), week of the last failed pilot (NaN: none)
+    judged: np.ndarray  # float64 (S,), last finished pilot's judged benefit (NaN: none)
+    pilot_failures: np.ndarray  # int64 (len(Cause),), failed pilots by cause
+    abandonments: np.ndarray  # int64 (len(Cause),), live services abandoned by units, by cause
+    repilots: int  # pilots of a service that had failed before
+    scaled_units: int  # unit-services brought into implementation by scaling (experience)
+    half_units: np.ndarray  # float64 (S,), first week half the care units had it live (NaN: not yet)
+
+    @classmethod
+    def empty(cls, n_services: int) -> ServiceRecord:
+        return cls(np.zeros(n_services, np.int64), np.full(n_services, np.nan), np.full(n_services, np.nan),
+                   np.zeros(len(Cause), np.int64), np.zeros(len(Cause), np.int64), 0, 0,
+                   np.full(n_services, np.nan))

@@ -152,7 +152,7 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
     spec.base = _string_list(data.get("base") or [], path, "base")
     spec.sweep = _sweep(data.get("sweep") or {}, path)
     spec.seeds = _seeds(data.get("seeds", 1), path)
-    spec.metrics = _metrics(data.get("metrics") or ["maturity_total", "care_production", "dc_index"], path)
+    spec.metrics = _metrics(data.get("metrics") or ["maturity_total", "care_production", "adoption_share"], path)
     baseline = data.get("baseline")
     if baseline is not None and (not isinstance(baseline, str) or "=" not in baseline):
         raise UserError(f"{path}: baseline={baseline!r} is not allowed: KEY=VALUE, e.g. practice=exploit_only")

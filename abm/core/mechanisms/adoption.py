@@ -12,12 +12,15 @@ over the people whose unit has an active service (tests/core/test_kernels.py che
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
 from abm.core.network import Network
 from abm.core.params import AdoptionParams
+
+HABIT_WEEKS = 520.0  # tenure at which the habit term is full (ten years): the scale of w_habit
 
 
 def social_share(uses: np.ndarray, net: Network) -> np.ndarray:
@@ -26,17 +29,41 @@ def social_share(uses: np.ndarray, net: Network) -> np.ndarray:
     return counts / np.maximum(net.degree, 1.0)[:, None]
 
 
+@dataclass(frozen=True)
+class Terms:
+    """The parts of UTAUT intention that do not depend on contacts: per service (performance expectancy net of
+    effort by complexity), per person (attitude, role resistance, tenure habit) and per unit and service
+    (facilitating conditions: the manager's support, the e-health unit's support; workload)."""
+
+    per_service: np.ndarray  # (S,)
+    per_person: np.ndarray  # (n,)
+    per_unit: np.ndarray  # (U, S)
+    dimension: np.ndarray  # (S,) int64: the maturity dimension whose know-how is effort expectancy
+
+
+def terms(
+    ap: AdoptionParams, expectancy: np.ndarray, complexity: np.ndarray, dimension: np.ndarray,
+    attitude: np.ndarray, role: np.ndarray, tenure: np.ndarray, support: np.ndarray, supported: np.ndarray,
+    ehealth_support: float, workload: np.ndarray,
+) -> Terms:
+    """Intention's terms; `expectancy` (S,) is each service's experienced advantage (its fit, a shock's boost)."""
+    resist = np.array([ap.resist_physician, ap.resist_nurse, ap.resist_assistant, ap.resist_admin])
+    per_person = ap.w_attitude * (attitude - 0.5) - resist[role] - ap.w_habit * np.minimum(tenure / HABIT_WEEKS, 1.0)
+    facilitating = support[:, None] + ehealth_support * supported
+    per_unit = ap.w_facilitating * facilitating - ap.w_workload * np.maximum(workload - 1.0, 0.0)[:, None]
+    return Terms(ap.w_performance * expectancy - ap.w_effort * complexity, per_person, per_unit,
+                 dimension.astype(np.int64))
+
+
 def intention(
-    ap: AdoptionParams, advantage: np.ndarray, complexity: np.ndarray, knowhow: np.ndarray,
-    social: np.ndarray, support: np.ndarray, attitude: np.ndarray,
+    ap: AdoptionParams, t: Terms, knowhow: np.ndarray, social: np.ndarray, staff_unit: np.ndarray
 ) -> np.ndarray:
     """Behavioural intention per person and service, (n, S)."""
-    # the same sum, grouped into a per-service and a per-person part (no (n, S) temporaries but one)
-    per_service = ap.w_performance * advantage - ap.w_effort * complexity
-    per_person = ap.w_effort * knowhow + ap.w_facilitating * support + ap.w_attitude * (attitude - 0.5)
     out = ap.w_social * social
-    out += per_service[None, :]
-    out += per_person[:, None]
+    out += t.per_service[None, :]
+    out += ap.w_effort * knowhow[:, t.dimension]
+    out += t.per_person[:, None]
+    out += t.per_unit[staff_unit]
     return out
 
 
@@ -93,9 +120,8 @@ def adopt_threshold(
 # ---- the weekly step: the functions above, fused over one pass of the people ----------------------
 
 def step(
-    uses: np.ndarray, unit_active: np.ndarray, staff_unit: np.ndarray, net: Network,
-    ap: AdoptionParams, advantage: np.ndarray, complexity: np.ndarray, knowhow: np.ndarray,
-    support: np.ndarray, attitude: np.ndarray, thresholds: np.ndarray, rng: np.random.Generator,
+    uses: np.ndarray, unit_active: np.ndarray, staff_unit: np.ndarray, net: Network, ap: AdoptionParams,
+    t: Terms, knowhow: np.ndarray, thresholds: np.ndarray, rng: np.random.Generator,
 ) -> tuple[np.ndarray, int, int]:
     """(new uses, adopters, discontinuers) this week under `ap.rule`, reading last week's uses.
 
@@ -107,9 +133,8 @@ def step(
     totals = uses.sum(axis=0).astype(np.int64) if net.complete else np.zeros(uses.shape[1], np.int64)
     new, cells, chance, n_threshold = _chances(
         uses, packed_uses(uses, net), unit_active, staff_unit, adj.indptr, adj.indices, net.degree,
-        net.complete, totals,
-        ap.rule == "threshold", thresholds, ap.w_performance * advantage - ap.w_effort * complexity,
-        knowhow, support, attitude, ap.w_effort, ap.w_facilitating, ap.w_attitude, ap.w_social,
+        net.complete, totals, ap.rule == "threshold", thresholds, t.per_service, t.dimension, knowhow,
+        t.per_person, t.per_unit, ap.w_effort, ap.w_social,
         ap.intention_threshold, ap.steepness, ap.rate_adopt, ap.p_external, ap.q_social, ap.dt,
         ap.step_probability == "linear", ap.intention_threshold - ap.discontinue_margin, ap.p_discontinue,
     )
@@ -136,8 +161,7 @@ def packed_uses(uses: np.ndarray, net: Network) -> np.ndarray:
 @njit(cache=True)
 def _chances(
     uses, packed, unit_active, staff_unit, indptr, indices, degree, complete, totals, threshold_rule, thresholds,
-    per_service, knowhow, support, attitude, w_effort, w_facilitating, w_attitude, w_social,
-    intention_threshold, steepness, rate_adopt, p_external, q_social, dt, linear, low_below, p_discontinue,
+    per_service, dimension, knowhow, per_person, per_unit, w_effort, w_social, intention_threshold, steepness, rate_adopt, p_external, q_social, dt, linear, low_below, p_discontinue,
 ):  # pragma: no cover - compiled; documented by `step`
     """(uses kept and threshold adoptions, cells that can change, their chance of changing, adopters
     by threshold). Cells are row-major indices into `uses`."""
@@ -176,7 +200,6 @@ def _chances(
                     counts[s] = 0
                     for e in range(indptr[i], indptr[i + 1]):
                         counts[s] += uses[indices[e], s]
-        per_person = w_effort * knowhow[i] + w_facilitating * support[u] + w_attitude * (attitude[i] - 0.5)
         for a in range(n_active[u]):
             s = active[u, a]
             new[i, s] = uses[i, s]
@@ -186,7 +209,8 @@ def _chances(
                     n_threshold += 1
                 continue
             social = counts[s] / max(degree[i], 1.0)
-            intent = w_social * social + per_service[s] + per_person
+            intent = (w_social * social + per_service[s] + w_effort * knowhow[i, dimension[s]] + per_person[i]
+                      + per_unit[u, s])
             if uses[i, s]:
                 if intent < low_below:
                     cells[n_cells] = i * n_services + s

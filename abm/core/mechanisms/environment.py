@@ -1,4 +1,5 @@
-"""Phase 1, environment: turbulence of what good care needs (March 1991 p4), arrivals, demand shocks."""
+"""Phase 1, environment: turbulence of what good care needs (March 1991 p4), demand growth and shocks, and a
+shock's lasting boost to remote care (habit)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,20 @@ def demand_multiplier(week: int, env: EnvironmentParams) -> tuple[float, float]:
     return growth, shock
 
 
-def unit_demand(
-    base: np.ndarray, week: int, env: EnvironmentParams, remote_adoption: np.ndarray
-) -> np.ndarray:
-    """Weekly demand per unit; remote-care services absorb part of a shock's extra demand."""
+def unit_demand(base: np.ndarray, week: int, env: EnvironmentParams) -> np.ndarray:
+    """New weekly demand per unit: the base, its yearly growth and a shock's multiplier."""
     growth, shock = demand_multiplier(week, env)
-    extra = (shock - 1.0) * (1.0 - env.shock_remote_share * remote_adoption)
-    return base * growth * (1.0 + extra)
+    return base * growth * shock
+
+
+def remote_boost(week: int, env: EnvironmentParams) -> float:
+    """The shock's boost to remote services' performance expectancy and priority: full during the shock; after
+    it, `habit_persistence` of it stays and the rest fades over `habit_decay_weeks` (Ekman et al. 2021: the
+    2020 rise in remote contacts lasted)."""
+    if env.shock_weeks <= 0 or env.shock_remote_boost <= 0 or week < env.shock_week:
+        return 0.0
+    end = env.shock_week + env.shock_weeks
+    if week < end:
+        return env.shock_remote_boost
+    fade = np.exp(-(week - end) / env.habit_decay_weeks)
+    return float(env.shock_remote_boost * (env.habit_persistence + (1.0 - env.habit_persistence) * fade))

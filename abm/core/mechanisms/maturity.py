@@ -6,56 +6,65 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.core.params import DIMENSIONS
+from abm.core.params import DIMENSIONS, MaturityParams
 from abm.core.state import ServiceState as SS
 
-STATE_WEIGHT = {SS.PILOTING: 0.25, SS.IMPLEMENTING: 0.5, SS.ROUTINISED: 1.0}
-_WEIGHT = np.array([STATE_WEIGHT.get(s, 0.0) for s in SS])  # lookup table by state code
 
-# Stage s (1-7) requires criterion s and every criterion below it; each is a readable rule.
-STAGE_CRITERIA: tuple[str, ...] = (
-    "total score >= 60",
-    "governance and workforce >= 30",
-    "at least one service routinised",
-    "person-enabled health >= 40",
-    "interoperability >= 30 and total >= 200",
-    "predictive analytics >= 40 and three services routinised",
-    "every dimension >= 70",
-)
+def state_weights(mp: MaturityParams) -> np.ndarray:
+    """A lifecycle state's weight in the score, by state code (routinised 1, not yet or abandoned 0)."""
+    weight = np.zeros(len(SS))
+    weight[SS.PILOTING], weight[SS.IMPLEMENTING], weight[SS.ROUTINISED] = (
+        mp.weight_piloting, mp.weight_implementing, 1.0)
+    return weight
+
+
+def stage_criteria(mp: MaturityParams) -> tuple[str, ...]:
+    """Stage s (1-7) requires criterion s and every criterion below it; each is a readable rule."""
+    return (
+        f"total score >= {mp.stage1_total:g}",
+        f"governance and workforce >= {mp.stage2_governance:g}",
+        "at least one service routinised",
+        f"person-enabled health >= {mp.stage4_person:g}",
+        f"interoperability >= {mp.stage5_interoperability:g} and total >= {mp.stage5_total:g}",
+        f"predictive analytics >= {mp.stage6_predictive:g} and {mp.stage6_routinised} services routinised",
+        f"every dimension >= {mp.stage7_every:g}",
+    )
 
 
 def service_component(
-    state: np.ndarray, adoption: np.ndarray, dimension: np.ndarray, n_dims: int = len(DIMENSIONS)
+    state: np.ndarray, adoption: np.ndarray, dimension: np.ndarray, weight: np.ndarray, n_dims: int = len(DIMENSIONS)
 ) -> np.ndarray:
     """(U, 4): per dimension, mean over its services of lifecycle weight x adoption share in the unit."""
-    contrib = _WEIGHT[state] * adoption
+    contrib = weight[state] * adoption
     members = dimension[:, None] == np.arange(n_dims)[None, :]  # (S, 4): which dimension each service serves
     return contrib @ (members / np.maximum(members.sum(axis=0), 1))  # a dimension without services: 0
 
 
 def scores(
-    mean_knowhow: np.ndarray, champion_share: np.ndarray, support: np.ndarray, services: np.ndarray
+    knowhow: np.ndarray, champion_share: np.ndarray, support: np.ndarray, services: np.ndarray, mp: MaturityParams
 ) -> np.ndarray:
-    """(U, 4) maturity scores in [0, 100]: governance from people and leadership, the rest from services."""
+    """(U, 4) maturity scores in [0, 100] from the unit's mean know-how per dimension `knowhow` (U, 4):
+    governance and workforce from people and leadership and services overall; the other dimensions from
+    live, used services in them and know-how in them."""
     out = np.empty_like(services)
-    out[:, 0] = 0.5 * mean_knowhow + 0.2 * np.minimum(champion_share / 0.1, 1.0) + 0.3 * support * mean_knowhow
-    out[:, 0] += 0.3 * services.mean(axis=1)
-    out[:, 1:] = 0.25 * mean_knowhow[:, None] + 0.75 * services[:, 1:]
+    out[:, 0] = (mp.gov_knowhow * knowhow.mean(axis=1) + mp.gov_champions * np.minimum(
+        champion_share / mp.champion_target, 1.0) + mp.gov_support * support + mp.gov_services * services.mean(axis=1))
+    out[:, 1:] = mp.w_knowhow * knowhow[:, 1:] + mp.w_services * services[:, 1:]
     return 100.0 * np.clip(out, 0.0, 1.0)
 
 
-def criteria(score: np.ndarray, n_routinised: np.ndarray) -> np.ndarray:
+def criteria(score: np.ndarray, n_routinised: np.ndarray, mp: MaturityParams) -> np.ndarray:
     """(U, 7) whether each unit meets each stage's criterion."""
     total = score.sum(axis=1)
     gov, interop, person, predictive = score.T
     return np.stack([
-        total >= 60,
-        gov >= 30,
+        total >= mp.stage1_total,
+        gov >= mp.stage2_governance,
         n_routinised >= 1,
-        person >= 40,
-        (interop >= 30) & (total >= 200),
-        (predictive >= 40) & (n_routinised >= 3),
-        (score >= 70).all(axis=1),
+        person >= mp.stage4_person,
+        (interop >= mp.stage5_interoperability) & (total >= mp.stage5_total),
+        (predictive >= mp.stage6_predictive) & (n_routinised >= mp.stage6_routinised),
+        (score >= mp.stage7_every).all(axis=1),
     ], axis=1)
 
 

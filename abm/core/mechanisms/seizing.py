@@ -1,4 +1,6 @@
-"""Phase 3, seizing (Teece 2007): management picks promising services to pilot and the units to pilot them."""
+"""Phase 3, seizing (Teece 2007): management picks promising services to pilot and the units to pilot them.
+A failed service can be re-piloted in another unit after a cooldown (Zollo & Winter 2002: learning from
+failure), up to `max_attempts` pilots."""
 
 from __future__ import annotations
 
@@ -8,28 +10,33 @@ from abm.core.state import ServiceState
 
 
 def choose_pilots(
-    estimate: np.ndarray, service_state: np.ndarray, readiness: np.ndarray, eligible_units: np.ndarray,
-    value_threshold: float, max_pilots: int,
+    priority: np.ndarray, service_state: np.ndarray, readiness: np.ndarray, eligible_units: np.ndarray,
+    allowed: np.ndarray, value_threshold: float, capacity: int,
 ) -> list[tuple[int, int]]:
-    """(unit, service) pairs to start piloting, best estimate first, within the pilot budget.
+    """(unit, service) pairs to start piloting, best priority first, within the pilot capacity.
 
-    A service is a candidate if it is available everywhere (never tried) and its estimate exceeds the
-    threshold; its pilot unit is the eligible, not-yet-piloting unit with the highest readiness > 0.
+    A service is a candidate if it is `allowed` (not mandated, attempts and cooldown permitting), not piloted
+    or live anywhere, and its priority exceeds the threshold; its pilot unit is the eligible unit, not already
+    piloting, where the service is available, with the highest readiness > 0.
     """
     piloting = service_state == ServiceState.PILOTING
-    budget = max_pilots - int(piloting.sum())
+    budget = capacity - int(piloting.sum())
     if budget <= 0:
         return []
-    untried = (service_state == ServiceState.AVAILABLE).all(axis=0)
-    candidates = np.flatnonzero(untried & (estimate > value_threshold))  # NaN (not sensed) is never above
+    live = (service_state == ServiceState.IMPLEMENTING) | (service_state == ServiceState.ROUTINISED)
+    free = allowed & ~piloting.any(axis=0) & ~live.any(axis=0)
+    candidates = np.flatnonzero(free & (priority > value_threshold))  # NaN (not sensed) is never above
     if candidates.size == 0:
         return []
-    busy = piloting.any(axis=1) | ~eligible_units | (readiness <= 0)
+    busy = piloting.any(axis=1) | ~eligible_units
     chosen: list[tuple[int, int]] = []
-    for s in candidates[np.argsort(-estimate[candidates], kind="stable")]:
-        if budget <= 0 or busy.all():
+    for s in candidates[np.argsort(-priority[candidates], kind="stable")]:
+        if budget <= 0:
             break
-        u = int(np.argmax(np.where(busy, -np.inf, readiness)))
+        score = np.where(busy | (service_state[:, s] != ServiceState.AVAILABLE), -np.inf, readiness[:, s])
+        u = int(np.argmax(score))
+        if not score[u] > 0:
+            continue
         chosen.append((u, int(s)))
         busy[u] = True
         budget -= 1

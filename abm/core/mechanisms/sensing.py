@@ -1,7 +1,8 @@
 """Phase 2, sensing (Teece 2007): management estimates each available service's value with noise.
 
-Noise falls with sensing investment and with bottom-up signals from high-know-how staff
-(Cohen & Levinthal 1990, absorptive capacity).
+Noise falls with sensing investment and with bottom-up signals from staff skilled in the service's maturity
+dimension (Cohen & Levinthal 1990: what the organisation knows conditions what it recognises). Management
+learns from pilots (Zollo & Winter 2002): a finished pilot's judged benefit is blended into the estimate.
 """
 
 from __future__ import annotations
@@ -10,27 +11,25 @@ import numpy as np
 
 from abm.core.params import ManagementParams
 
-HIGH_KNOWHOW = 0.6
-VALUE_SCALE = 0.5  # an error of this size in a service's value counts as no accuracy at all
+VALUE_SCALE = 0.5  # an error of this size in a service's value counts as no accuracy at all (metric only)
 
 
-def true_value(advantage: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """A service's value to the region: its relative advantage net of its cost."""
-    return advantage - cost * advantage
-
-
-def noise_sd(knowhow: np.ndarray, mp: ManagementParams) -> float:
-    share_high = float(np.mean(knowhow > HIGH_KNOWHOW)) if knowhow.size else 0.0
-    return mp.sensing_noise / (1.0 + mp.sensing_investment) * (1.0 - mp.bottom_up_weight * share_high)
+def noise_sd(knowhow: np.ndarray, dimension: np.ndarray, mp: ManagementParams) -> np.ndarray:
+    """(S,) noise of each service's estimate: lower with investment and with the share of staff whose
+    know-how in the service's dimension is high."""
+    share_high = (knowhow > mp.high_knowhow).mean(axis=0) if knowhow.size else np.zeros(4)
+    return mp.sensing_noise / (1.0 + mp.sensing_investment) * (1.0 - mp.bottom_up_weight * share_high[dimension])
 
 
 def sense(
-    value: np.ndarray, available: np.ndarray, knowhow: np.ndarray, mp: ManagementParams,
-    rng: np.random.Generator,
+    value: np.ndarray, available: np.ndarray, knowhow: np.ndarray, dimension: np.ndarray, judged: np.ndarray,
+    mp: ManagementParams, rng: np.random.Generator,
 ) -> tuple[np.ndarray, float]:
-    """Noisy estimates of every service's value (NaN where not available) and the round's accuracy in [0, 1]."""
+    """Estimates of every service's value (NaN where not available) and the round's accuracy in [0, 1]."""
     draws = rng.normal(0.0, 1.0, size=value.size)
-    estimate = np.where(available, value + noise_sd(knowhow, mp) * draws, np.nan)
+    sensed = value + noise_sd(knowhow, dimension, mp) * draws
+    learnt = np.where(np.isnan(judged), sensed, (1.0 - mp.estimate_learning) * sensed + mp.estimate_learning * judged)
+    estimate = np.where(available, learnt, np.nan)
     if not available.any():
         return estimate, float("nan")
     mae = float(np.mean(np.abs(estimate[available] - value[available])))

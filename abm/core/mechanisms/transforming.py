@@ -8,29 +8,41 @@ import numpy as np
 from abm.core.state import ServiceState as SS
 
 
-def scale(
-    state: np.ndarray, since: np.ndarray, readiness: np.ndarray, units_per_round: int, week: int,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Move proven services (implementing or routinised somewhere) into implementation in more units.
+def scaling_capacity(capacity_per_1000: float, n_staff: int, learning: float, scaled_before: int) -> float:
+    """Staff a scaling round can bring into implementation: per 1,000 staff (so a larger region scales as
+    fast in shares), growing with the experience of earlier scale-ups (Zollo & Winter 2002; Argote 1999)."""
+    return capacity_per_1000 * n_staff / 1000.0 * (1.0 + learning * np.log1p(scaled_before))
 
-    Returns (state, since, mask of services scaled this round). Units are taken by readiness,
-    ties broken at random.
+
+def scale(
+    state: np.ndarray, since: np.ndarray, readiness: np.ndarray, sizes: np.ndarray, eligible_units: np.ndarray,
+    scalable: np.ndarray, priority: np.ndarray, capacity: float, week: int, rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Move proven services into implementation in more units, within the round's capacity in staff.
+
+    Returns (state, since, mask of services scaled this round, unit-services scaled). A proven service is
+    implementing or routinised somewhere; `scalable` (S,) excludes mandated services (rolled out by their
+    mandate). Services go by priority; within one, units where it is available by readiness (ties broken at
+    random); a unit is taken while capacity remains (so a large unit is never left out for good).
     """
     state, since = state.copy(), since.copy()
-    proven = ((state == SS.IMPLEMENTING) | (state == SS.ROUTINISED)).any(axis=0)
+    proven = ((state == SS.IMPLEMENTING) | (state == SS.ROUTINISED)).any(axis=0) & scalable
     jitter = rng.random(state.shape[0])
     scaled = np.zeros(state.shape[1], dtype=bool)
-    for s in np.flatnonzero(proven):
-        waiting = np.flatnonzero(state[:, s] == SS.AVAILABLE)
-        if waiting.size == 0 or units_per_round == 0:
-            continue
-        order = np.lexsort((jitter[waiting], -readiness[waiting]))
-        take = waiting[order[:units_per_round]]
-        state[take, s] = SS.IMPLEMENTING
-        since[take, s] = week
-        scaled[s] = True
-    return state, since, scaled
+    remaining, n_scaled = capacity, 0
+    order = np.flatnonzero(proven)
+    order = order[np.argsort(-np.nan_to_num(priority[order], nan=-np.inf), kind="stable")]
+    for s in order:
+        ready = eligible_units & (state[:, s] == SS.AVAILABLE) & (readiness[:, s] > 0)
+        for u in np.flatnonzero(ready)[np.lexsort((jitter[ready], -readiness[ready, s]))]:
+            if remaining <= 0:
+                break
+            state[u, s] = SS.IMPLEMENTING
+            since[u, s] = week
+            remaining -= sizes[u]
+            scaled[s] = True
+            n_scaled += 1
+    return state, since, scaled, n_scaled
 
 
 def reconfigure(

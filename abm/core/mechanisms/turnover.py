@@ -17,5 +17,6 @@ def random_beliefs(n: int, m: int, rng: np.random.Generator) -> np.ndarray:
     return rng.integers(-1, 2, size=(n, m)).astype(np.int8)
 
 
-def baseline_knowhow(n: int, mean: float, sd: float, rng: np.random.Generator) -> np.ndarray:
-    return np.clip(rng.normal(mean, sd, size=n), 0.0, 1.0)
+def baseline_knowhow(n: int, mean: float, sd: float, rng: np.random.Generator, n_dims: int = 4) -> np.ndarray:
+    """(n, D) starting know-how per maturity dimension: normal(mean, sd), clipped to [0, 1]."""
+    return np.clip(rng.normal(mean, sd, size=(n, n_dims)), 0.0, 1.0)

@@ -158,6 +158,10 @@ def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
         assert np.array_equal(sums, want)  # the same additions in the same order
     else:
         assert np.allclose(sums, want, rtol=1e-12, atol=0)
+    table = rng.random((n, 4))
+    columns = np.stack([aggregate.unit_sum(np.ascontiguousarray(table[:, d]), unit, n_units) for d in range(4)], axis=1)
+    assert np.array_equal(aggregate.unit_sum_columns(table, unit, n_units), columns)  # the same bits
+    assert aggregate.unit_sum_columns(np.zeros((0, 4)), np.zeros(0, np.int32), 3).shape == (3, 4)
     counts = np.stack([np.bincount(unit, weights=flags[:, j], minlength=n_units) for j in range(7)], axis=1)
     assert np.array_equal(aggregate.unit_counts(flags, unit, n_units), counts)
     assert np.array_equal(aggregate.column_counts(flags), flags.sum(axis=0))

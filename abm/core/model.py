@@ -427,10 +427,8 @@ class RegionModel(mesa.Model):
 
     def unit_knowhow(self) -> np.ndarray:
         """(U, D) mean know-how per maturity dimension within each unit."""
-        k = self.staff.knowhow
-        sizes = np.maximum(self.units.size, 1)
-        return np.stack([aggregate.unit_sum(np.ascontiguousarray(k[:, d]), self.staff.unit, self.units.n) / sizes
-                         for d in range(k.shape[1])], axis=1)
+        sums = aggregate.unit_sum_columns(np.ascontiguousarray(self.staff.knowhow), self.staff.unit, self.units.n)
+        return sums / np.maximum(self.units.size, 1)[:, None]
 
     def unit_adoption(self) -> np.ndarray:
         """(U, S) share of each unit's staff using each service."""

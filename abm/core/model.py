@@ -358,12 +358,11 @@ class RegionModel(mesa.Model):
             rec.judged[s] = judged[unit, s]
         failed_services = ch.pilot_failed.any(axis=0)
         rec.last_failed[failed_services] = self.week
-        for c in Cause:
-            rec.pilot_failures[c] += int((ch.pilot_failed & (ch.cause == c)).sum())
-            rec.abandonments[c] += int((ch.abandoned & (ch.cause == c)).sum())
+        rec.pilot_failures += cause_counts(ch.cause[ch.pilot_failed])
+        rec.abandonments += cause_counts(ch.cause[ch.abandoned])
         lost = ch.abandoned & self.mandated[None, :]
         u.mandate_week[lost] = self.week + self.params.management.repilot_cooldown
-        live = np.isin(u.service_state, LIVE_STATES) & self.care_units[:, None]
+        live = _LIVE[u.service_state] & self.care_units[:, None]
         half = live.sum(axis=0) >= 0.5 * max(int(self.care_units.sum()), 1)
         rec.half_units[half & np.isnan(rec.half_units)] = self.week
 
@@ -467,11 +466,17 @@ class RegionModel(mesa.Model):
 
 
 _ACTIVE = np.isin(np.arange(len(ServiceState)), ACTIVE_STATES)  # lookup table by state code
+_LIVE = np.isin(np.arange(len(ServiceState)), LIVE_STATES)
 
 
 def is_active(state: np.ndarray) -> np.ndarray:
     """np.isin(state, ACTIVE_STATES) by table lookup (isin sorts every call)."""
     return _ACTIVE[state]
+
+
+def cause_counts(causes: np.ndarray) -> np.ndarray:
+    """(len(Cause),) how many of `causes` are each Cause (codes outside it, such as -1, are not counted)."""
+    return np.bincount(causes[(causes >= 0) & (causes < len(Cause))], minlength=len(Cause))
 
 
 def _no_services(params: ModelParams) -> ModelParams:

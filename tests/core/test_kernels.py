@@ -103,8 +103,22 @@ def reference_step(uses, unit_active, unit, net, ap, t, knowhow_, thresholds, rn
     return new, int(adopt.sum()), int(stop.sum())
 
 
+def test_adoption_terms_per_person_equal_the_array_formula() -> None:
+    rng = np.random.default_rng(22)
+    n, ap = 3000, AdoptionParams(w_habit=0.3)
+    attitude, role, tenure = rng.random(n), rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 1200, n)
+    t = adoption.terms(ap, rng.random(8), rng.random(8), rng.integers(0, 4, 8), attitude, role,
+                       tenure.astype(np.int32), rng.random(5), rng.random((5, 8)) < 0.5, 0.2, rng.random(5) + 0.5)
+    resist = np.array([ap.resist_physician, ap.resist_nurse, ap.resist_assistant, ap.resist_admin])
+    want = (ap.w_attitude * (attitude - 0.5) - resist[role]
+            - ap.w_habit * np.minimum(tenure / adoption.HABIT_WEEKS, 1.0))
+    assert np.array_equal(t.per_person, want)
+    assert (tenure > adoption.HABIT_WEEKS).any()  # the cap on habit is exercised
+
+
 ADOPTION_CASES = {
     "utaut": AdoptionParams(),
+    "certain": AdoptionParams(rate_adopt=5.0, intention_threshold=-2.0, step_probability="linear"),
     "utaut_strong": AdoptionParams(intention_threshold=2.0, discontinue_margin=0.0, p_discontinue=0.3, p_external=0.1),
     "bass_linear": AdoptionParams(rate_adopt=0.0, p_external=0.03, q_social=0.4, step_probability="linear"),
     "bass_dt": AdoptionParams(rate_adopt=0.0, p_external=0.03, q_social=0.4, dt=0.25),
@@ -117,7 +131,8 @@ ADOPTION_CASES = {
                                                    ("isolates", 5)])
 def test_adoption_step_equals_the_array_rules(case: str, graph: str, n_services: int) -> None:
     """Contacts are counted in packed words (up to 8 services) or service by service (9), or from
-    column totals (complete graph); every way gives the array rules' result."""
+    column totals (complete graph); every way gives the array rules' result. Draws above the bound on the
+    step probability skip the exponentials (every case but `certain`, whose bound is 1)."""
     rng = np.random.default_rng(21)
     n, n_units = 900, 12
     unit = np.sort(rng.integers(0, n_units, n)).astype(np.int32)

@@ -5,8 +5,9 @@ estimate), effort expectancy, social influence and facilitating conditions; inte
 hazard. Bass (1969) external and imitation hazards and Granovetter (1978) / Centola (2010) count
 thresholds are special cases selected by parameters.
 
-The functions below state each rule over whole arrays; `step` applies them all in one compiled pass
-over the people whose unit has an active service (tests/core/test_kernels.py checks it equals them).
+The functions below state each rule over whole arrays; `step` applies them all in two compiled passes, over
+the people whose unit has an active service and then over the cells that can change (tests/core/test_kernels.py
+checks it equals them, draw for draw).
 """
 
 from __future__ import annotations
@@ -48,11 +49,20 @@ def terms(
 ) -> Terms:
     """Intention's terms; `expectancy` (S,) is each service's experienced advantage (its fit, a shock's boost)."""
     resist = np.array([ap.resist_physician, ap.resist_nurse, ap.resist_assistant, ap.resist_admin])
-    per_person = ap.w_attitude * (attitude - 0.5) - resist[role] - ap.w_habit * np.minimum(tenure / HABIT_WEEKS, 1.0)
+    per_person = _per_person(attitude, role, tenure, resist, ap.w_attitude, ap.w_habit)
     facilitating = support[:, None] + ehealth_support * supported
     per_unit = ap.w_facilitating * facilitating - ap.w_workload * np.maximum(workload - 1.0, 0.0)[:, None]
     return Terms(ap.w_performance * expectancy - ap.w_effort * complexity, per_person, per_unit,
                  dimension.astype(np.int64))
+
+
+@njit(cache=True)
+def _per_person(attitude, role, tenure, resist, w_attitude, w_habit):  # pragma: no cover - compiled
+    """w_attitude (attitude - 1/2) - resist[role] - w_habit min(tenure / HABIT_WEEKS, 1), person by person."""
+    out = np.empty(attitude.size)
+    for i in range(attitude.size):
+        out[i] = w_attitude * (attitude[i] - 0.5) - resist[role[i]] - w_habit * min(tenure[i] / HABIT_WEEKS, 1.0)
+    return out
 
 
 def intention(
@@ -127,18 +137,20 @@ def step(
 
     Equals social_share, intention, hazard and adopt_hazard (or adopt_threshold) applied to whole
     arrays, with the same draws (tests/core/test_kernels.py), but visits only people whose unit has an
-    active service (`unit_active`, (U, S)) and counts their adopting contacts there.
+    active service (`unit_active`, (U, S)) and counts their adopting contacts there; a non-user's hazard
+    (two exponentials) is computed only when the draw falls below the largest step probability any
+    intention could give.
     """
     adj = net.adjacency
     totals = uses.sum(axis=0).astype(np.int64) if net.complete else np.zeros(uses.shape[1], np.int64)
-    new, cells, chance, n_threshold = _chances(
+    new, cells, user, intent, social, n_threshold = _candidates(
         uses, packed_uses(uses, net), unit_active, staff_unit, adj.indptr, adj.indices, net.degree,
         net.complete, totals, ap.rule == "threshold", thresholds, t.per_service, t.dimension, knowhow,
-        t.per_person, t.per_unit, ap.w_effort, ap.w_social,
-        ap.intention_threshold, ap.steepness, ap.rate_adopt, ap.p_external, ap.q_social, ap.dt,
-        ap.step_probability == "linear", ap.intention_threshold - ap.discontinue_margin, ap.p_discontinue,
+        t.per_person, t.per_unit, ap.w_effort, ap.w_social, ap.intention_threshold - ap.discontinue_margin,
     )
-    changed = cells[rng.random(cells.size) < chance]  # one uniform per cell that can change, row-major
+    draws = rng.random(cells.size)  # one uniform per cell that can change, row-major
+    changed = cells[_changes(draws, user, intent, social, ap.intention_threshold, ap.steepness, ap.rate_adopt,
+                             ap.p_external, ap.q_social, ap.dt, ap.step_probability == "linear", ap.p_discontinue)]
     flat = new.reshape(-1)
     was_used = flat[changed]
     flat[changed] = ~was_used  # a non-user adopts, a user stops
@@ -159,16 +171,19 @@ def packed_uses(uses: np.ndarray, net: Network) -> np.ndarray:
 
 
 @njit(cache=True)
-def _chances(
+def _candidates(
     uses, packed, unit_active, staff_unit, indptr, indices, degree, complete, totals, threshold_rule, thresholds,
-    per_service, dimension, knowhow, per_person, per_unit, w_effort, w_social, intention_threshold, steepness, rate_adopt, p_external, q_social, dt, linear, low_below, p_discontinue,
+    per_service, dimension, knowhow, per_person, per_unit, w_effort, w_social, low_below,
 ):  # pragma: no cover - compiled; documented by `step`
-    """(uses kept and threshold adoptions, cells that can change, their chance of changing, adopters
-    by threshold). Cells are row-major indices into `uses`."""
+    """(uses kept and threshold adoptions, cells that can change, whether each is a user (with low intention,
+    who may stop), their intention and social share, adopters by threshold). Cells are row-major indices into
+    `uses`."""
     n, n_services = uses.shape
     new = np.zeros_like(uses)
     cells = np.empty(uses.size, dtype=np.int64)
-    chance = np.empty(uses.size)
+    users = np.empty(uses.size, dtype=np.bool_)
+    intents = np.empty(uses.size)
+    socials = np.empty(uses.size)
     n_cells = 0
     n_threshold = 0
     counts = np.zeros(n_services, dtype=np.int64)
@@ -214,13 +229,43 @@ def _chances(
             if uses[i, s]:
                 if intent < low_below:
                     cells[n_cells] = i * n_services + s
-                    chance[n_cells] = p_discontinue
+                    users[n_cells] = True  # may stop
+                    intents[n_cells] = intent
+                    socials[n_cells] = social
                     n_cells += 1
                 continue
-            rate = rate_adopt / (np.exp((intent - intention_threshold) * -steepness) + 1.0) + p_external
-            if q_social:
-                rate += q_social * social
             cells[n_cells] = i * n_services + s
-            chance[n_cells] = min(rate * dt, 1.0) if linear else -np.expm1(-rate * dt)
+            users[n_cells] = False
+            intents[n_cells] = intent
+            socials[n_cells] = social
             n_cells += 1
-    return new, cells[:n_cells], chance[:n_cells], n_threshold
+    return new, cells[:n_cells], users[:n_cells], intents[:n_cells], socials[:n_cells], n_threshold
+
+
+@njit(cache=True)
+def _changes(
+    draws, users, intents, socials, intention_threshold, steepness, rate_adopt, p_external, q_social, dt, linear,
+    p_discontinue,
+):  # pragma: no cover - compiled; documented by `step`
+    """Which cells change: a user who may stop if the draw is below p_discontinue; a non-user if it is below
+    the step probability of the hazard. The hazard is at most rate_adopt + p_external + q_social (a social
+    share is at most 1, and each operation rounds monotonically), so a draw above that bound's probability
+    (with a margin for the last bit of expm1) decides without the exponentials."""
+    most = rate_adopt + p_external
+    if q_social:
+        most += q_social * 1.0
+    bound = min(most * dt, 1.0) if linear else -np.expm1(-most * dt)
+    bound = bound * (1.0 + 1e-9) + 1e-300
+    out = np.zeros(draws.size, dtype=np.bool_)
+    for c in range(draws.size):
+        if users[c]:
+            out[c] = draws[c] < p_discontinue
+            continue
+        if draws[c] >= bound:
+            continue
+        rate = rate_adopt / (np.exp((intents[c] - intention_threshold) * -steepness) + 1.0) + p_external
+        if q_social:
+            rate += q_social * socials[c]
+        chance = min(rate * dt, 1.0) if linear else -np.expm1(-rate * dt)
+        out[c] = draws[c] < chance
+    return out

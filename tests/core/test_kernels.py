@@ -173,13 +173,18 @@ def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
         assert np.array_equal(sums, want)  # the same additions in the same order
     else:
         assert np.allclose(sums, want, rtol=1e-12, atol=0)
-    table = rng.random((n, 4))
-    columns = np.stack([aggregate.unit_sum(np.ascontiguousarray(table[:, d]), unit, n_units) for d in range(4)], axis=1)
-    assert np.array_equal(aggregate.unit_sum_columns(table, unit, n_units), columns)  # the same bits
+    for k in (4, 3):  # four columns in registers, any other number in a loop
+        table = rng.random((n, k))
+        columns = np.stack([aggregate.unit_sum(np.ascontiguousarray(table[:, d]), unit, n_units) for d in range(k)],
+                           axis=1)
+        assert np.array_equal(aggregate.unit_sum_columns(table, unit, n_units), columns)  # the same bits
     assert aggregate.unit_sum_columns(np.zeros((0, 4)), np.zeros(0, np.int32), 3).shape == (3, 4)
     counts = np.stack([np.bincount(unit, weights=flags[:, j], minlength=n_units) for j in range(7)], axis=1)
     assert np.array_equal(aggregate.unit_counts(flags, unit, n_units), counts)
     assert np.array_equal(aggregate.column_counts(flags), flags.sum(axis=0))
+    for rows, k in [(n, 8), (n + 3, 4), (999, 2), (7, 1), (1, 8), (0, 8), (70_001, 8)]:  # eight flags a word
+        many = rng.random((rows, k)) < 0.7
+        assert np.array_equal(aggregate.column_counts(many), many.sum(axis=0)), (rows, k)
     vectors = rng.integers(-1, 2, (n, 30)).astype(np.int8)
     reality = rng.choice(np.array([-1, 1], np.int8), 30)
     assert aggregate.total_score(vectors, reality) == int((vectors.astype(np.int64) @ reality).sum())

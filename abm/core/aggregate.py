@@ -72,15 +72,58 @@ def unit_sum_columns(values: np.ndarray, staff_unit: np.ndarray, n_units: int) -
     return out
 
 
-@njit(cache=True)
 def unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
-    """(U, k) number of staff in each unit with each of k flags set (`flags` is (n, k) bool)."""
+    """(U, k) number of staff in each unit with each of k flags set (`flags` is (n, k) bool).
+
+    With k dividing 8 (up to 8 services) each person's flags are one or more bytes of uint64 words,
+    summed in lanes over a run of staff of the same unit (emptied before a lane can overflow). Exact counts.
+    """
+    n, k = flags.shape
+    flags = np.ascontiguousarray(flags, dtype=np.bool_)
+    if k == 0 or 8 % k or n * k % 8 or sys.byteorder != "little":
+        return _unit_counts(flags, staff_unit, n_units)
+    words = flags.reshape(-1).view(np.uint8).view(np.uint64)
+    return _unit_counts_words(words, staff_unit, n_units, k)
+
+
+@njit(cache=True)
+def _unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
     n, k = flags.shape
     out = np.zeros((n_units, k), dtype=np.int64)
     for i in range(n):
         u = staff_unit[i]
         for j in range(k):
             out[u, j] += flags[i, j]  # no branch: adding a bool
+    return out
+
+
+@njit(cache=True)
+def _unit_counts_words(words: np.ndarray, staff_unit: np.ndarray, n_units: int, k: int) -> np.ndarray:
+    """Word w holds the flags of people 8w/k .. 8w/k + 8/k - 1 (byte b: person 8w/k + b // k, flag b % k)."""
+    out = np.zeros((n_units, k), dtype=np.int64)
+    per_word = 8 // k
+    acc = np.uint64(0)
+    added = 0
+    unit = staff_unit[0] if staff_unit.size else 0
+    for w in range(words.size):
+        first = w * per_word
+        same = True
+        for b in range(per_word):
+            same &= staff_unit[first + b] == unit
+        if not same or added == 255:  # empty the lanes into the unit they count
+            for b in range(8):
+                out[unit, b % k] += (acc >> np.uint64(8 * b)) & np.uint64(0xFF)
+            acc, added = np.uint64(0), 0
+        if same:
+            acc += words[w]
+            added += 1
+            continue
+        for b in range(8):  # people of different units in one word: byte by byte
+            person = first + b // k
+            out[staff_unit[person], b % k] += (words[w] >> np.uint64(8 * b)) & np.uint64(0xFF)
+        unit = staff_unit[min(first + per_word, staff_unit.size - 1)]
+    for b in range(8):
+        out[unit, b % k] += (acc >> np.uint64(8 * b)) & np.uint64(0xFF)
     return out
 
 

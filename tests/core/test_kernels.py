@@ -185,6 +185,14 @@ def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
     for rows, k in [(n, 8), (n + 3, 4), (999, 2), (7, 1), (1, 8), (0, 8), (70_001, 8)]:  # eight flags a word
         many = rng.random((rows, k)) < 0.7
         assert np.array_equal(aggregate.column_counts(many), many.sum(axis=0)), (rows, k)
+        in_units = np.sort(rng.integers(0, n_units, rows)).astype(np.int32)
+        if staff_order == "shuffled":
+            in_units = rng.permutation(in_units)
+        want = np.zeros((n_units, k), np.int64)
+        np.add.at(want, in_units, many.astype(np.int64))
+        assert np.array_equal(aggregate.unit_counts(many, in_units, n_units), want), (rows, k)
+    one_unit = np.ones((3000, 8), bool)  # a unit of more than 255 words: the lanes are emptied in time
+    assert (aggregate.unit_counts(one_unit, np.zeros(3000, np.int32), 1) == 3000).all()
     vectors = rng.integers(-1, 2, (n, 30)).astype(np.int8)
     reality = rng.choice(np.array([-1, 1], np.int8), 30)
     assert aggregate.total_score(vectors, reality) == int((vectors.astype(np.int64) @ reality).sum())

@@ -225,6 +225,17 @@ def test_knowhow_learn_equals_peer_learning_then_update(graph: str, n_dims: int)
     assert (got != k).mean() > 0.9 and (got < k).any() and (got > k).any()  # learning and forgetting both happen
 
 
+@pytest.mark.parametrize(("n", "n_services", "n_dims"), [(1001, 8, 4), (1000, 8, 3), (1002, 4, 4), (1001, 4, 4),
+                                                       (999, 2, 4), (7, 1, 4), (500, 5, 4), (0, 8, 4)])
+def test_uses_per_dimension_are_the_membership_product(n: int, n_services: int, n_dims: int) -> None:
+    """Eight flags a word (services dividing 8, whole words) or a plain pass: the same counts."""
+    rng = np.random.default_rng(n + n_services)
+    uses, dimension = rng.random((n, n_services)) < 0.4, rng.integers(0, n_dims, n_services)
+    members = (dimension[:, None] == np.arange(n_dims)[None, :]).astype(np.float64)
+    got = knowhow.used_per_dimension(uses, dimension, n_dims)
+    assert got.dtype == np.float64 and np.array_equal(got, uses.astype(np.float64) @ members)
+
+
 def test_care_and_capacity_follow_the_documented_formula() -> None:
     from abm.core.mechanisms import care
     from abm.core.params import CareParams

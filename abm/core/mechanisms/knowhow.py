@@ -6,6 +6,8 @@ skill above a newcomer's level is forgotten (Darr, Argote & Epple 1995), dimensi
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
@@ -51,8 +53,44 @@ def choose_trainees(learning_time: np.ndarray, training_rate: float, rng: np.ran
 
 def used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> np.ndarray:
     """(n, D) number of services each person uses in each dimension: uses (n, S) as floats times the (S, D)
-    membership matrix of services in dimensions, counted in one compiled pass (exact integer counts)."""
-    return _used_per_dimension(np.ascontiguousarray(uses), dimension.astype(np.int64), n_dims)
+    membership matrix of services in dimensions (exact integer counts).
+
+    With up to 8 services whose count divides 8 and little-endian words, the uses of 8 / S people are one
+    uint64 word (byte s: service s) and a dimension's count is the byte sum of the word masked to its
+    services (one multiplication); otherwise one compiled pass over people and services.
+    """
+    uses = np.ascontiguousarray(uses, dtype=np.bool_)
+    n, n_services = uses.shape
+    dimension = dimension.astype(np.int64)
+    if n_services == 0 or 8 % n_services or n * n_services % 8 or sys.byteorder != "little":
+        return _used_per_dimension(uses, dimension, n_dims)
+    return _used_by_words(uses.reshape(-1).view(np.uint8).view(np.uint64), dimension, n_dims, n)
+
+
+@njit(cache=True)
+def _used_by_words(words: np.ndarray, dimension: np.ndarray, n_dims: int, n: int) -> np.ndarray:  # pragma: no cover
+    n_services = dimension.size
+    per_word = 8 // n_services
+    masks = np.zeros((per_word, n_dims), dtype=np.uint64)  # masks[q, d]: the bytes of slot q's services in d
+    for q in range(per_word):
+        for s in range(n_services):
+            masks[q, dimension[s]] |= np.uint64(1) << np.uint64(8 * (q * n_services + s))
+    out = np.empty((n, n_dims))
+    ones = np.uint64(0x0101010101010101)  # bytes are 0 or 1: the top byte of x * ones is their sum
+    if per_word == 1 and n_dims == 4:  # eight services, four dimensions: the masks in registers
+        m0, m1, m2, m3 = masks[0, 0], masks[0, 1], masks[0, 2], masks[0, 3]
+        for w in range(words.size):
+            x = words[w]
+            out[w, 0] = np.int64(((x & m0) * ones) >> np.uint64(56))
+            out[w, 1] = np.int64(((x & m1) * ones) >> np.uint64(56))
+            out[w, 2] = np.int64(((x & m2) * ones) >> np.uint64(56))
+            out[w, 3] = np.int64(((x & m3) * ones) >> np.uint64(56))
+        return out
+    for w in range(words.size):
+        for q in range(per_word):
+            for d in range(n_dims):
+                out[w * per_word + q, d] = np.int64(((words[w] & masks[q, d]) * ones) >> np.uint64(56))
+    return out
 
 
 @njit(cache=True)

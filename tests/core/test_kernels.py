@@ -42,6 +42,16 @@ def test_socialise_draws_only_for_beliefs_that_can_move(shape: tuple[int, int], 
     assert np.array_equal(got, np.where(move, beliefs + code, beliefs).astype(np.int8))
 
 
+@pytest.mark.parametrize("shape", [(8000, 30), (7, 3), (1, 1), (0, 30), (3, 300)])
+def test_scores_of_int8_rows_equal_the_integer_product(shape: tuple[int, int]) -> None:
+    rng = np.random.default_rng(shape[0])
+    vectors = rng.integers(-1, 2, shape).astype(np.int8)
+    reality = rng.choice(np.array([-1, 1], np.int8), shape[1])
+    got = march.score(vectors, reality)
+    assert got.dtype == np.int64 and np.array_equal(got, vectors.astype(np.int64) @ reality.astype(np.int64))
+    assert np.array_equal(got, march.score(vectors.astype(np.int64), reality))  # the float32 product agrees
+
+
 def test_superior_sums_are_the_membership_product() -> None:
     rng = np.random.default_rng(4)
     n, m, n_units = 3000, 30, 37

@@ -217,7 +217,7 @@ class RegionModel(mesa.Model):
         eligible = (u.kind == UnitKind.INNOVATION) if self.params.practice.name == "structural" else self.care_units
         if not eligible.any():
             eligible = np.ones(u.n, bool)
-        cooled = np.isnan(rec.last_failed) | (self.week - np.nan_to_num(rec.last_failed) >= mp.repilot_cooldown)
+        cooled = np.isnan(rec.last_failed) | (self.week - rec.last_failed >= mp.repilot_cooldown)  # NaN: never failed
         allowed = ~self.mandated & (rec.attempts < mp.max_attempts) & cooled
         for unit, s in seizing.choose_pilots(
             self.priority(), self.takeable(), u.service_state, self.readiness(), eligible, allowed,

@@ -140,9 +140,7 @@ def learn_code(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """The code moves to the superior group's strict majority with probability 1 - (1 - p2)^k."""
-    code_score = score(code, reality)
-    superior = performance > code_score[staff_unit]
-    net = superior_sums(actions, superior, staff_unit, code.shape[0])
+    net = _superior_sums_by_score(actions, performance, score(code, reality), staff_unit, code.shape[0])
     return _move_code(code, net, p2, rng.random(code.shape))  # one uniform per unit and dimension
 
 
@@ -169,6 +167,20 @@ def superior_sums(actions: np.ndarray, superior: np.ndarray, staff_unit: np.ndar
     for i in range(n):
         if superior[i]:
             u = staff_unit[i]
+            for j in range(m):
+                out[u, j] += actions[i, j]
+    return out
+
+
+@njit(cache=True)
+def _superior_sums_by_score(actions: np.ndarray, performance: np.ndarray, code_score: np.ndarray,
+                            staff_unit: np.ndarray, n_units: int) -> np.ndarray:  # pragma: no cover - compiled
+    """superior_sums with superior = performance > code_score[staff_unit], decided in the same pass."""
+    n, m = actions.shape
+    out = np.zeros((n_units, m), dtype=np.int64)
+    for i in range(n):
+        u = staff_unit[i]
+        if performance[i] > code_score[u]:
             for j in range(m):
                 out[u, j] += actions[i, j]
     return out

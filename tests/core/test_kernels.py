@@ -167,6 +167,32 @@ def test_adoption_step_equals_the_array_rules(case: str, graph: str, n_services:
     assert got[1] > 0 and (case != "utaut_strong" or got[2] > 0)  # the case exercises what it names
 
 
+def test_adoption_cells_are_the_non_users_and_the_users_below_the_margin() -> None:
+    """The cells that draw are found without the contacts where the outcome does not need them (a user whose
+    intention without the social term already reaches the margin); with the margin at the median of that
+    lower bound, users on both sides of it and users lifted over it by their contacts all occur, and the
+    cells equal the whole-array rule's."""
+    rng = np.random.default_rng(31)
+    n, n_units, n_services = 2000, 20, 6
+    unit = np.sort(rng.integers(0, n_units, n)).astype(np.int32)
+    net = organisation_network(unit, rng.random(n) < 0.05, 10.0, 40, 5.0, rng)
+    unit_active = rng.random((n_units, n_services)) < 0.7
+    uses = (rng.random((n, n_services)) < 0.5) & unit_active[unit]
+    ap = AdoptionParams(w_social=0.6)
+    t, k = adoption_terms(ap, n, n_units, n_services, rng), rng.random((n, 4))
+    intent = adoption.intention(ap, t, k, adoption.social_share(uses, net), unit)
+    no_social = adoption.intention(replace(ap, w_social=0.0), t, k, adoption.social_share(uses, net), unit)
+    low = float(np.median(no_social[uses]))
+    lifted = uses & (no_social < low) & (intent >= low)
+    assert lifted.sum() > 10 and (uses & (intent < low)).sum() > 10 and (uses & (no_social >= low)).sum() > 10
+    adj = net.adjacency
+    _, cells, user = adoption._hazard_cells(
+        uses, unit_active, unit, adj.indptr, adj.indices, net.degree, False, np.zeros(n_services, np.int64),
+        ap.w_social, t.per_service, t.dimension, k, t.per_person, t.per_unit, ap.w_effort, low)
+    can_change = unit_active[unit] & (~uses | (intent < low))
+    assert np.array_equal(cells, np.flatnonzero(can_change)) and np.array_equal(user, uses.ravel()[cells])
+
+
 @pytest.mark.parametrize("staff_order", ["by_unit", "shuffled"])
 def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
     from abm.core import aggregate

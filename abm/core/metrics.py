@@ -95,14 +95,22 @@ class Week:
         return self.live[self.model.care_units]
 
     @cached_property
+    def live_in_care_by_dimension(self) -> np.ndarray:
+        """(D,) live unit-services of care units per maturity dimension (integer counts as float64)."""
+        model = self.model
+        return np.bincount(model.dimension, weights=self.live_in_care.sum(axis=0), minlength=len(DIMENSIONS))
+
+    @cached_property
     def n_care_units(self) -> int:
         """Care units (at least 1: the denominator of per-care-unit means)."""
         return max(int(self.model.care_units.sum()), 1)
 
     @cached_property
     def unit_knowhow(self) -> np.ndarray:
-        """(U, D) the model's mean know-how per unit and dimension."""
-        return self.model.unit_knowhow()
+        """(U, D) the model's mean know-how per unit and dimension: its end-of-week values when it has them."""
+        model = self.model
+        knowhow = getattr(model, "knowhow_by_unit", None)
+        return model.unit_knowhow() if knowhow is None else knowhow
 
     @cached_property
     def unit_code_scores(self) -> np.ndarray:
@@ -244,7 +252,7 @@ def services_live(week: Week) -> float:
 
 def services_live_in(d: int) -> Callable[[Week], float]:
     def compute(week: Week) -> float:
-        return float(week.live_in_care[:, week.model.dimension == d].sum() / week.n_care_units)
+        return float(week.live_in_care_by_dimension[d] / week.n_care_units)
 
     compute.__name__ = f"services_live_{DIMENSIONS[d]}"
     return compute

@@ -433,7 +433,8 @@ class RegionModel(mesa.Model):
         comp = maturity.service_component(u.service_state, self.adoption_by_unit, self.dimension,
                                           maturity.state_weights(mp))
         champions = self.unit_mean(s.champion)
-        u.maturity = maturity.scores(self.unit_knowhow(), champions, u.support, comp, mp)
+        self.knowhow_by_unit = self.unit_knowhow()  # end-of-week means, reused by the metrics
+        u.maturity = maturity.scores(self.knowhow_by_unit, champions, u.support, comp, mp)
         routinised = (u.service_state == ServiceState.ROUTINISED).sum(axis=1)
         u.stage = maturity.stage(maturity.criteria(u.maturity, routinised, mp))
 

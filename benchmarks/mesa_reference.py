@@ -153,7 +153,7 @@ class MesaReference(mesa.Model):
         planned = sum(u.planned * u.size for u in self.units) / n
         factor = 1.0
         if planned > 0 and target > 0:
-            factor = min(max((target + self.account / pr.carryover_weeks / n) / planned, 0.0), 3.0)
+            factor = max((target + self.account / pr.carryover_weeks / n) / planned, 0.0)
         for u in self.units:
             u.explore_share = min(max(u.planned * factor, 0.0), pr.max_unit_share)
         self.account += (target - sum(u.explore_share * u.size for u in self.units) / n) * n

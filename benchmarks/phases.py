@@ -28,7 +28,7 @@ import pandas as pd  # noqa: E402
 from abm.api import load_kernels  # noqa: E402
 from benchmarks.run import DEFAULT_OUT, SIZES, markdown, parse_sizes  # noqa: E402
 
-PHASES = ("environment_phase", "management_sense", "management_seize", "balance", "staff_phase",
+PHASES = ("environment_phase", "management_sense", "management_seize", "balance", "staff_phase", "care_phase",
           "adoption_phase", "unit_phase", "transform", "workforce", "update_maturity")
 
 

@@ -75,22 +75,22 @@ def test_code_learning_equals_the_array_rule(p2: float) -> None:
 def test_peer_gap_sums_contacts_in_order() -> None:
     rng = np.random.default_rng(8)
     net = watts_strogatz(500, 10, 0.2, rng)
-    k = rng.random(500)
+    k = rng.random((500, 4))
     rows = np.repeat(np.arange(500), np.diff(net.adjacency.indptr))  # the row of each tie entry
-    gaps = np.maximum(k[net.adjacency.indices] - k[rows], 0.0)
-    want = np.bincount(rows, weights=gaps, minlength=500) / np.maximum(net.degree, 1.0)
-    assert np.array_equal(knowhow.peer_gap(k, net), want)
+    for d in range(4):
+        gaps = np.maximum(k[net.adjacency.indices, d] - k[rows, d], 0.0)
+        want = np.bincount(rows, weights=gaps, minlength=500) / np.maximum(net.degree, 1.0)
+        assert np.array_equal(knowhow.peer_gap(k, net)[:, d], want)
 
 
-def reference_step(uses, unit_active, unit, net, ap, advantage, complexity, knowhow_, support, attitude,
-                   thresholds, rng):
+def reference_step(uses, unit_active, unit, net, ap, t, knowhow_, thresholds, rng):
     """adoption.step written with the array rules of abm.core.mechanisms.adoption."""
     active = unit_active[unit]
     if ap.rule == "threshold":
         new, adopt = adoption.adopt_threshold(uses, active, net, thresholds)
         return new, int(adopt.sum()), 0
     social = adoption.social_share(uses, net)
-    intent = adoption.intention(ap, advantage, complexity, knowhow_, social, support[unit], attitude)
+    intent = adoption.intention(ap, t, knowhow_, social, unit)
     rate = adoption.hazard(ap, intent, social)
     new, adopt, stop = adoption.adopt_hazard(uses, active, rate, intent, ap, rng)
     return new, int(adopt.sum()), int(stop.sum())
@@ -125,8 +125,12 @@ def test_adoption_step_equals_the_array_rules(case: str, graph: str, n_services:
     ap = ADOPTION_CASES[case]
     if case == "threshold":
         ap = replace(ap, threshold=2.0)
-    args = (uses, unit_active, unit, net, ap, rng.random(n_services), rng.random(n_services), rng.random(n),
-            rng.random(n_units), rng.random(n), rng.integers(1, 4, n).astype(np.float64))
+    terms = adoption.terms(
+        ap, rng.random(n_services), rng.random(n_services), rng.integers(0, 4, n_services), rng.random(n),
+        rng.integers(0, 4, n), rng.integers(0, 600, n), rng.random(n_units), rng.random((n_units, n_services)) < 0.3,
+        0.3, 0.8 + 0.6 * rng.random(n_units),
+    )
+    args = (uses, unit_active, unit, net, ap, terms, rng.random((n, 4)), rng.integers(1, 4, n).astype(np.float64))
     assert (adoption.packed_uses(uses, net).size > 0) == (graph != "complete" and n_services <= 8)
     got = adoption.step(*args, np.random.default_rng(99))
     want = reference_step(*args, np.random.default_rng(99))
@@ -160,36 +164,53 @@ def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
     assert aggregate.unit_sum(np.zeros(0), np.zeros(0, np.int32), 3).tolist() == [0.0, 0.0, 0.0]
 
 
+def dense_peer_gap(k: np.ndarray, adj: np.ndarray) -> np.ndarray:
+    """The mean positive gap to contacts from a dense adjacency matrix, one dimension at a time."""
+    degree = np.maximum(adj.sum(axis=1), 1.0)
+    return np.stack([(adj * np.maximum(k[None, :, d] - k[:, None, d], 0.0)).sum(axis=1) / degree
+                     for d in range(k.shape[1])], axis=1)
+
+
 @pytest.mark.parametrize("graph", ["organisation", "complete"])
 def test_knowhow_learn_equals_peer_learning_then_update(graph: str) -> None:
     rng = np.random.default_rng(12)
-    n = 1200
+    n = 600
     unit = np.sort(rng.integers(0, 15, n)).astype(np.int32)
     if graph == "complete":
         net = Network.complete_graph(n)
+        adj = 1.0 - np.eye(n)
     else:
         net = organisation_network(unit, rng.random(n) < 0.05, 10.0, 60, 5.0, rng)
-    k, explore, attitude = rng.random(n), rng.random(n) * 0.4, rng.random(n)
-    trained, uses = rng.random(n) < 0.2, rng.random((n, 6)) < 0.15
-    rates = (0.01, 0.3, 0.1, 0.002, 0.003)
-    peer = knowhow.peer_learning(k, net, explore, attitude, rates[0], rates[1])
-    want = knowhow.update_knowhow(k, peer, trained, uses.sum(axis=1).astype(np.float64), *rates[2:])
-    got = knowhow.learn(k, net, explore, attitude, trained, uses, *rates)
-    assert np.array_equal(got, want)
+        adj = net.adjacency.toarray().astype(np.float64)
+    k, learning_time, attitude = rng.random((n, 4)), rng.random(n) * 0.4, rng.random(n)
+    trained, focus = rng.random(n) < 0.2, rng.random((n, 4)) < 0.3
+    n_used = rng.integers(0, 3, (n, 4)).astype(np.float64) * (rng.random((n, 4)) < 0.3)
+    rates = (0.01, 0.3, 0.1, 0.3, 0.002, 0.003, 0.3)
+    rate_peer, peer_base, rate_training, training_general, rate_use, rate_forget, floor = rates
+    peer = (rate_peer * (peer_base + (1 - peer_base) * learning_time) * (0.5 + attitude))[:, None] * dense_peer_gap(k, adj)
+    want = knowhow.update_knowhow(k, peer, trained, focus, n_used, rate_training, training_general, rate_use,
+                                  rate_forget, floor)
+    got = knowhow.learn(k, net, learning_time, attitude, trained, focus, n_used, *rates)
+    assert np.allclose(got, want, rtol=1e-12, atol=1e-15)
+    assert not np.allclose(got, k)  # the case learns something
 
 
 def test_care_and_capacity_follow_the_documented_formula() -> None:
     from abm.core.mechanisms import care
+    from abm.core.params import CareParams
 
     rng = np.random.default_rng(13)
     n, m, n_services = 2000, 30, 8
-    explore, trained = rng.random(n) * 0.9, rng.random(n) < 0.3
+    cp = CareParams(digital_gain=0.8, training_time=0.2, quality_weight=0.4)
+    learning_time, trained = rng.random(n) * 0.9, rng.random(n) < 0.3
     performance = rng.integers(-m, m + 1, n)
-    uses, advantage, k = rng.random((n, n_services)) < 0.3, rng.random(n_services), rng.random(n)
-    got_care, got_capacity = care.care_and_capacity(explore, trained, performance, m, uses, advantage, k)
-    time = np.clip(1.0 - explore - trained * care.TRAINING_TIME, 0.0, 1.0)
-    base = 0.6 + 0.4 * (0.5 + 0.5 * performance / m)
-    digital = 1.0 + care.DIGITAL_GAIN * (uses @ advantage) / n_services * k
+    uses, advantage = rng.random((n, n_services)) < 0.3, rng.random(n_services) - 0.2  # a misfit can harm
+    dimension, k = rng.integers(0, 4, n_services), rng.random((n, 4))
+    got_care, got_capacity = care.output_and_capacity(learning_time, trained, performance, m, uses, advantage,
+                                                      dimension, k, cp)
+    time = np.clip(1.0 - learning_time - trained * cp.training_time, 0.0, 1.0)
+    base = (1 - cp.quality_weight) + cp.quality_weight * (0.5 + 0.5 * performance / m)
+    digital = 1.0 + cp.digital_gain / n_services * (uses * advantage[None, :] * k[:, dimension]).sum(axis=1)
     assert np.allclose(got_capacity, base * digital, rtol=1e-14, atol=0)
     assert np.allclose(got_care, time * base * digital, rtol=1e-14, atol=0)
-    assert (got_care[explore > 0.5] < got_capacity[explore > 0.5]).all()  # exploring costs care now
+    assert (got_care[learning_time > 0.5] < got_capacity[learning_time > 0.5]).all()  # exploring costs care now

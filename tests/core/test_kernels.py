@@ -187,7 +187,8 @@ def test_knowhow_learn_equals_peer_learning_then_update(graph: str) -> None:
     n_used = rng.integers(0, 3, (n, 4)).astype(np.float64) * (rng.random((n, 4)) < 0.3)
     rates = (0.01, 0.3, 0.1, 0.3, 0.002, 0.003, 0.3)
     rate_peer, peer_base, rate_training, training_general, rate_use, rate_forget, floor = rates
-    peer = (rate_peer * (peer_base + (1 - peer_base) * learning_time) * (0.5 + attitude))[:, None] * dense_peer_gap(k, adj)
+    rate = rate_peer * (peer_base + (1 - peer_base) * learning_time) * (0.5 + attitude)
+    peer = rate[:, None] * dense_peer_gap(k, adj)
     want = knowhow.update_knowhow(k, peer, trained, focus, n_used, rate_training, training_general, rate_use,
                                   rate_forget, floor)
     got = knowhow.learn(k, net, learning_time, attitude, trained, focus, n_used, *rates)

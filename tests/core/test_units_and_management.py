@@ -10,9 +10,8 @@ import pytest
 
 from abm.core.mechanisms import balancing, lifecycle, maturity, seizing, sensing, transforming
 from abm.core.params import ManagementParams, MaturityParams, PracticeParams
-from abm.core.state import Cause
+from abm.core.state import Cause, UnitKind
 from abm.core.state import ServiceState as SS
-from abm.core.state import UnitKind
 
 KINDS = np.array([UnitKind.PRIMARY_CARE, UnitKind.WARD, UnitKind.INNOVATION], dtype=np.int8)
 SIZES = np.array([4, 4, 2])  # 10 staff; at budget 0.1 and innovation_share 0.5 the innovation unit is sized 2
@@ -189,7 +188,8 @@ def test_sensing_noise_falls_with_investment_and_with_skilled_staff():
         return float(np.mean([sensing.sense(value, np.ones(8, bool), knowhow_, dimension, nothing, mp, rng)[1]
                               for _ in range(200)]))
 
-    low, high = accuracy(ManagementParams(sensing_investment=0.0), k), accuracy(ManagementParams(sensing_investment=5.0), k)
+    low = accuracy(ManagementParams(sensing_investment=0.0), k)
+    high = accuracy(ManagementParams(sensing_investment=5.0), k)
     assert high > low + 0.2
     mp = ManagementParams(sensing_investment=0.0, bottom_up_weight=0.8, high_knowhow=0.6)
     assert accuracy(mp, np.full((100, 4), 0.9)) > accuracy(mp, k) + 0.1

@@ -20,18 +20,22 @@ def test_every_parameter_appears_in_the_odd_table():
     assert "`learning.p_socialise`" in text and "`practice.name`" in text
 
 
-def test_odd_process_lists_the_same_ten_phases_as_the_model_docstring():
-    doc = RegionModel.__doc__ or ""
-    phases_code = re.findall(r"^\s+\d+\. (\w+)", doc, flags=re.M)
+def model_phases() -> list[str]:
+    """The weekly phases the model's docstring lists, in order."""
+    return re.findall(r"^\s+\d+\. (\w+)", RegionModel.__doc__ or "", flags=re.M)
+
+
+def test_odd_process_lists_the_same_phases_as_the_model_docstring():
+    phases_code = model_phases()
     text = odd.ODD_PATH.read_text(encoding="utf-8")
     section = text.split("## 3. Process overview")[1].split("## 4.")[0]
     phases_doc = re.findall(r"^\d+\. \*\*(\w+)\*\*", section, flags=re.M)
-    assert phases_code == phases_doc and len(phases_code) == 10
+    assert phases_code == phases_doc and len(phases_code) >= 10
 
 
 def test_every_copy_of_the_weekly_process_follows_the_model() -> None:
     """The phase methods `step()` calls (what benchmarks.phases times) and the app's diagram of a week
-    follow the model's ten phases."""
+    follow the model's phases."""
     import ast
     import inspect
     import textwrap
@@ -45,4 +49,4 @@ def test_every_copy_of_the_weekly_process_follows_the_model() -> None:
                    and n.func.value.id == "self")
     called = [name for _, _, name in calls]
     assert tuple(c for c in called if c != "at_equilibrium") == PHASES
-    assert len(STEPS) == 10
+    assert len(STEPS) == len(model_phases())

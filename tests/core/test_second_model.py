@@ -15,7 +15,18 @@ import numpy as np
 import pytest
 
 from abm.api import compose
-from abm.core.mechanisms import care, environment, fit, lifecycle, mandates, patients, seizing, support, transforming
+from abm.core.mechanisms import (
+    balancing,
+    care,
+    environment,
+    fit,
+    lifecycle,
+    mandates,
+    patients,
+    seizing,
+    support,
+    transforming,
+)
 from abm.core.model import RegionModel
 from abm.core.params import (
     PRACTICES,
@@ -56,7 +67,7 @@ def test_every_exploring_practice_realises_its_budget_over_104_weeks(practice: s
     assert budget > 0 and abs(realised - budget) <= 0.1 * budget, (practice, realised, budget)
 
 
-@pytest.mark.parametrize("practice", EXPLORING)
+@pytest.mark.parametrize("practice", [p for p in EXPLORING if p != "adaptive"])
 def test_when_management_protects_the_time_every_practice_spends_a_higher_budget_too(practice: str) -> None:
     """budget 0.2 with decided_by management (nothing cut under workload): within 10% of the budget."""
     params = compose(["organisation=small", f"practice={practice}", "weeks=104", "practice.budget=0.2",
@@ -66,17 +77,29 @@ def test_when_management_protects_the_time_every_practice_spends_a_higher_budget
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "core bug: balancing's docstring says the budget account keeps a run's realised mean share at the budget "
-    "whatever the practice, but with unit managers deciding and every unit overloaded (budget 0.2, or "
-    "sequential's doubled intensity) slack cuts all units and account_factor is capped at 3, so about 0.65-0.75 "
-    "of the budget is spent"))
-@pytest.mark.parametrize("overrides", [["practice=contextual", "practice.budget=0.2"],
-                                       ["practice=sequential", "practice.decided_by=units"]],
-                         ids=["contextual-0.2", "sequential-units"])
-def test_the_budget_account_keeps_unit_decided_exploration_at_the_budget_under_workload(overrides: list[str]) -> None:
-    params = compose(["organisation=small", "weeks=104", *overrides])
+    "core bug: adaptive overspends the equal budget. Its weekly target is its planned share (budget x relative), "
+    "which stays above the budget while units are below aspiration, and the account pulls back only 1/"
+    "carryover_weeks of the overspend a week: realised 1.10-1.13x the budget over 104 weeks at budget 0.1 and "
+    "1.19-1.27x at 0.2 (decided_by management, small region, seeds 0-2; still 1.05-1.10x over 260 weeks)"))
+@pytest.mark.parametrize("budget", [0.1, 0.2])
+def test_adaptive_spends_the_same_budget_as_the_other_practices(budget: float) -> None:
+    params = compose(["organisation=small", "practice=adaptive", "weeks=104", f"practice.budget={budget}",
+                      "practice.decided_by=management"])
     realised = weekly_region_share(RegionModel(params), 104).mean()
-    assert abs(realised - params.practice.budget) <= 0.1 * params.practice.budget, realised
+    assert abs(realised - budget) <= 0.1 * budget, realised
+
+
+def test_when_every_unit_cuts_its_time_nothing_is_spent_and_the_account_makes_it_up_later() -> None:
+    """Unit managers deciding: at twice capacity a controlling manager cuts all exploration, so a week where
+    every unit is that overloaded spends nothing (the documented limit of the account); the time is owed and
+    spent once workload eases."""
+    pr = PracticeParams(name="contextual", budget=0.1, decided_by="units", carryover_weeks=10)
+    kind, size, controlling = np.zeros(3, np.int8), np.array([10, 10, 10]), np.zeros(3, bool)
+    cut, _, budget = balancing.shares(pr, 1, 104, kind, size, np.ones(3), np.full(3, 2.0), controlling, 0.0)
+    assert (cut == 0).all() and budget == 0.1
+    owed = (budget - 0.0) * size.sum()  # the account after that week (as RegionModel.balance keeps it)
+    later, _, _ = balancing.shares(pr, 2, 104, kind, size, np.ones(3), np.full(3, 0.5), controlling, owed)
+    assert np.allclose(later, 0.1 + 0.1 / 10)  # the budget plus a carryover_weeks part of what is owed
 
 
 def test_exploit_only_refuses_any_budget_naming_practice_budget() -> None:
@@ -168,16 +191,34 @@ def test_mandates_reach_every_care_unit_under_exploit_only() -> None:
 
 # ---- pilots: re-pilots after a cooldown, judged by the unit's code -------------------------------------------
 
-def test_a_failed_pilot_can_be_piloted_again_elsewhere_once_allowed() -> None:
-    mp = ManagementParams(value_threshold=0.1)
+def test_a_failed_pilot_can_be_piloted_again_after_the_cooldown() -> None:
+    mp = ManagementParams(value_threshold=0.1, repilot_cooldown=26)
     state = np.array([[SS.PILOTING], [SS.AVAILABLE]], dtype=np.int8)
-    state, _, _, ch = lifecycle.advance(
+    state, _, since, ch = lifecycle.advance(
         state, np.array([[0.95], [0.0]]), np.zeros((2, 1), np.int32), np.zeros((2, 1)), np.array([[0.1], [0.0]]),
         np.full((2, 1), -0.5), np.zeros((2, 1), bool), np.zeros((2, 1), bool), np.zeros(1, bool), 30, mp)
     assert ch.pilot_failed[0, 0] and ch.cause[0, 0] == Cause.MISFIT and state[0, 0] == SS.ABANDONED
-    args = (np.array([0.5]), state, np.ones((2, 1)), np.ones(2, bool))
-    assert seizing.choose_pilots(*args, np.array([False]), 0.1, 1) == []  # cooling down
-    assert seizing.choose_pilots(*args, np.array([True]), 0.1, 1) == [(1, 0)]  # then in the other unit only
+    assert since[0, 0] == 30
+    ready = np.array([[0.9], [0.2]])  # the unit that failed it is the readier one
+
+    def pilots(week: int) -> list[tuple[int, int]]:
+        """As RegionModel.management_seize: the service is allowed once the region's cooldown has passed, and a
+        unit may take it up where it is available or was dropped at least the cooldown ago."""
+        allowed = np.array([week - 30 >= mp.repilot_cooldown])
+        takeable = (state == SS.AVAILABLE) | ((state == SS.ABANDONED) & (week - since >= mp.repilot_cooldown))
+        return seizing.choose_pilots(np.array([0.5]), takeable, state, ready, np.ones(2, bool), allowed, 0.1, 1)
+
+    assert pilots(31) == [] and pilots(55) == []  # cooling down
+    assert pilots(56) == [(0, 0)]  # after the cooldown, piloted again, here in the unit that has learnt most
+
+
+def test_a_unit_may_take_up_again_a_service_it_dropped_once_the_cooldown_has_passed() -> None:
+    model = RegionModel(replace(small_params(weeks=5), management=ManagementParams(repilot_cooldown=10),
+                                services=ServicesParams(catalogue=(OPTIONAL,))))
+    model.step()
+    model.units.service_state[:, 0] = [SS.ABANDONED, SS.ABANDONED, SS.AVAILABLE, SS.ROUTINISED, SS.PILOTING]
+    model.units.service_since[:, 0] = [model.week - 10, model.week - 9, 0, 0, 0]
+    assert model.takeable()[:, 0].tolist() == [True, False, True, False, False]
 
 
 def test_re_pilots_start_only_after_the_cooldown_with_a_head_start() -> None:

@@ -162,12 +162,20 @@ def test_maturity_scores_are_bounded_and_grow_with_services():
     mp = MaturityParams(w_services=0.7, w_knowhow=0.3, gov_knowhow=0.4, gov_champions=0.2, gov_support=0.2,
                         gov_services=0.2, champion_target=0.1)
     state = np.array([[SS.ROUTINISED, SS.ROUTINISED], [SS.AVAILABLE, SS.AVAILABLE]], dtype=np.int8)
-    comp = maturity.service_component(state, np.ones((U, 2)), np.array([1, 2]), maturity.state_weights(mp))
+    comp = maturity.service_component(state, np.ones((U, 2)), np.array([1, 2]), maturity.state_weights(mp),
+                                      np.ones((U, 2)))
     s = maturity.scores(np.ones((U, 4)), np.ones(U), np.ones(U), comp, mp)
     assert ((s >= 0) & (s <= 100)).all()
     assert (s[0] >= s[1]).all() and s[0, 1] > s[1, 1]
     assert np.isclose(s[0, 1], 100) and np.isclose(s[1, 1], 30) and np.isclose(s[1, 3], 30)
     assert np.isclose(s[0, 0], 100 * (0.4 + 0.2 + 0.2 + 0.2 * 0.5)) and np.isclose(s[1, 0], 80)
+
+
+def test_a_patient_facing_service_counts_by_its_patients_uptake():
+    state = np.full((2, 1), SS.ROUTINISED, dtype=np.int8)
+    weights = maturity.state_weights(MaturityParams())
+    comp = maturity.service_component(state, np.ones((2, 1)), np.array([2]), weights, np.array([[1.0], [0.25]]))
+    assert comp[:, 2].tolist() == [1.0, 0.25] and (comp[:, [0, 1, 3]] == 0).all()
 
 
 def test_a_dimension_scores_from_know_how_in_that_dimension():
@@ -209,15 +217,22 @@ def test_seizing_respects_capacity_threshold_and_readiness():
     estimate = np.array([0.5, 0.05, 0.3])
     ready = np.tile(np.array([[0.1], [0.3], [0.0]]), (1, 3))
     allowed = np.ones(3, bool)
-    chosen = seizing.choose_pilots(estimate, state, ready, np.ones(3, bool), allowed, 0.1, 2)
+    takeable = state == SS.AVAILABLE
+    chosen = seizing.choose_pilots(estimate, takeable, state, ready, np.ones(3, bool), allowed, 0.1, 2)
     assert chosen == [(1, 0), (0, 2)]  # best estimate to the readiest unit; service 1 below threshold
-    assert seizing.choose_pilots(estimate, state, np.zeros((3, 3)), np.ones(3, bool), allowed, 0.1, 2) == []
-    assert seizing.choose_pilots(estimate, state, ready, np.array([True, False, True]), allowed, 0.1, 2) == [(0, 0)]
-    assert seizing.choose_pilots(estimate, state, ready, np.ones(3, bool), np.array([False, True, True]), 0.1, 2) \
-        == [(1, 2)]  # a service not allowed (mandated, cooling down, out of attempts) is skipped
+    assert seizing.choose_pilots(estimate, takeable, state, np.zeros((3, 3)), np.ones(3, bool), allowed, 0.1, 2) == []
+    assert seizing.choose_pilots(estimate, takeable, state, ready, np.array([True, False, True]), allowed, 0.1,
+                                 2) == [(0, 0)]
+    assert seizing.choose_pilots(estimate, takeable, state, ready, np.ones(3, bool), np.array([False, True, True]),
+                                 0.1, 2) == [(1, 2)]  # a service not allowed (mandated, cooling down, ...) is skipped
+    not_there = takeable.copy()
+    not_there[1, 0] = False  # the readiest unit cannot take service 0 up (e.g. dropped it recently)
+    assert seizing.choose_pilots(estimate, not_there, state, ready, np.ones(3, bool), allowed, 0.1, 2) \
+        == [(0, 0), (1, 2)]
     running = state.copy()
     running[2, 1] = SS.PILOTING  # one pilot running uses one of the two places
-    assert seizing.choose_pilots(estimate, running, ready, np.ones(3, bool), allowed, 0.1, 2) == [(1, 0)]
+    assert seizing.choose_pilots(estimate, running == SS.AVAILABLE, running, ready, np.ones(3, bool), allowed, 0.1,
+                                 2) == [(1, 0)]
 
 
 def test_scaling_moves_proven_services_into_available_units_only():
@@ -226,8 +241,9 @@ def test_scaling_moves_proven_services_into_available_units_only():
     )
     since = np.zeros((3, 2), dtype=np.int32)
     ones = np.ones(3, bool)
-    new, new_since, scaled, n = transforming.scale(state, since, np.ones((3, 2)), np.ones(3), ones, np.ones(2, bool),
-                                                   np.array([0.5, 0.5]), 5, 7, np.random.default_rng(0))
+    new, new_since, scaled, n = transforming.scale(state, since, state == SS.AVAILABLE, np.ones((3, 2)), np.ones(3),
+                                                   ones, np.ones(2, bool), np.array([0.5, 0.5]), 5, 7,
+                                                   np.random.default_rng(0))
     assert new[:, 0].tolist() == [SS.IMPLEMENTING, SS.IMPLEMENTING, SS.ABANDONED]
     assert (new[:, 1] == SS.AVAILABLE).all() and scaled.tolist() == [True, False] and n == 1
     assert new_since[1, 0] == 7
@@ -238,7 +254,7 @@ def test_a_scaling_round_brings_in_staff_up_to_its_capacity_and_never_a_mandated
     since = np.zeros((4, 2), dtype=np.int32)
     readiness = np.array([[1.0, 1.0], [0.9, 0.9], [0.8, 0.8], [0.7, 0.7]])
     sizes = np.array([5, 10, 10, 10])
-    args = (readiness, sizes, np.ones(4, bool))
+    args = (state == SS.AVAILABLE, readiness, sizes, np.ones(4, bool))
     new, _, _, n = transforming.scale(state, since, *args, np.ones(2, bool), np.array([0.9, 0.1]), 15.0, 3,
                                       np.random.default_rng(0))
     assert n == 2 and new[1:3, 0].tolist() == [SS.IMPLEMENTING] * 2 and (new[1:, 1] == SS.AVAILABLE).all()

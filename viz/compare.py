@@ -9,6 +9,7 @@ import solara
 
 from viz import state, svg
 from viz.i18n import metric_label, t
+from viz.levers import fmt
 from viz.scenario_ui import SaveScenario
 from viz.sim import TREND_METRICS
 from viz.svg import esc
@@ -34,7 +35,7 @@ def reset_both() -> None:
 
 def label(run: state.Run, which: str) -> str:
     s = run.applied.value
-    extra = " ".join(f"{k.split('.')[-1]}={v:g}" for k, v in s.levers)
+    extra = " ".join(f"{k.split('.')[-1]}={fmt(v)}" for k, v in s.levers)
     return f"{t(which)}: {s.practice} {extra}".strip()
 
 

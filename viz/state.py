@@ -17,7 +17,7 @@ from pathlib import Path
 import solara
 
 from abm.errors import UserError
-from viz.levers import Lever, Settings
+from viz.levers import BY_ID, Lever, Settings, Value
 from viz.sim import Simulation
 
 SPEEDS = (1, 2, 5, 10, 20, 60)
@@ -84,26 +84,42 @@ def reset(run: Run, ticker: solara.Reactive[int]) -> None:
     ticker.set(ticker.value + 1)
 
 
-def set_lever(run: Run, lever: Lever, text: str | float, current: float | None = None) -> None:
-    """Validate a typed or slid value against the field's range; refuse it with the model's own message.
-    A value equal to the current one changes nothing (sliders echo their value when they snap)."""
+def set_lever(run: Run, lever: Lever, text: Value, current: Value | None = None) -> None:
+    """Validate a typed, slid or chosen value against the field's metadata and the draft's other settings;
+    refuse it with the model's own message (or, for a lever the practice does not use, the reason). A value
+    equal to the current one changes nothing (sliders echo their value when they snap)."""
+    from viz.i18n import t
+
+    draft = run.draft.value
+    if lever.reason(draft):
+        run.errors.set({**run.errors.value, lever.id: f"{lever.key}: {t(lever.reason(draft))}"})
+        return
     try:
-        value = lever.validate(text)
+        value = lever.validate(text, draft.params())
     except UserError as err:
         run.errors.set({**run.errors.value, lever.id: str(err)})
         return
     except Exception as err:  # noqa: BLE001  (a value no widget sends: refused, the model untouched)
         run.errors.set({**run.errors.value, lever.id: f"{lever.key}: value refused ({type(err).__name__})"})
         return
-    if current is not None and abs(value - current) <= 1e-9 * max(1.0, abs(current)):
-        run.errors.set({k: v for k, v in run.errors.value.items() if k != lever.id})
-        return
-    run.draft.set(run.draft.value.with_lever(lever.key, value))
     run.errors.set({k: v for k, v in run.errors.value.items() if k != lever.id})
+    if current is not None and same(value, current):
+        return
+    run.draft.set(draft.with_lever(lever.key, value))
+
+
+def same(a: Value, b: Value) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
 
 
 def set_choice(run: Run, **change: object) -> None:
+    """A new preset or seed; the moved levers it does not use are dropped, and earlier refusals of typed
+    lever values (which were about the old presets) are cleared."""
     run.draft.set(run.draft.value.with_(**change).relevant())
+    if set(BY_ID) & set(run.errors.value):
+        run.errors.set({k: v for k, v in run.errors.value.items() if k not in BY_ID})
 
 
 def max_saves() -> int:

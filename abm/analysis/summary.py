@@ -8,7 +8,8 @@ from abm.analysis.stats import in_mean_window, run_means
 from abm.core.metrics import REGISTRY
 
 SUMMARY_METRICS = (
-    "maturity_total", "mean_stage", "dc_index", "n_services_routinised", "adoption_share",
+    "maturity_total", "mean_stage", "n_services_routinised", "adoption_share", "remote_share", "waiting_list",
+    "mandated_progress",
     "mean_knowhow", "code_knowledge", "care_production", "exploration_share", "workload",
 )
 YEAR = 52

@@ -124,7 +124,8 @@ class OrganisationParams(Validated):
     share_primary_care: float = p(0.5, "share of care units that are primary-care centres")
     share_wards: float = p(0.3, "share of care units that are hospital wards (the rest are specialist clinics)")
     unit_size_sd: float = p(0.3, "spread (log scale) of unit sizes", 0.0, 2.0)
-    share_physicians: float = p(0.2, "share of staff who are physicians", src="Socialstyrelsen staff statistics (rounded)")
+    share_physicians: float = p(0.2, "share of staff who are physicians",
+                                src="Socialstyrelsen staff statistics (rounded)")
     share_nurses: float = p(0.45, "share of staff who are nurses", src="Socialstyrelsen staff statistics (rounded)")
     share_assistants: float = p(0.25, "share of staff who are assistant nurses (the rest: administrative staff)",
                                 src="Socialstyrelsen staff statistics (rounded)")
@@ -144,7 +145,8 @@ class OrganisationParams(Validated):
                                 0.2, 0.8)
     support_controlling: float = p(0.4, "mean starting support for change of a controlling manager (uniform +-0.2)",
                                    0.2, 0.8)
-    demand_per_staff: float = p(0.8, "weekly patient demand per staff member, in care units", 0.0, 10.0)
+    demand_per_staff: float = p(0.88, "weekly patient demand per staff member, in care units (capacity is tight)",
+                                0.0, 10.0)
     demand_primary_care: float = p(1.0, "relative demand per staff member of a primary-care centre", 0.0, 10.0)
     demand_ward: float = p(1.1, "relative demand per staff member of a hospital ward", 0.0, 10.0)
     demand_specialist: float = p(0.95, "relative demand per staff member of a specialist clinic", 0.0, 10.0)
@@ -277,7 +279,8 @@ class ManagementParams(Validated):
         src="Zollo & Winter 2002; Argote 1999",
     )
     support_learning: float = p(
-        0.01, "weekly rise of a unit manager's support while a service the unit implements does well", 0.0, 1.0,
+        0.01, "weekly rise of a unit manager's support, times the share of the unit's active services routinised",
+        0.0, 1.0,
         src="Eisenhardt & Martin 2000",
     )
     support_erosion: float = p(
@@ -320,6 +323,10 @@ class EnvironmentParams(Validated):
         0.0, "rise in the performance expectancy and priority of remote services during the shock", 0.0, 2.0,
         src="Ekman et al. 2021",
     )
+    shock_rollout: float = p(
+        0.0, "weekly share of care units that start an available remote service without a pilot during the shock",
+        src="Ekman et al. 2021 (Swedish primary care moved to remote contacts within weeks in 2020)",
+    )
     habit_persistence: float = p(
         0.5, "share of the shock's boost that stays after the shock (habit)", src="Ekman et al. 2021; SVT 2022",
     )
@@ -338,7 +345,8 @@ class CareParams(Validated):
                               src="March 1991 (performance)")
     remote_time: float = p(0.6, "staff time a remote contact takes, relative to a visit", 0.05, 1.0)
     max_remote_share: float = p(0.6, "upper bound on the remote share of a unit's contacts")
-    baseline_remote_share: float = p(0.0, "remote share of contacts without e-health services (telephone)")
+    baseline_remote_share: float = p(0.1, "remote share of contacts without e-health services (telephone)",
+                                     src="Ekman et al. 2021 (about 12% of Swedish primary-care contacts in 2019)")
     waiting_renege: float = p(0.05, "weekly share of the waiting list that gives up (seeks care elsewhere)")
 
     def check(self) -> None:
@@ -352,7 +360,7 @@ class MaturityParams(Validated):
     """Digital maturity per unit on the four HIMSS DHI dimensions (0-100 each) and its stages."""
 
     group: ClassVar[str] = "maturity"
-    w_services: float = p(0.7, "weight of live, used services in a dimension's score", src="Woods et al. 2022")
+    w_services: float = p(0.5, "weight of live, used services in a dimension's score", src="Woods et al. 2022")
     w_knowhow: float = p(0.3, "weight of staff know-how in that dimension in a dimension's score",
                          src="Woods et al. 2022")
     gov_knowhow: float = p(0.4, "governance and workforce: weight of mean know-how")
@@ -509,9 +517,9 @@ class AdoptionParams(Validated):
     resist_nurse: float = p(0.0, "intention a nurse's role takes off", -1.0, 1.0)
     resist_assistant: float = p(0.0, "intention an assistant nurse's role takes off", -1.0, 1.0)
     resist_admin: float = p(-0.05, "intention an administrator's role takes off (negative: more open)", -1.0, 1.0)
-    p_patient: float = p(0.01, "patients' weekly external uptake hazard of a patient-facing service offered to them",
+    p_patient: float = p(0.02, "patients' weekly external uptake hazard of a patient-facing service offered to them",
                          0.0, 1.0, src="Bass 1969")
-    q_patient: float = p(0.05, "patients' weekly imitation hazard per uptake share", 0.0, 10.0, src="Bass 1969")
+    q_patient: float = p(0.1, "patients' weekly imitation hazard per uptake share", 0.0, 10.0, src="Bass 1969")
     p_discontinue: float = p(0.05, "weekly probability that a user with low intention stops")
     discontinue_margin: float = p(0.15, "intention below threshold minus this margin may discontinue", 0.0, 5.0)
     threshold: float = p(
@@ -552,8 +560,8 @@ class ModelParams(Validated):
     """Everything one run needs; the model takes this, never a DictConfig."""
 
     group: ClassVar[str] = ""
-    seed: int = n(0, "the run's seed; every random stream is spawned from it", 0, 2**63 - 1)
-    weeks: int = n(260, "horizon in weeks (one step is one week)", 1, 100_000)
+    seed: int = n(0, "the run's seed; every random stream is spawned from it", 0, 2**63 - 1, src="design")
+    weeks: int = n(260, "horizon in weeks (one step is one week)", 1, 100_000, src="design")
     organisation: OrganisationParams = field(default_factory=OrganisationParams)
     practice: PracticeParams = field(default_factory=PracticeParams)
     management: ManagementParams = field(default_factory=ManagementParams)

@@ -153,6 +153,7 @@ LEVER_SV: dict[str, str] = {
     "cross_ties": "Band mellan enheter",
     "turnover": "Personalomsättning",
     "shock_boost": "Krisens skjuts för distansvård",
+    "shock_rollout": "Krisens snabbinförande av distansvård",
 }
 
 

@@ -166,6 +166,8 @@ LEVERS: tuple[Lever, ...] = (
     _lever("turnover", "Turnover", "section_organisation", LearningParams, "p_turnover"),
     _lever("shock_boost", "Shock's boost to remote care", "section_environment", EnvironmentParams,
            "shock_remote_boost", shock=True),
+    _lever("shock_rollout", "Shock's roll-out of remote care", "section_environment", EnvironmentParams,
+           "shock_rollout", shock=True),
 )
 BY_ID: dict[str, Lever] = {lv.id: lv for lv in LEVERS}
 BY_KEY: dict[str, Lever] = {lv.key: lv for lv in LEVERS}

@@ -70,13 +70,14 @@ def test_a_budget_too_large_for_structural_is_refused_at_the_lever_with_the_mode
     assert BY_ID["budget"].validate("0.2", Settings("small", "structural").params()) == 0.2
 
 
+SHOCK = ("shock_boost", "shock_rollout")  # off in the stable environment of these settings
 REASONS = {"exploit_only": {"budget", "decided_by", "explore_weeks", "innovation_share", "period_weeks",
-                            "cross_share", "adaptive_gain", "shock_boost"},
-           "contextual": {"innovation_share", "period_weeks", "cross_share", "adaptive_gain", "shock_boost"},
-           "structural": {"period_weeks", "cross_share", "adaptive_gain", "shock_boost"},
-           "sequential": {"innovation_share", "cross_share", "adaptive_gain", "shock_boost"},
-           "networked": {"innovation_share", "period_weeks", "adaptive_gain", "cross_ties", "shock_boost"},
-           "adaptive": {"innovation_share", "period_weeks", "cross_share", "shock_boost"}}
+                            "cross_share", "adaptive_gain", *SHOCK},
+           "contextual": {"innovation_share", "period_weeks", "cross_share", "adaptive_gain", *SHOCK},
+           "structural": {"period_weeks", "cross_share", "adaptive_gain", *SHOCK},
+           "sequential": {"innovation_share", "cross_share", "adaptive_gain", *SHOCK},
+           "networked": {"innovation_share", "period_weeks", "adaptive_gain", "cross_ties", *SHOCK},
+           "adaptive": {"innovation_share", "period_weeks", "cross_share", *SHOCK}}
 
 
 @pytest.mark.parametrize("practice", PRACTICES)
@@ -93,8 +94,9 @@ def test_a_lever_the_practice_does_not_use_is_off_with_a_reason_and_never_reache
 
 
 def test_the_shock_boost_is_on_only_in_an_environment_with_a_shock() -> None:
-    assert not BY_ID["shock_boost"].reason(Settings(environment="pandemic_shock"))
-    assert BY_ID["shock_boost"].reason(Settings(environment="turbulent")) == "unused_no_shock"
+    for lever in (BY_ID[i] for i in SHOCK):
+        assert not lever.reason(Settings(environment="pandemic_shock"))
+        assert lever.reason(Settings(environment="turbulent")) == "unused_no_shock"
 
 
 def test_a_lever_that_is_off_is_refused_and_the_draft_is_untouched() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import solara
 
 from viz import state, svg
-from viz.i18n import metric_label, t
+from viz.frames import FrameView, Painter
+from viz.i18n import language, metric_label, t
 from viz.markup import Md
 from viz.scenario_ui import SaveScenario
 from viz.sim import KIND_SHORT, TREND_METRICS, Simulation
@@ -68,11 +71,39 @@ def views_html(sim: Simulation, colour_by: str) -> str:
 
 @solara.component
 def LiveViews() -> None:
-    """Everything that changes each week; the only component that re-renders while playing."""
-    tick = state.tick.value  # subscribe: re-render after each step
+    """Everything that changes each week, as one widget. While playing, the play loop draws into it directly
+    through the painter given here (viz.state.advance, viz.frames), so a frame re-renders nothing."""
+    tick = state.tick.value  # subscribe: re-render after a step, a reset or a change of view
     sim = state.ensure(state.live)
-    solara.use_effect(sim.rendered.set, [tick, id(sim)])  # after the frame is committed: play may step on
-    solara.HTML("div", unsafe_innerHTML=views_html(sim, state.colour_by.value), classes=["abm-views"])
+    colour = state.colour_by.value
+    ViewBox(lambda: views_html(sim, colour), (sim,), [tick, id(sim), colour, language.value])
+
+
+@solara.component
+def ViewBox(html: Callable[[], str], sims: tuple[Simulation, ...], dependencies: list[object]) -> None:
+    """The views in a widget this component owns (made once, closed when it goes; viz.frames says why).
+    After each render is committed the widget gets `html()`, `sims` get a painter that draws `html()` into
+    it, and the week counts as shown; the cleanup takes the painter back (a re-render, a reset, the page
+    left)."""
+    widget = solara.use_memo(lambda: FrameView(attributes={"class": "abm-views"}), [])
+    solara.use_effect(lambda: widget.close, [])
+
+    def attach() -> Callable[[], None]:
+        painter = Painter(widget, html)
+        painter.paint()
+        for s in sims:
+            s.painter = painter
+            s.rendered.set()
+
+        def cleanup() -> None:
+            for s in sims:
+                if s.painter is painter:
+                    s.painter = None
+
+        return cleanup
+
+    solara.use_effect(attach, dependencies)
+    solara.Column(children=[widget], gap="0px")
 
 
 @solara.component

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from abm.core.state import UnitKind
 from abm.errors import UserError
 from viz.layout import Layout, compute_layout, cross_edges, unit_ties
 from viz.levers import LARGE_STAFF, Settings, has_shock
+
+if TYPE_CHECKING:
+    from viz.frames import Painter
 
 COLUMN = {m.name: i for i, m in enumerate(REGION_METRICS)}
 KPI_METRICS = ("maturity_total", "mean_stage", "services_live", "adoption_share", "care_production",
@@ -56,6 +60,7 @@ class Simulation:
     unit_labels: list[str]
     lock: threading.Lock = field(default_factory=threading.Lock)
     rendered: threading.Event = field(default_factory=threading.Event)  # set once views show this week
+    painter: Painter | None = None  # draws this week's views straight into their widget (viz.frames)
     _network_id: int = -1
     _edges: tuple[np.ndarray, np.ndarray] | None = None
     _ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None

@@ -168,20 +168,40 @@ FRAME_TIMEOUT = 5.0  # seconds to wait for the views to show a week before stepp
 
 def play_loop(runs: tuple[Run, ...], ticker: solara.Reactive[int], flag: solara.Reactive[bool],
               cancel: threading.Event) -> None:
-    """Step while playing at the chosen speed, one week per drawn frame: the loop waits until the views
-    have rendered a week before the next step, so the page never lags the model and slow views slow
-    the loop instead of piling up renders."""
+    """Step while playing at the chosen speed, one week per drawn frame (`advance`), so the page never lags
+    the model and slow views slow the loop instead of piling up renders."""
     closed = session_closed_event()
     while flag.peek() and not cancel.is_set() and not closed.is_set():
         start = time.perf_counter()
-        sims = [ensure(r) for r in runs]
-        for sim in sims:
-            sim.rendered.clear()
-        if not step(runs, ticker):
+        if not advance(runs, ticker):
             flag.set(False)
             return
-        for sim in sims:
-            sim.rendered.wait(FRAME_TIMEOUT)
         delay = 1.0 / speed.peek() - (time.perf_counter() - start)
         if delay > 0:
             cancel.wait(delay)
+
+
+def advance(runs: tuple[Run, ...], ticker: solara.Reactive[int]) -> bool:
+    """Step every run a week and show it. Once the page has given each run a painter (viz.frames), the week
+    goes straight into the views' widget, with no re-render of the page (whose cost grows with every control
+    on it), once the browser has caught up (at most viz.frames.IN_FLIGHT frames on their way), so a slow
+    browser slows the loop. Until then (the first frame, or just after a reset) through a re-render, waiting
+    until the views have the week. False at the horizon."""
+    sims = [ensure(r) for r in runs]
+    painters = [sim.painter for sim in sims]
+    if any(painter is None for painter in painters):
+        for sim in sims:
+            sim.rendered.clear()
+        moved = step(runs, ticker)
+        if moved:
+            for sim in sims:
+                sim.rendered.wait(FRAME_TIMEOUT)
+        return moved
+    moved = False
+    for sim in sims:
+        moved = sim.step(1) or moved
+    if moved:
+        for painter in dict.fromkeys(painters):  # Compare's two runs share one painter
+            painter.wait(FRAME_TIMEOUT)  # type: ignore[union-attr]  (the browser has caught up)
+            painter.paint()  # type: ignore[union-attr]
+    return moved

@@ -448,3 +448,40 @@ def test_a_failing_warm_up_says_so_in_one_line_and_the_server_goes_on(monkeypatc
     monkeypatch.setattr(viz.sim, "load_kernels", broken)
     viz.sim.warm_up_in_background().join()
     assert capsys.readouterr().out == "abm viz: warm-up skipped (OSError: numba cache directory is read-only)\n"
+
+
+def test_playing_paints_the_views_without_re_rendering_the_page_and_nothing_paints_over_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """While playing, each week goes straight into the views' widget (a re-render walks the whole page, whose
+    cost grows with every lever); a later re-render of another part (a refused lever) leaves the newest week."""
+    import re
+
+    import solara
+
+    from viz import live, state, widgets
+    from viz.frames import FrameView
+
+    monkeypatch.setattr(state, "live", state._run(Settings("small")))
+    monkeypatch.setattr(state, "FRAME_TIMEOUT", 0.01)  # no browser here to say it has shown a frame
+    heads = []
+    monkeypatch.setattr(widgets, "lever_head", lambda *a: heads.append(a) or "")
+    box, rc = solara.render(live.LivePage(), handle_error=False)
+    try:
+        sim = state.ensure(state.live)
+        assert sim.painter is not None and len(heads) == len(LEVERS)
+
+        def shown() -> int:
+            views = rc.find(FrameView).widgets
+            assert len(views) == 1
+            return int(re.search(r'class="abm-week">(\d+)<', views[0].unsafe_innerHTML).group(1))
+
+        assert shown() == 0
+        for _ in range(3):
+            assert state.advance((state.live,), state.tick)
+        assert sim.week == shown() == 3 and len(heads) == len(LEVERS)  # painted; no lever drawn again
+        state.set_lever(state.live, BY_ID["budget"], "9")  # a refusal: the levers are drawn again
+        assert len(heads) > len(LEVERS) and "budget" in state.live.errors.value and shown() == 3
+        state.step((state.live,), state.tick)  # the Step button: a re-render, which paints the week too
+        assert shown() == 4
+    finally:
+        rc.close()

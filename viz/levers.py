@@ -186,11 +186,6 @@ SLIDER_CAP: dict[str, float] = {
 }
 
 
-def levers_for(practice: str) -> tuple[Lever, ...]:
-    """Every lever, in display order; those `practice` does not use are shown disabled (Lever.reason)."""
-    return LEVERS
-
-
 @functools.lru_cache(maxsize=16)
 def has_shock(environment: str) -> bool:
     """Whether the environment preset has a demand shock (what `shock_remote_boost` acts on)."""

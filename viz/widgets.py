@@ -10,7 +10,7 @@ from abm.core.params import ModelParams
 from abm.core.state import ServiceState
 from viz import state
 from viz.i18n import LEVER_SV, language, metric_label, t
-from viz.levers import ENVIRONMENTS, ORGANISATIONS, PRACTICE_CHOICES, SECTIONS, Lever, Value, levers_for, preset
+from viz.levers import ENVIRONMENTS, LEVERS, ORGANISATIONS, PRACTICE_CHOICES, SECTIONS, Lever, Value, preset
 from viz.sim import KPI_METRICS, Simulation
 from viz.svg import esc
 
@@ -111,7 +111,7 @@ def Levers(run: state.Run, prefix: str = "") -> None:
     defaults = lever_defaults(run)
     for section in SECTIONS:
         solara.HTML("div", unsafe_innerHTML=esc(t(section)), classes=["abm-lever-section"])
-        for lever in levers_for(run.draft.value.practice):
+        for lever in LEVERS:
             if lever.section == section:
                 LeverInput(run, lever, defaults, prefix)
 

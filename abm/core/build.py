@@ -106,7 +106,7 @@ def build_staff(params: ModelParams, units: UnitState, rng: np.random.Generator)
     return StaffState(
         unit=staff_unit, role=rng.choice(shares.size, size=n, p=shares / shares.sum()).astype(np.int8),
         knowhow=knowhow, beliefs=random_beliefs(n, m, rng), attitude=attitude,
-        tenure=rng.integers(0, org.max_initial_tenure, size=n).astype(np.int32), champion=champion,
+        tenure=rng.integers(0, org.max_initial_tenure + 1, size=n).astype(np.int32), champion=champion,
         uses=np.zeros((n, S), dtype=bool), person_id=np.arange(n, dtype=np.int64),
         p_socialise=per_person(params.learning.p_socialise_each, params.learning.p_socialise, n),
         threshold=per_person(params.adoption.threshold_each, params.adoption.threshold, n),

@@ -47,8 +47,9 @@ class RegionModel(mesa.Model):
 
     Each step is one week, in this order (docs/ODD.md, section 3):
 
-    1. environment: turbulence flips reality (p4); services arrive; mandates start in their units; demand
-       (growth, shocks) and a shock's boost to remote services;
+    1. environment: turbulence flips reality (p4); services arrive; mandates start in their units, and during
+       a shock care units start remote services without a pilot; demand (growth, shocks) and a shock's boost
+       to remote services;
     2. sensing, every `sensing_interval` weeks: management estimates each available service's value;
     3. seizing: management starts (re-)pilots of promising services in ready units, within its capacity;
     4. balancing: each unit's exploration share from the practice at the region's budget;
@@ -175,7 +176,8 @@ class RegionModel(mesa.Model):
                 u.service_state[mandates.start(u.service_state, u.mandate_week, self.week)] = ServiceState.IMPLEMENTING
                 u.service_state[self.shock_starts()] = ServiceState.IMPLEMENTING
             u.service_since[u.service_state != before] = self.week
-            self.events.mark("available", self.arrival <= self.week, self.week)
+            arrived = (self.arrival <= self.week) & np.isnan(self.events.available)
+            self.events.available[arrived] = self.arrival[arrived]  # the week it arrived (0: at the start)
             self.service_fit = fit.fit(self.required, self.reality)
         self.units.demand = environment.unit_demand(self.units.demand_base, self.week, env)
 
@@ -218,8 +220,8 @@ class RegionModel(mesa.Model):
         cooled = np.isnan(rec.last_failed) | (self.week - np.nan_to_num(rec.last_failed) >= mp.repilot_cooldown)
         allowed = ~self.mandated & (rec.attempts < mp.max_attempts) & cooled
         for unit, s in seizing.choose_pilots(
-            self.priority(), u.service_state, self.readiness(), eligible, allowed, mp.value_threshold,
-            self.pilot_capacity(),
+            self.priority(), self.takeable(), u.service_state, self.readiness(), eligible, allowed,
+            mp.value_threshold, self.pilot_capacity(),
         ):
             repilot = not np.isnan(rec.last_failed[s])
             u.service_state[unit, s] = ServiceState.PILOTING
@@ -239,7 +241,7 @@ class RegionModel(mesa.Model):
         u, pr = self.units, self.params.practice
         if pr.name == "adaptive" and self.week > 1:
             self.relative = balancing.adaptive_relative(self.relative, u.productivity, u.aspiration, pr)
-        u.explore_share, self.target_share = balancing.shares(
+        u.explore_share, u.target_share, self.target_share = balancing.shares(
             pr, self.week, self.params.weeks, u.kind, u.size, self.relative, u.workload, u.enabling, self.account
         )
         realised = float(u.explore_share @ u.size) / max(self.staff.n, 1)
@@ -273,7 +275,7 @@ class RegionModel(mesa.Model):
                 self.params.organisation.knowhow_mean,
             )
         expectancy = fit.experienced_advantage(self.advantage, self.service_fit, self.params.services.fit_weight)
-        self.output, self.full_time = care.output_and_capacity(
+        s.care, self.full_time = care.output_and_capacity(
             learning_time, s.trained, s.performance, self.params.organisation.n_dims, s.uses, expectancy,
             self.dimension, s.knowhow, self.params.care,
         )
@@ -285,7 +287,7 @@ class RegionModel(mesa.Model):
                                                    cp.baseline_remote_share, cp.max_remote_share)
         else:
             u.remote_share = np.full(u.n, cp.baseline_remote_share)
-        output = aggregate.unit_sum(self.output, self.staff.unit, u.n)
+        output = aggregate.unit_sum(self.staff.care, self.staff.unit, u.n)
         full = aggregate.unit_sum(self.full_time, self.staff.unit, u.n)
         asked = u.demand + u.waiting
         u.care, u.unmet, u.waiting = care.deliver(u.demand, u.waiting, care.contact_capacity(
@@ -341,14 +343,15 @@ class RegionModel(mesa.Model):
         code_benefit = fit.benefit(self.advantage, self.cost, fit.fit(self.required, u.code),
                                    self.params.services.fit_weight)
         judged = code_benefit + mp.judgement_noise * self.rngs["judgement"].normal(size=code_benefit.shape)
-        draws = self.rngs["lifecycle"].random(u.service_state.shape)
-        technical = draws < self.technical_failure[None, :] * (1.0 - mp.ehealth_support * u.supported)
+        draws = self.rngs["lifecycle"].random((2, *u.service_state.shape))
+        technical = draws[0] < self.technical_failure[None, :] * (1.0 - mp.ehealth_support * u.supported)
+        misfit = (code_benefit < 0) & (draws[1] < mp.p_misfit_abandon)
         step = lifecycle.pilot_progress(u.explore_share, self.unit_knowhow()[:, self.dimension], self.complexity,
                                         mp.pilot_speed)
         was = u.service_state.copy()
         self.last_step = step
         u.service_state, u.service_progress, u.service_since, ch = lifecycle.advance(
-            u.service_state, u.service_progress, u.service_since, adoption_now, step, judged, code_benefit < 0,
+            u.service_state, u.service_progress, u.service_since, adoption_now, step, judged, misfit,
             technical, self.mandated, self.week, mp,
         )
         self.changes = ch
@@ -364,7 +367,8 @@ class RegionModel(mesa.Model):
         """Management's record: judged benefit of every finished pilot, failures and abandonments by cause;
         a mandated service a unit lost is restarted there after the cooldown."""
         rec, u = self.record, self.units
-        completed = (u.service_progress >= 1.0) & (u.service_progress - self.last_step < 1.0) & (was == ServiceState.PILOTING)
+        piloted = was == ServiceState.PILOTING
+        completed = piloted & (u.service_progress >= 1.0) & (u.service_progress - self.last_step < 1.0)
         finished = completed  # judged this week (a success may follow later, once enough use it)
         for unit, s in zip(*np.nonzero(finished), strict=True):
             rec.judged[s] = judged[unit, s]
@@ -385,7 +389,7 @@ class RegionModel(mesa.Model):
             capacity = transforming.scaling_capacity(mp.scaling_capacity, s.n, mp.scaling_learning,
                                                      self.record.scaled_units)
             u.service_state, u.service_since, scaled, n_scaled = transforming.scale(
-                u.service_state, u.service_since, self.scaling_readiness(), u.size, self.care_units,
+                u.service_state, u.service_since, self.takeable(), self.scaling_readiness(), u.size, self.care_units,
                 ~self.mandated, self.priority(), capacity, self.week, self.rngs["transforming"],
             )
             self.record.scaled_units += n_scaled
@@ -393,7 +397,7 @@ class RegionModel(mesa.Model):
             self.n_reconfigured += n_scaled
         if self.week % mp.reconfigure_interval == 0 and mp.ties_per_reconfiguration > 0 and u.n > 1:
             s.champion, src, dst = transforming.reconfigure(
-                self.unit_adoption().mean(axis=1) if self.catalogue else np.zeros(u.n),
+                self.adoption_of_arrived(),
                 u.maturity.sum(axis=1),
                 s.unit,
                 s.knowhow.mean(axis=1),
@@ -416,6 +420,8 @@ class RegionModel(mesa.Model):
         r = self.rngs["recruitment"]
         s.beliefs[left] = turnover.random_beliefs(k, org.n_dims, r)
         s.knowhow[left] = turnover.baseline_knowhow(k, org.knowhow_mean, org.knowhow_sd, r, s.knowhow.shape[1])
+        innovation = self.units.kind[s.unit[left]] == UnitKind.INNOVATION
+        s.knowhow[left] = np.clip(s.knowhow[left] + org.innovation_knowhow_bonus * innovation[:, None], 0.0, 1.0)
         s.attitude[left] = r.beta(org.attitude_beta, org.attitude_beta, size=k)
         s.tenure[left] = 0
         s.champion[left] = False
@@ -450,6 +456,20 @@ class RegionModel(mesa.Model):
             return np.zeros((self.units.n, 0))
         counts = aggregate.unit_counts(self.staff.uses, self.staff.unit, self.units.n)
         return counts / np.maximum(self.units.size, 1)[:, None]
+
+    def takeable(self) -> np.ndarray:
+        """(U, S) where a unit may take a service up: available, or abandoned there at least
+        `repilot_cooldown` weeks ago (a unit can come back to a service it dropped)."""
+        u = self.units
+        cooled = (self.week - u.service_since) >= self.params.management.repilot_cooldown
+        return (u.service_state == ServiceState.AVAILABLE) | ((u.service_state == ServiceState.ABANDONED) & cooled)
+
+    def adoption_of_arrived(self) -> np.ndarray:
+        """(U,) each unit's mean adoption share over the services that have arrived (0 before any)."""
+        arrived = ~np.isnan(self.events.available)
+        if not arrived.any():
+            return np.zeros(self.units.n)
+        return self.unit_adoption()[:, arrived].mean(axis=1)
 
     def interoperable(self) -> np.ndarray:
         """(U, S) whether a unit's interoperability maturity meets each service's requirement (NASSS)."""

@@ -124,7 +124,8 @@ class OrganisationParams(Validated):
     share_primary_care: float = p(0.5, "share of care units that are primary-care centres")
     share_wards: float = p(0.3, "share of care units that are hospital wards (the rest are specialist clinics)")
     unit_size_sd: float = p(0.3, "spread (log scale) of unit sizes", 0.0, 2.0)
-    share_physicians: float = p(0.2, "share of staff who are physicians", src="Socialstyrelsen staff statistics (rounded)")
+    share_physicians: float = p(0.2, "share of staff who are physicians",
+                                src="Socialstyrelsen staff statistics (rounded)")
     share_nurses: float = p(0.45, "share of staff who are nurses", src="Socialstyrelsen staff statistics (rounded)")
     share_assistants: float = p(0.25, "share of staff who are assistant nurses (the rest: administrative staff)",
                                 src="Socialstyrelsen staff statistics (rounded)")
@@ -144,7 +145,8 @@ class OrganisationParams(Validated):
                                 0.2, 0.8)
     support_controlling: float = p(0.4, "mean starting support for change of a controlling manager (uniform +-0.2)",
                                    0.2, 0.8)
-    demand_per_staff: float = p(0.88, "weekly patient demand per staff member, in care units (capacity is tight)", 0.0, 10.0)
+    demand_per_staff: float = p(0.88, "weekly patient demand per staff member, in care units (capacity is tight)",
+                                0.0, 10.0)
     demand_primary_care: float = p(1.0, "relative demand per staff member of a primary-care centre", 0.0, 10.0)
     demand_ward: float = p(1.1, "relative demand per staff member of a hospital ward", 0.0, 10.0)
     demand_specialist: float = p(0.95, "relative demand per staff member of a specialist clinic", 0.0, 10.0)
@@ -277,7 +279,8 @@ class ManagementParams(Validated):
         src="Zollo & Winter 2002; Argote 1999",
     )
     support_learning: float = p(
-        0.01, "weekly rise of a unit manager's support while a service the unit implements does well", 0.0, 1.0,
+        0.01, "weekly rise of a unit manager's support, times the share of the unit's active services routinised",
+        0.0, 1.0,
         src="Eisenhardt & Martin 2000",
     )
     support_erosion: float = p(
@@ -557,8 +560,8 @@ class ModelParams(Validated):
     """Everything one run needs; the model takes this, never a DictConfig."""
 
     group: ClassVar[str] = ""
-    seed: int = n(0, "the run's seed; every random stream is spawned from it", 0, 2**63 - 1)
-    weeks: int = n(260, "horizon in weeks (one step is one week)", 1, 100_000)
+    seed: int = n(0, "the run's seed; every random stream is spawned from it", 0, 2**63 - 1, src="design")
+    weeks: int = n(260, "horizon in weeks (one step is one week)", 1, 100_000, src="design")
     organisation: OrganisationParams = field(default_factory=OrganisationParams)
     practice: PracticeParams = field(default_factory=PracticeParams)
     management: ManagementParams = field(default_factory=ManagementParams)

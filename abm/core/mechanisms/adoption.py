@@ -161,7 +161,8 @@ def packed_uses(uses: np.ndarray, net: Network) -> np.ndarray:
 @njit(cache=True)
 def _chances(
     uses, packed, unit_active, staff_unit, indptr, indices, degree, complete, totals, threshold_rule, thresholds,
-    per_service, dimension, knowhow, per_person, per_unit, w_effort, w_social, intention_threshold, steepness, rate_adopt, p_external, q_social, dt, linear, low_below, p_discontinue,
+    per_service, dimension, knowhow, per_person, per_unit, w_effort, w_social, intention_threshold, steepness,
+    rate_adopt, p_external, q_social, dt, linear, low_below, p_discontinue,
 ):  # pragma: no cover - compiled; documented by `step`
     """(uses kept and threshold adoptions, cells that can change, their chance of changing, adopters
     by threshold). Cells are row-major indices into `uses`."""

@@ -11,7 +11,9 @@ exploring practice (March 1991 on the trade-off; the practices differ only in wh
   as much).
 
 A budget account keeps every practice to its budget: time not spent (or overspent) is made up over the next
-`carryover_weeks` weeks, so a run's realised mean share is the budget whatever the practice.
+`carryover_weeks` weeks, so a run's realised mean share is close to the budget whatever the practice. It cannot
+spend in weeks with nothing planned (the exploit half of `sequential`, after an `explore_weeks` schedule, or when
+unit managers cut every share to 0), and it scales a week's shares by at most 3 and up to `max_unit_share`.
 """
 
 from __future__ import annotations
@@ -108,11 +110,19 @@ def account_factor(target: float, planned: float, account: float, practice: Prac
 def shares(
     practice: PracticeParams, week: int, horizon: int, kind: np.ndarray, size: np.ndarray, relative: np.ndarray,
     workload: np.ndarray, enabling: np.ndarray, account: float,
-) -> tuple[np.ndarray, float]:
-    """(this week's exploration share per unit, the region's target share this week: budget x schedule)."""
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """(this week's exploration share per unit, the practice's planned share per unit before slack and the
+    account, the region's budget this week: budget x schedule, against which the account is kept).
+
+    The week's region-wide target is the budget, except under `adaptive`, whose units' aspiration gaps move
+    it (the account then brings the run back to the budget over `carryover_weeks`: adaptive shifts exploration
+    in time as well as between units).
+    """
     weight = schedule_weight(practice, week, horizon)
-    target = practice.budget * weight if practice.name != "exploit_only" else 0.0
-    cut = apply_slack(planned_shares(practice, weight, kind, relative), workload, enabling, practice)
+    budget = practice.budget * weight if practice.name != "exploit_only" else 0.0
+    planned = planned_shares(practice, weight, kind, relative)
     n_staff = max(int(size.sum()), 1)
+    target = float(planned @ size) / n_staff if practice.name == "adaptive" else budget
+    cut = apply_slack(planned, workload, enabling, practice)
     factor = account_factor(target, float(cut @ size) / n_staff, account, practice, n_staff)
-    return np.clip(cut * factor, 0.0, practice.max_unit_share), target
+    return np.clip(cut * factor, 0.0, practice.max_unit_share), planned, budget

@@ -10,14 +10,16 @@ from abm.core.state import ServiceState
 
 
 def choose_pilots(
-    priority: np.ndarray, service_state: np.ndarray, readiness: np.ndarray, eligible_units: np.ndarray,
+    priority: np.ndarray, takeable: np.ndarray, service_state: np.ndarray, readiness: np.ndarray,
+    eligible_units: np.ndarray,
     allowed: np.ndarray, value_threshold: float, capacity: int,
 ) -> list[tuple[int, int]]:
     """(unit, service) pairs to start piloting, best priority first, within the pilot capacity.
 
     A service is a candidate if it is `allowed` (not mandated, attempts and cooldown permitting), not piloted
     or live anywhere, and its priority exceeds the threshold; its pilot unit is the eligible unit, not already
-    piloting, where the service is available, with the highest readiness > 0.
+    piloting, where the service can be taken up (`takeable`: available, or dropped long enough ago), with the
+    highest readiness > 0.
     """
     piloting = service_state == ServiceState.PILOTING
     budget = capacity - int(piloting.sum())
@@ -33,7 +35,7 @@ def choose_pilots(
     for s in candidates[np.argsort(-priority[candidates], kind="stable")]:
         if budget <= 0:
             break
-        score = np.where(busy | (service_state[:, s] != ServiceState.AVAILABLE), -np.inf, readiness[:, s])
+        score = np.where(busy | ~takeable[:, s], -np.inf, readiness[:, s])
         u = int(np.argmax(score))
         if not score[u] > 0:
             continue

@@ -15,14 +15,16 @@ def scaling_capacity(capacity_per_1000: float, n_staff: int, learning: float, sc
 
 
 def scale(
-    state: np.ndarray, since: np.ndarray, readiness: np.ndarray, sizes: np.ndarray, eligible_units: np.ndarray,
+    state: np.ndarray, since: np.ndarray, takeable: np.ndarray, readiness: np.ndarray, sizes: np.ndarray,
+    eligible_units: np.ndarray,
     scalable: np.ndarray, priority: np.ndarray, capacity: float, week: int, rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Move proven services into implementation in more units, within the round's capacity in staff.
 
     Returns (state, since, mask of services scaled this round, unit-services scaled). A proven service is
     implementing or routinised somewhere; `scalable` (S,) excludes mandated services (rolled out by their
-    mandate). Services go by priority; within one, units where it is available by readiness (ties broken at
+    mandate). Services go by priority; within one, units that can take it up (`takeable`: available, or dropped
+    long enough ago) by readiness (ties broken at
     random); a unit is taken while capacity remains (so a large unit is never left out for good).
     """
     state, since = state.copy(), since.copy()
@@ -33,7 +35,7 @@ def scale(
     order = np.flatnonzero(proven)
     order = order[np.argsort(-np.nan_to_num(priority[order], nan=-np.inf), kind="stable")]
     for s in order:
-        ready = eligible_units & (state[:, s] == SS.AVAILABLE) & (readiness[:, s] > 0)
+        ready = eligible_units & takeable[:, s] & (readiness[:, s] > 0)
         for u in np.flatnonzero(ready)[np.lexsort((jitter[ready], -readiness[ready, s]))]:
             if remaining <= 0:
                 break

@@ -432,7 +432,7 @@ class RegionModel(mesa.Model):
         u, s, mp = self.units, self.staff, self.params.maturity
         self.adoption_by_unit = self.unit_adoption()  # end-of-week shares, reused by metrics and next week's care
         comp = maturity.service_component(u.service_state, self.adoption_by_unit, self.dimension,
-                                          maturity.state_weights(mp))
+                                          maturity.state_weights(mp), u.uptake)
         champions = self.unit_mean(s.champion)
         u.maturity = maturity.scores(self.unit_knowhow(), champions, u.support, comp, mp)
         routinised = (u.service_state == ServiceState.ROUTINISED).sum(axis=1)

@@ -411,10 +411,10 @@ class ServiceSpec(Validated):
 
     def check(self) -> None:
         if self.start_share > 0 and self.arrival_week > 0:
-            raise ParamError(f"services.catalogue.{self.name}.start_share", self.start_share,
+            raise ParamError(f"{self.group}.start_share", self.start_share,
                              "0 unless arrival_week is 0 (a service in use at the start has arrived)")
         if self.substitution > 0 and not self.remote:
-            raise ParamError(f"services.catalogue.{self.name}.substitution", self.substitution,
+            raise ParamError(f"{self.group}.substitution", self.substitution,
                              "0 unless remote is true")
 
 

@@ -20,7 +20,8 @@ def violations(model: RegionModel) -> tuple[int, int]:
     u = model.units
     total = u.maturity.sum(axis=1)
     bad_score = int(((u.maturity < 0) | (u.maturity > 100)).any(axis=1).sum() + ((total < 0) | (total > 400)).sum())
-    met = maturity.criteria(u.maturity, (u.service_state == ServiceState.ROUTINISED).sum(axis=1))
+    routinised = (u.service_state == ServiceState.ROUTINISED).sum(axis=1)
+    met = maturity.criteria(u.maturity, routinised, model.params.maturity)
     below = np.arange(met.shape[1])[None, :] < u.stage[:, None]
     bad_stage = int((below & ~met).any(axis=1).sum())
     return bad_score, bad_stage
@@ -37,7 +38,9 @@ def check_maturity_invariants(weeks: int = 260, seeds: tuple[int, ...] = (0, 1))
     score = stage = steps = 0
     for practice in PRACTICES:
         for seed in seeds:
-            params = dataclasses.replace(base, seed=seed, practice=dataclasses.replace(base.practice, name=practice))
+            budget = 0.0 if practice == "exploit_only" else base.practice.budget
+            practice_params = dataclasses.replace(base.practice, name=practice, budget=budget)
+            params = dataclasses.replace(base, seed=seed, practice=practice_params)
             model = RegionModel(params, collect=False)
             for _ in range(weeks):
                 model.step()

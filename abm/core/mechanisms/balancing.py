@@ -13,7 +13,7 @@ exploring practice (March 1991 on the trade-off; the practices differ only in wh
 A budget account keeps every practice to its budget: time not spent (or overspent) is made up over the next
 `carryover_weeks` weeks, so a run's realised mean share is close to the budget whatever the practice. It cannot
 spend in weeks with nothing planned (the exploit half of `sequential`, after an `explore_weeks` schedule, or when
-unit managers cut every share to 0), and it scales a week's shares by at most 3 and up to `max_unit_share`.
+unit managers cut every share to 0), and no unit's share goes above `max_unit_share`.
 """
 
 from __future__ import annotations
@@ -100,11 +100,11 @@ def apply_slack(target: np.ndarray, workload: np.ndarray, enabling: np.ndarray, 
 def account_factor(target: float, planned: float, account: float, practice: PracticeParams, n_staff: int) -> float:
     """Multiplier on this week's shares (after slack) that spends the region's target share plus a
     `carryover_weeks` part of the account (staff-weeks budgeted but not yet spent). Slack therefore moves time
-    between units, not out of the budget. 1 in a week with nothing planned."""
+    between units (to those whose managers cut less), not out of the budget. 1 in a week with nothing planned."""
     if planned <= 0 or target <= 0:
         return 1.0
     makeup = account / practice.carryover_weeks / n_staff
-    return float(np.clip((target + makeup) / planned, 0.0, 3.0))
+    return float(max((target + makeup) / planned, 0.0))
 
 
 def shares(

@@ -32,10 +32,13 @@ def stage_criteria(mp: MaturityParams) -> tuple[str, ...]:
 
 
 def service_component(
-    state: np.ndarray, adoption: np.ndarray, dimension: np.ndarray, weight: np.ndarray, n_dims: int = len(DIMENSIONS)
+    state: np.ndarray, adoption: np.ndarray, dimension: np.ndarray, weight: np.ndarray, uptake: np.ndarray,
+    n_dims: int = len(DIMENSIONS),
 ) -> np.ndarray:
-    """(U, 4): per dimension, mean over its services of lifecycle weight x adoption share in the unit."""
-    contrib = weight[state] * adoption
+    """(U, 4): per dimension, mean over its services of lifecycle weight x staff adoption share in the unit x
+    patient uptake (1 for services that do not need patients: HIMSS's person-enabled health counts patients'
+    use, not only staff's)."""
+    contrib = weight[state] * adoption * uptake
     members = dimension[:, None] == np.arange(n_dims)[None, :]  # (S, 4): which dimension each service serves
     return contrib @ (members / np.maximum(members.sum(axis=0), 1))  # a dimension without services: 0
 

@@ -112,8 +112,6 @@ def test_a_parameter_tested_where_nothing_reads_it_is_reported_inert(runner, mon
     assert table.attrs["effects"]["diff"].tolist() == [0.0]
 
 
-@pytest.mark.xfail(strict=True, reason="viz/levers.py still offers the first model's practice.alpha and "
-                   "practice.p_cross_unit (the second model's app levers are not in yet)")
 def test_every_app_lever_is_a_numeric_parameter_with_a_screening_range():
     ranges = screen_ranges()
     for key in app_lever_keys():

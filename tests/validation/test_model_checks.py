@@ -119,6 +119,12 @@ def test_every_app_lever_is_a_numeric_parameter_with_a_screening_range():
         assert key in ranges, key
 
 
+def test_a_lever_the_app_offers_under_one_practice_is_tested_under_that_practice():
+    for key, lever in lever_checks.app_levers().items():
+        if len(lever.practices) == 1:
+            assert PRACTICE_OF.get(key) == lever.practices[0], key
+
+
 def test_low_and_high_are_the_10th_and_90th_percentiles_or_the_ends_of_a_short_integer_range():
     assert low_high(0.0, 1.0, False) == pytest.approx((0.1, 0.9))
     assert low_high(12, 156, True) == (26, 142)

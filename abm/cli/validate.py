@@ -39,7 +39,8 @@ def parse(args: Sequence[str]) -> argparse.Namespace:
                 "  abm validate --suite model --out docs/validation")
     ap.add_argument("--suite", choices=SUITES, default="docking",
                     help="docking: the published-results report (default); model: the model checks")
-    ap.add_argument("--quick", action="store_true", help="small versions with widened tolerances (about a minute)")
+    ap.add_argument("--quick", action="store_true",
+                    help="small versions (docking: widened tolerances, about a minute; model: the same criteria)")
     ap.add_argument("--out", type=Path, default=Path("outputs/validation"), metavar="DIR",
                     help="where the report goes (default: outputs/validation)")
     ap.add_argument("--workers", type=int, default=None, metavar="N",

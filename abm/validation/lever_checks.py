@@ -6,7 +6,8 @@ range's ends for an integer range of fewer than 10 values), the rest at their de
 the change must move at least one headline outcome's 5-year mean beyond its paired 95% interval.
 Screening ranges have one definition, the Morris screen's `experiments/morris_screen.yaml` (M7): the
 metadata ranges of abm/core/params.py, narrowed to plausible values that are valid in every combination.
-A parameter that only one practice uses is tested under that practice.
+A parameter that only one practice uses is tested under that practice, and a lever the app offers only with
+a demand shock under the pandemic_shock environment.
 """
 
 from __future__ import annotations
@@ -69,11 +70,21 @@ def numeric_keys(group: str) -> list[str]:
     return [f"{group}.{f.name}" for f in dataclasses.fields(GROUPS[group]) if "range" in f.metadata]
 
 
-def app_lever_keys() -> list[str]:
-    """Override keys of every lever the app's Live and Compare pages offer, under any practice."""
-    from viz.levers import PRACTICE_CHOICES, levers_for
+def app_levers() -> dict[str, object]:
+    """Override key -> lever of every numeric lever the app's Live and Compare pages offer (a choice, such as
+    who decides, is a switch between designs, not a lever with a range)."""
+    from viz.levers import LEVERS
 
-    return list(dict.fromkeys(lv.key for p in PRACTICE_CHOICES for lv in levers_for(p)))
+    return {lv.key: lv for lv in LEVERS if lv.kind != "choice"}
+
+
+def app_lever_keys() -> list[str]:
+    return list(app_levers())
+
+
+def shock_only() -> set[str]:
+    """Levers the app uses only in an environment with a demand shock (tested under pandemic_shock)."""
+    return {key for key, lv in app_levers().items() if getattr(lv, "shock", False)}
 
 
 def tested_keys() -> list[str]:
@@ -87,11 +98,12 @@ def is_parameter(key: str) -> bool:
 
 
 def setting(key: str, weeks: int, preset: str) -> tuple[str, ModelParams]:
-    """(practice, base parameters) a parameter is tested under."""
+    """(where: practice and environment, base parameters) a parameter is tested under."""
     practice = PRACTICE_OF.get(key, DEFAULT_PRACTICE)
-    base = (f"practice={practice}", "environment=stable", f"organisation={preset}", f"weeks={weeks}",
+    environment = "pandemic_shock" if key in shock_only() else "stable"
+    base = (f"practice={practice}", f"environment={environment}", f"organisation={preset}", f"weeks={weeks}",
             *EXTRA.get(key, ()))
-    return practice, composed(base)
+    return practice if environment == "stable" else f"{practice}, {environment}", composed(base)
 
 
 def check_no_inert_lever(seeds: int = 10, weeks: int = 260, preset: str = "default",
@@ -119,7 +131,7 @@ def check_no_inert_lever(seeds: int = 10, weeks: int = 260, preset: str = "defau
         if key in problems:
             rows.append(mrow("no_inert_lever", key, float("nan"), 1, 0, False, f"not tested: {problems[key]}"))
             continue
-        practice = PRACTICE_OF.get(key, DEFAULT_PRACTICE)
+        practice, _ = setting(key, weeks, preset)
         low, high = low_high(*ranges[key])
         found = {m: paired(batch.values(f"{key}|low", m), batch.values(f"{key}|high", m)) for m in HEADLINE}
         moved = [m for m, d in found.items() if d.beyond]

@@ -1,6 +1,7 @@
 """The scaling plot for docs/performance.md: wall and CPU time for 260 weeks against staff, log-log,
-with a line of slope 1 (linear cost) through the 8,000-staff point: the first version
-(tables/baseline/), vectorised numpy before numba (tables/numpy/) and now.
+with a line of slope 1 (linear cost) through the 8,000-staff point: the first model's first version
+(tables/baseline/), its vectorised numpy before numba (tables/numpy/) and its numba kernels
+(tables/first_model/), and the second model now (tables/scaling.csv).
 
     uv run python -m benchmarks.plot        # reads benchmarks/tables/, writes docs/figures/scaling.png
 """
@@ -34,12 +35,16 @@ def plot(tables: Path, out: Path) -> None:
         base_file = tables / "baseline" / base_name
         if base_file.is_file():
             base = pd.read_csv(base_file)
-            ax.plot(base["staff"], base[col], "o--", color="0.6", label="first version (per-op numpy)")
+            ax.plot(base["staff"], base[col], "o--", color="0.6", label="first model, first version (per-op numpy)")
         numpy_file = tables / "numpy" / "scaling.csv"
         if numpy_file.is_file():
             arrays = pd.read_csv(numpy_file)
-            ax.plot(arrays["staff"], arrays[col], "o--", color="C2", label="vectorised numpy, before numba")
-        ax.plot(now["staff"], now[col], "o-", color="C0", label="now: numba kernels (median of repeats)")
+            ax.plot(arrays["staff"], arrays[col], "o--", color="C2", label="first model, vectorised numpy")
+        first_file = tables / "first_model" / "scaling.csv"
+        if first_file.is_file():
+            first = pd.read_csv(first_file)
+            ax.plot(first["staff"], first[col], "o--", color="C4", label="first model, numba kernels")
+        ax.plot(now["staff"], now[col], "o-", color="C0", label="second model now (median of repeats)")
         ref = now.loc[(now["staff"] - 8000).abs().idxmin()]
         xs = np.array([now["staff"].min(), now["staff"].max()], dtype=float)
         ax.plot(xs, ref[col] * xs / ref["staff"], ":", color="C3", label="linear in staff")

@@ -155,10 +155,16 @@ class UnitMetric:
     dtype: type[np.generic] = np.float64
 
 
+def mean_of(values: np.ndarray) -> float:
+    """values.mean() without numpy's Python wrapper around it: the same sum (pairwise, or exact counts of
+    booleans and integers) divided by the size, so the same value."""
+    return float(values.sum() / values.size)
+
+
 def code_knowledge(source: Week | RegionModel) -> float:
     """Mean over units of (code x reality) / m (March 1991); validation calls it with the model itself."""
     if isinstance(source, Week):
-        return float(np.mean(source.unit_code_scores) / source.model.reality.size)
+        return float(mean_of(source.unit_code_scores) / source.model.reality.size)
     return float(np.mean(source.units.code.astype(np.int64) @ source.reality) / source.reality.size)
 
 
@@ -264,14 +270,14 @@ def mandated_progress(week: Week) -> float:
     mandated = model.mandated & week.arrived
     if not mandated.any():
         return 0.0
-    return float(week.live_in_care[:, mandated].mean())
+    return mean_of(week.live_in_care[:, mandated])
 
 
 def patient_uptake(week: Week) -> float:
     """Mean patient uptake of patient-facing services, over the unit-services that run them."""
     model = week.model
     running = (live_by_unit(week) | (model.units.service_state == ServiceState.PILOTING)) & model.patient_facing
-    return float(model.units.uptake[running].mean()) if running.any() else 0.0
+    return mean_of(model.units.uptake[running]) if running.any() else 0.0
 
 
 def pilots_failed_by(cause: Cause) -> Callable[[Week], float]:
@@ -296,7 +302,7 @@ def weeks_to_half(week: Week) -> float:
     model = week.model
     lags = model.record.half_units - model.events.available
     lags = lags[~np.isnan(lags)]
-    return float(lags.mean()) if lags.size else float("nan")
+    return mean_of(lags) if lags.size else float("nan")
 
 
 def share_to_half(week: Week) -> float:
@@ -304,14 +310,14 @@ def share_to_half(week: Week) -> float:
     arrived = week.arrived
     if not arrived.any():
         return 0.0
-    return float((~np.isnan(week.model.record.half_units[arrived])).mean())
+    return mean_of(~np.isnan(week.model.record.half_units[arrived]))
 
 
 REGION_METRICS: tuple[Metric, ...] = (
     Metric("code_knowledge", "Code knowledge (March)", "score -1..1", "score", code_knowledge),
     Metric("belief_knowledge", "Mean belief knowledge", "score -1..1", "score", belief_knowledge),
     Metric("mean_knowhow", "Digital know-how, mean", "0..1", "score",
-           lambda w: float(w.model.staff.knowhow.mean())),
+           lambda w: mean_of(w.model.staff.knowhow)),
     Metric("sd_knowhow", "Digital know-how, spread", "sd", "score", sd_knowhow),
     *(Metric(f"maturity_{d}", f"Maturity: {d.replace('_', ' ')}", "0..100", "score", maturity_dimension(i))
       for i, d in enumerate(DIMENSIONS)),

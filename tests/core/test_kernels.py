@@ -237,8 +237,8 @@ def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
 
 @pytest.mark.parametrize(("graph", "n_dims"), [("organisation", 4), ("organisation", 3), ("complete", 4)])
 def test_knowhow_learn_equals_peer_learning_then_update(graph: str, n_dims: int) -> None:
-    """The fused pass (gap sums, peer rate, training, use, forgetting) gives the whole-array functions' bits;
-    four dimensions take the unrolled path, three the general one."""
+    """The compiled passes (gap sums, then peer rate, training, use and forgetting) give the whole-array
+    functions' bits; four dimensions take the unrolled path, three the general one."""
     rng = np.random.default_rng(12)
     n = 1200
     unit = np.sort(rng.integers(0, 15, n)).astype(np.int32)

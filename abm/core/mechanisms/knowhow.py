@@ -30,9 +30,22 @@ def gap_sums(knowhow: np.ndarray, net: Network) -> np.ndarray:
 
 @njit(cache=True)
 def _gap_sums(knowhow: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """Sum over each person's contacts of max(contact's know-how - own, 0), contacts in CSR order."""
+    """Sum over each person's contacts of max(contact's know-how - own, 0), contacts in CSR order (four
+    dimensions: the sums in registers)."""
     n, n_dims = knowhow.shape
     out = np.zeros((n, n_dims))
+    if n_dims == 4:
+        for i in range(n):
+            k0, k1, k2, k3 = knowhow[i, 0], knowhow[i, 1], knowhow[i, 2], knowhow[i, 3]
+            a0 = a1 = a2 = a3 = 0.0
+            for e in range(indptr[i], indptr[i + 1]):
+                j = indices[e]
+                a0 += max(knowhow[j, 0] - k0, 0.0)
+                a1 += max(knowhow[j, 1] - k1, 0.0)
+                a2 += max(knowhow[j, 2] - k2, 0.0)
+                a3 += max(knowhow[j, 3] - k3, 0.0)
+            out[i, 0], out[i, 1], out[i, 2], out[i, 3] = a0, a1, a2, a3
+        return out
     for i in range(n):
         for e in range(indptr[i], indptr[i + 1]):
             j = indices[e]
@@ -127,55 +140,34 @@ def learn(
     focus: np.ndarray, n_used: np.ndarray, rate_peer: float, peer_base: float, rate_training: float,
     training_general: float, rate_use: float, rate_forget: float, floor: float,
 ) -> np.ndarray:
-    """Next week's know-how: update_knowhow(knowhow, peer_rate[:, None] x peer_gap, ...), computed in one
-    compiled pass over people and their contacts, with the same operations in the same order (so the same
-    bits; tests/core/test_kernels.py checks it against the whole-array functions above)."""
+    """Next week's know-how: update_knowhow(knowhow, peer_rate[:, None] x peer_gap, ...), with the gap sums
+    and the update each one compiled pass and the same operations in the same order (so the same bits;
+    tests/core/test_kernels.py checks it against the whole-array functions above)."""
     knowhow = np.ascontiguousarray(knowhow, dtype=np.float64)
-    sums = gap_sums(knowhow, net) if net.complete else np.zeros((0, knowhow.shape[1]))
-    adj = net.adjacency
-    return _learn(knowhow, adj.indptr, adj.indices, sums, net.degree, np.ascontiguousarray(learning_time, np.float64),
-                  np.ascontiguousarray(attitude, np.float64), np.ascontiguousarray(trained, np.bool_),
-                  np.ascontiguousarray(focus, np.bool_), np.ascontiguousarray(n_used, np.float64), rate_peer,
-                  peer_base, 1.0 - peer_base, rate_training, training_general, rate_use, rate_forget, floor)
+    gap = gap_sums(knowhow, net)
+    gap /= np.maximum(net.degree, 1.0)[:, None]  # peer_gap, divided in place (one vectorised pass)
+    return _update(knowhow, gap, np.ascontiguousarray(learning_time, np.float64),
+                   np.ascontiguousarray(attitude, np.float64), np.ascontiguousarray(trained, np.bool_),
+                   np.ascontiguousarray(focus, np.bool_), np.ascontiguousarray(n_used, np.float64), rate_peer,
+                   peer_base, 1.0 - peer_base, rate_training, training_general, rate_use, rate_forget, floor)
 
 
 @njit(cache=True)
-def _learn(knowhow, indptr, indices, given_sums, degree, learning_time, attitude, trained, focus, n_used, rate_peer,
-           peer_base, one_minus_base, rate_training, training_general, rate_use, rate_forget,
-           floor):  # pragma: no cover - compiled; documented by `learn`
+def _update(knowhow, peer_gap, learning_time, attitude, trained, focus, n_used, rate_peer, peer_base,
+            one_minus_base, rate_training, training_general, rate_use, rate_forget,
+            floor):  # pragma: no cover - compiled; documented by `learn`
+    """update_knowhow with peer = peer_rate x peer_gap, person by person."""
     n, n_dims = knowhow.shape
     out = np.empty_like(knowhow)
-    sums = np.zeros(n_dims)
     for i in range(n):
-        if given_sums.shape[0]:
-            for d in range(n_dims):
-                sums[d] = given_sums[i, d]
-        elif n_dims == 4:  # the same sums, the four dimensions in registers
-            k0, k1, k2, k3 = knowhow[i, 0], knowhow[i, 1], knowhow[i, 2], knowhow[i, 3]
-            a0 = a1 = a2 = a3 = 0.0
-            for e in range(indptr[i], indptr[i + 1]):
-                j = indices[e]
-                a0 += max(knowhow[j, 0] - k0, 0.0)
-                a1 += max(knowhow[j, 1] - k1, 0.0)
-                a2 += max(knowhow[j, 2] - k2, 0.0)
-                a3 += max(knowhow[j, 3] - k3, 0.0)
-            sums[0], sums[1], sums[2], sums[3] = a0, a1, a2, a3
-        else:  # _gap_sums for row i: contacts in CSR order
-            for d in range(n_dims):
-                sums[d] = 0.0
-            for e in range(indptr[i], indptr[i + 1]):
-                j = indices[e]
-                for d in range(n_dims):
-                    sums[d] += max(knowhow[j, d] - knowhow[i, d], 0.0)
         rate = rate_peer * (peer_base + one_minus_base * learning_time[i]) * (0.5 + attitude[i])
-        deg = max(degree[i], 1.0)
         train = rate_training if trained[i] else 0.0
         for d in range(n_dims):
             k = knowhow[i, d]
             gap = 1.0 - k
             relevance = 1.0 if focus[i, d] else training_general
             used = n_used[i, d]
-            gain = rate * (sums[d] / deg) + train * relevance * gap + rate_use * used * gap
+            gain = rate * peer_gap[i, d] + train * relevance * gap + rate_use * used * gap
             forget = rate_forget if (used == 0 and not trained[i]) else 0.0
             x = k + gain - forget * max(k - floor, 0.0)
             out[i, d] = min(max(x, 0.0), 1.0)

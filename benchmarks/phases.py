@@ -5,7 +5,9 @@
 
 Each size runs in this process after the others (BLAS single-threaded, as in benchmarks.run); phases
 are timed by wrapping the model's phase methods, so the split is exact and the total includes the
-wrappers' small overhead. Written to benchmarks/tables/phases.{csv,md}.
+wrappers' small overhead. The clock is this process's CPU time (`--clock cpu`, the default: on a shared
+machine wall time also counts the weeks other processes held the core) or wall time (`--clock wall`).
+Written to benchmarks/tables/phases.{csv,md}.
 """
 
 from __future__ import annotations
@@ -28,17 +30,21 @@ import pandas as pd  # noqa: E402
 from abm.api import load_kernels  # noqa: E402
 from benchmarks.run import DEFAULT_OUT, SIZES, markdown, parse_sizes  # noqa: E402
 
-PHASES = ("environment_phase", "management_sense", "management_seize", "balance", "staff_phase",
+PHASES = ("environment_phase", "management_sense", "management_seize", "balance", "staff_phase", "care_phase",
           "adoption_phase", "unit_phase", "transform", "workforce", "update_maturity")
+
+
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+clock = CLOCKS["cpu"]
 
 
 def timed(fn: Callable[..., Any], name: str, acc: Counter[str]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
+        start = clock()
         try:
             return fn(*args, **kwargs)
         finally:
-            acc[name] += time.perf_counter() - start
+            acc[name] += clock() - start
 
     return wrapper
 
@@ -53,9 +59,9 @@ def phase_split(staff: int, weeks: int) -> dict[str, Any]:
     for name in PHASES:
         setattr(model, name, timed(getattr(model, name), name, acc))
     model.collector.collect = timed(model.collector.collect, "collect", acc)  # type: ignore[method-assign]
-    start = time.perf_counter()
+    start = clock()
     model.run()
-    total = time.perf_counter() - start
+    total = clock() - start
     row: dict[str, Any] = {"staff": staff, "weeks": weeks, "run (s)": round(total, 3)}
     for name in (*PHASES, "collect"):
         row[name.removesuffix("_phase").replace("management_", "") + " %"] = round(100 * acc[name] / total, 1)
@@ -68,11 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=parse_sizes, default=(600, 8000, 100000))
     parser.add_argument("--weeks", type=int, default=104)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu", help="CPU time (default) or wall time")
     args = parser.parse_args(argv)
+    global clock
+    clock = CLOCKS[args.clock]
     df = pd.DataFrame([phase_split(s, args.weeks) for s in args.sizes])
     args.out.mkdir(parents=True, exist_ok=True)
     df.to_csv(args.out / "phases.csv", index=False)
-    text = "Share of the weekly step per phase (per cent of run time)\n\n" + markdown(df)
+    text = f"Share of the weekly step per phase (per cent of run time, {args.clock} clock)\n\n" + markdown(df)
     (args.out / "phases.md").write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -75,12 +75,14 @@ def measure_size(size: Size, weeks: int, repeats: int) -> dict[str, Any]:
     runs = []
     for k in range(repeats):
         runs.append(worker(["--weeks", str(weeks), *size.overrides], core=k))
-        print(f"  {size.staff:>7,} staff  repeat {k + 1}/{repeats}: run {runs[-1]['run_s']:.3f} s", flush=True)
+        print(f"  {size.staff:>7,} staff  repeat {k + 1}/{repeats}: run {runs[-1]['run_s']:.3f} s "
+              f"(CPU {runs[-1]['run_cpu_s']:.3f} s)", flush=True)
     run_s = median_of(runs, "run_s")
     return {
         "staff": size.staff, "units": runs[0]["units"], "ties": runs[0]["ties"], "weeks": weeks,
         "repeats": repeats, "build_s": median_of(runs, "build_s"), "run_s": run_s,
         "run_s_min": min(r["run_s"] for r in runs), "run_s_max": max(r["run_s"] for r in runs),
+        "run_cpu_s_min": min(r["run_cpu_s"] for r in runs), "run_cpu_s_max": max(r["run_cpu_s"] for r in runs),
         "staff_weeks_per_s": size.staff * weeks / run_s, "run_cpu_s": median_of(runs, "run_cpu_s"),
         "frames_s": median_of(runs, "frames_s"), "write_s": median_of(runs, "write_s"),
         "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),

@@ -61,6 +61,8 @@ CSS = """
 .abm-kpi-delta { font-size: 11px; }
 .abm-baseline-table td, .abm-baseline-table th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; }
 .v-btn-toggle { flex-wrap: wrap; }
+.abm-lever-section { font-weight: 600; font-size: 13px; margin: 12px 0 2px 0; border-top: 1px solid #ddd; }
+.abm-lever-reason { color: #8a4b00; }
 """
 
 

@@ -8,9 +8,11 @@ import numpy as np
 import solara
 
 from viz import state, svg
-from viz.i18n import metric_label, t
+from viz.i18n import language, metric_label, t
+from viz.levers import fmt
+from viz.live import ViewBox
 from viz.scenario_ui import SaveScenario
-from viz.sim import TREND_METRICS
+from viz.sim import TREND_METRICS, Simulation
 from viz.svg import esc
 from viz.widgets import Choices, Levers, PlayControls, kpi_html
 
@@ -34,20 +36,12 @@ def reset_both() -> None:
 
 def label(run: state.Run, which: str) -> str:
     s = run.applied.value
-    extra = " ".join(f"{k.split('.')[-1]}={v:g}" for k, v in s.levers)
+    extra = " ".join(f"{k.split('.')[-1]}={fmt(v)}" for k, v in s.levers)
     return f"{t(which)}: {s.practice} {extra}".strip()
 
 
-@solara.component
-def CompareViews() -> None:
-    tick = state.compare_tick.value  # subscribe: re-render after each step
-    sims = [state.ensure(r) for r in RUNS]
-
-    def done() -> None:
-        for sim in sims:
-            sim.rendered.set()
-
-    solara.use_effect(done, [tick, id(sims[0]), id(sims[1])])
+def compare_html(sims: list[Simulation]) -> str:
+    """Both runs' key figures, their curves overlaid and the difference B - A, as one HTML string."""
     names = [label(RUNS[0], "run_a"), label(RUNS[1], "run_b")]
     cells = [f'<h2 style="margin:4px 0">{t("week")} <span class="abm-week">{sims[0].week}</span> / '
              f'{sims[0].params.weeks}</h2>']
@@ -66,7 +60,15 @@ def CompareViews() -> None:
                      + svg.line_chart([diff], t("difference"), height=120, zero_line=True,
                                       data={"metric": metric, "kind": "difference"}, x_max=horizon)
                      + "</div>")
-    solara.HTML("div", unsafe_innerHTML="".join(cells) + "</div>", classes=["abm-views"])
+    return "".join(cells) + "</div>"
+
+
+@solara.component
+def CompareViews() -> None:
+    """Both runs as one HTML widget; while playing, the loop draws into it through the painter (viz.live)."""
+    tick = state.compare_tick.value  # subscribe: re-render after a step or a reset
+    sims = [state.ensure(r) for r in RUNS]
+    ViewBox(lambda: compare_html(sims), tuple(sims), [tick, id(sims[0]), id(sims[1]), language.value])
 
 
 @solara.component

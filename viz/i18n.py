@@ -1,7 +1,8 @@
 """English and Swedish labels for the app, with one reactive language per browser session.
 
 Parameter help text and ranges are not translated here: they come from the field metadata in
-`abm/core/params.py` (defined once); only names of pages, controls, levers and the headline outcomes are.
+`abm/core/params.py` (defined once); only names of pages, controls, levers (with why one is off) and the
+headline outcomes are.
 """
 
 from __future__ import annotations
@@ -86,28 +87,73 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_error": ("This page could not be shown", "Sidan kunde inte visas"),
     "page_error_hint": ("the server's console has the details", "serverns konsol har detaljerna"),
     "retry": ("Try again", "Försök igen"),
+    # lever sections, the shown range, choices and why a lever is off
+    "section_practice": ("Practice: where, when and who decides", "Praktik: var, när och vem som beslutar"),
+    "section_management": ("Management", "Ledning"),
+    "section_organisation": ("Organisation and staff", "Organisation och personal"),
+    "section_environment": ("Environment", "Omvärld"),
+    "typed_up_to": ("typed: up to", "skrivet: upp till"),
+    "choices": ("choices", "val"),
+    "not_used": ("Not used", "Används inte"),
+    "choice_management": ("management", "ledningen"),
+    "choice_units": ("units", "enheterna"),
+    "unused_exploit_only": ("exploit_only explores nothing (its budget is 0)",
+                            "exploit_only utforskar inget (dess budget är 0)"),
+    "unused_structural": ("only structural builds innovation units", "bara structural bygger innovationsenheter"),
+    "unused_sequential": ("only sequential alternates phases", "bara sequential växlar mellan faser"),
+    "unused_networked": ("only networked sets ties by this share", "bara networked sätter banden med denna andel"),
+    "unused_adaptive": ("only adaptive responds to a shortfall from aspiration",
+                        "bara adaptive svarar på ett underskott mot ambitionsnivån"),
+    "unused_cross_ties": ("networked sets its ties by practice.cross_share",
+                          "networked sätter sina band med practice.cross_share"),
+    "unused_no_shock": ("this environment has no shock (pandemic_shock has one)",
+                        "denna omvärld har ingen kris (pandemic_shock har en)"),
+    # units per kind (the organisation view)
+    "kind_primary_care": ("primary-care centres", "vårdcentraler"),
+    "kind_ward": ("wards", "vårdavdelningar"),
+    "kind_specialist": ("specialist clinics", "specialistmottagningar"),
+    "kind_innovation": ("innovation units", "innovationsenheter"),
 }
 
 # Headline outcomes, by metric name (the registry's English labels are the source of truth for English).
 METRIC_SV: dict[str, str] = {
     "maturity_total": "Digital mognad (poäng)",
     "mean_stage": "Digital mognadsnivå, medel",
-    "dc_index": "Dynamisk förmåga (index)",
+    "services_live": "Tjänster i drift per vårdenhet",
     "n_services_routinised": "Tjänster i rutinbruk",
-    "care_production": "Vårdproduktion",
-    "exploration_share": "Utforskande andel av arbetstiden",
+    "mandated_progress": "Nationellt beslutade tjänster: andel vårdenheter i drift",
     "adoption_share": "Andel som använder tjänsterna",
+    "patient_uptake": "Patienternas användning av patientnära tjänster",
+    "care_production": "Given vård",
+    "unmet_demand": "Ej mött andel av efterfrågad vård",
+    "waiting_list": "Väntelista",
+    "remote_share": "Andel distanskontakter",
+    "exploration_share": "Utforskande andel av arbetstiden",
+    "exploration_target": "Planerad utforskande andel (budget x schema)",
     "mean_knowhow": "Digital kompetens, medel",
     "code_knowledge": "Rutinernas kunskap (March)",
     "workload": "Arbetsbelastning",
+    "dc_weeks_to_half": "Respons: veckor från ankomst till hälften av vårdenheterna i drift",
+    "dc_shock_response": "Respons: veckor från kris till 1,2 gånger distansandelen",
 }
 
 LEVER_SV: dict[str, str] = {
-    "alpha": "Utforskande andel",
+    "budget": "Utforskningsbudget",
+    "decided_by": "Vem som beslutar",
+    "explore_weeks": "Utforska tidigt (veckor)",
+    "innovation_share": "Innovationsenheternas utforskande tid",
+    "period_weeks": "Fascykel (veckor)",
+    "cross_share": "Andel band mellan enheter",
+    "adaptive_gain": "Respons på ett underskott",
+    "pilot_capacity": "Pilotkapacitet",
+    "scaling_capacity": "Spridningskapacitet",
+    "ehealth_staff": "E-hälsoenhetens personal",
     "training": "Utbildning",
     "champions": "Digitala ambassadörer",
     "cross_ties": "Band mellan enheter",
     "turnover": "Personalomsättning",
+    "shock_boost": "Krisens skjuts för distansvård",
+    "shock_rollout": "Krisens snabbinförande av distansvård",
 }
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import solara
 
 from viz import state, svg
-from viz.i18n import metric_label, t
+from viz.frames import FrameView, Painter
+from viz.i18n import language, metric_label, t
 from viz.markup import Md
 from viz.scenario_ui import SaveScenario
-from viz.sim import TREND_METRICS, Simulation
+from viz.sim import KIND_SHORT, TREND_METRICS, Simulation
 from viz.svg import esc
 from viz.widgets import Choices, Levers, PlayControls, kpi_html, state_names
 
@@ -24,13 +27,28 @@ def network_svg(sim: Simulation, colour_by: str) -> str:
     return svg.staff_network(sim.layout, sim.staff_colour(colour_by), sim.edges(), sim.unit_labels, legend, data)
 
 
+COMPANION = {"exploration_share": "exploration_target"}  # drawn beside it: realised against the plan
+
+
 def trend_svgs(sim: Simulation) -> list[str]:
     out = []
     for name in TREND_METRICS:
         x, y = sim.series(name)
-        out.append(svg.line_chart([svg.Series(metric_label(name), x, y)], metric_label(name),
-                                  data={"metric": name, "week": sim.week}, x_max=float(sim.params.weeks)))
+        lines = [svg.Series(metric_label(name), x, y)]
+        if name in COMPANION:
+            lines.append(svg.Series(metric_label(COMPANION[name]), *sim.series(COMPANION[name]), svg.PALETTE[4]))
+        out.append(svg.line_chart(lines, metric_label(name), data={"metric": name, "week": sim.week},
+                                  x_max=float(sim.params.weeks)))
     return out
+
+
+def kinds_html(sim: Simulation) -> str:
+    """Units per kind (innovation units exist only under `structural`), with their labels' prefixes."""
+    counts = sim.kind_counts()
+    parts = [f'<span data-kind="{kind.name.lower()}" data-count="{n}">{n} {esc(t("kind_" + kind.name.lower()))}'
+             f" ({KIND_SHORT[kind]})</span>" for kind, n in counts.items() if n]
+    return (f'<div class="abm-kinds" style="font-size:12px;color:#555">{sum(counts.values())} {esc(t("units"))}: '
+            + ", ".join(parts) + "</div>")
 
 
 def views_html(sim: Simulation, colour_by: str) -> str:
@@ -43,7 +61,7 @@ def views_html(sim: Simulation, colour_by: str) -> str:
         f' <small class="abm-overrides" style="color:#666;font-size:12px;font-weight:400">{overrides}</small></h2>'
         f'<h4>{t("kpis")}</h4>{kpi_html(sim)}'
         '<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">'
-        f'<div style="flex:1 1 460px;max-width:720px"><h4>{t("network")}</h4><small>{title}</small>'
+        f'<div style="flex:1 1 460px;max-width:720px"><h4>{t("network")}</h4><small>{title}</small>{kinds_html(sim)}'
         f'<div class="abm-network-box">{network_svg(sim, colour_by)}</div></div>'
         f'<div style="flex:1 1 580px"><h4>{t("trends")}</h4><div class="abm-trends">{"".join(trend_svgs(sim))}</div>'
         f'</div></div><h4>{t("pipeline")}</h4>'
@@ -53,11 +71,39 @@ def views_html(sim: Simulation, colour_by: str) -> str:
 
 @solara.component
 def LiveViews() -> None:
-    """Everything that changes each week; the only component that re-renders while playing."""
-    tick = state.tick.value  # subscribe: re-render after each step
+    """Everything that changes each week, as one widget. While playing, the play loop draws into it directly
+    through the painter given here (viz.state.advance, viz.frames), so a frame re-renders nothing."""
+    tick = state.tick.value  # subscribe: re-render after a step, a reset or a change of view
     sim = state.ensure(state.live)
-    solara.use_effect(sim.rendered.set, [tick, id(sim)])  # after the frame is committed: play may step on
-    solara.HTML("div", unsafe_innerHTML=views_html(sim, state.colour_by.value), classes=["abm-views"])
+    colour = state.colour_by.value
+    ViewBox(lambda: views_html(sim, colour), (sim,), [tick, id(sim), colour, language.value])
+
+
+@solara.component
+def ViewBox(html: Callable[[], str], sims: tuple[Simulation, ...], dependencies: list[object]) -> None:
+    """The views in a widget this component owns (made once, closed when it goes; viz.frames says why).
+    After each render is committed the widget gets `html()`, `sims` get a painter that draws `html()` into
+    it, and the week counts as shown; the cleanup takes the painter back (a re-render, a reset, the page
+    left)."""
+    widget = solara.use_memo(lambda: FrameView(attributes={"class": "abm-views"}), [])
+    solara.use_effect(lambda: widget.close, [])
+
+    def attach() -> Callable[[], None]:
+        painter = Painter(widget, html)
+        painter.paint()
+        for s in sims:
+            s.painter = painter
+            s.rendered.set()
+
+        def cleanup() -> None:
+            for s in sims:
+                if s.painter is painter:
+                    s.painter = None
+
+        return cleanup
+
+    solara.use_effect(attach, dependencies)
+    solara.Column(children=[widget], gap="0px")
 
 
 @solara.component

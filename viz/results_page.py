@@ -15,6 +15,7 @@ from viz import store_reader as sr
 from viz import svg
 from viz.i18n import metric_label, t
 from viz.layout import compute_layout, unit_ties
+from viz.sim import KIND_SHORT
 
 experiment = solara.reactive("")
 metric = solara.reactive("")
@@ -82,8 +83,15 @@ def Replay(runs: pd.DataFrame) -> None:
         solara.HTML("span", unsafe_innerHTML=f'{t("week")} <b class="abm-replay-week">{week}</b>')
     now = units[units["week"] == week].sort_values("unit")
     solara.HTML("div", unsafe_innerHTML=svg.unit_network(
-        layout, now["stage"].to_numpy(), ties, [f"unit {u + 1}" for u in now["unit"]],
+        layout, now["stage"].to_numpy(), ties, unit_labels(now),
         f"{t('stage')} 0-7", {"week": week}), style="max-width: 640px")
+
+
+def unit_labels(units: pd.DataFrame) -> list[str]:
+    """Units as the Live page names them, by kind (PC3, W7, IU19), when the stored table has the kind."""
+    short = {kind.name.lower(): label for kind, label in KIND_SHORT.items()}
+    kinds = units["kind"].astype(str) if "kind" in units else pd.Series([""] * len(units), index=units.index)
+    return [f"{short.get(k, 'unit ')}{u + 1}" for k, u in zip(kinds, units["unit"], strict=True)]
 
 
 Drawing = tuple[object, tuple[np.ndarray, np.ndarray, np.ndarray]]  # a layout and its unit ties
@@ -184,7 +192,10 @@ def ResultsPage() -> None:
         solara.Info(f"{t('no_experiments')} {root.resolve()}. Run e.g. `uv run abm experiment quickstart`.")
         return
     solara.Text(t("experiment"), classes=["abm-label"])
+    # not mandatory: a mandatory toggle with nothing chosen picks its first item in the browser on mount, and
+    # that pick could overtake a click (the page then showed the first experiment under the clicked button)
     solara.ToggleButtonsSingle(experiment.value if experiment.value in names else None, values=names,
-                               on_value=experiment.set, classes=["abm-experiments"], style="flex-wrap: wrap")
+                               on_value=lambda v: experiment.set(v or ""), mandatory=False,
+                               classes=["abm-experiments"], style="flex-wrap: wrap")
     if experiment.value in names:
         ExperimentView(experiment.value)

@@ -16,11 +16,12 @@ import yaml
 
 from abm.errors import UserError
 from abm.store.files import atomic_write
-from viz.levers import Settings, fmt
+from viz.levers import Settings, Value, fmt
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 GROUPS = ("organisation", "practice", "environment")
-METRICS = ["maturity_total", "care_production", "dc_index"]
+METRICS = ["maturity_total", "care_production", "waiting_list", "remote_share", "adoption_share",
+           "mandated_progress"]
 SEEDS = 10
 
 
@@ -75,10 +76,10 @@ def workshop_text(name: str, a: Settings, description: str) -> str:
              "defaults:"]
     lines += [f"  - override /{g}: {getattr(a, g)}" for g in GROUPS]
     lines += ["", f"seed: {a.seed}"]
-    nested: dict[str, dict[str, float]] = {}
+    nested: dict[str, dict[str, Value]] = {}
     for key, value in a.levers:
         group, field = key.split(".", 1)
-        nested.setdefault(group, {})[field] = float(value)
+        nested.setdefault(group, {})[field] = value if isinstance(value, str | int) else float(value)
     if nested:
         lines.append(yaml.safe_dump(nested, sort_keys=True, default_flow_style=False).rstrip())
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,13 +20,16 @@ from abm.core.params import ModelParams
 from abm.core.state import UnitKind
 from abm.errors import UserError
 from viz.layout import Layout, compute_layout, cross_edges, unit_ties
-from viz.levers import LARGE_STAFF, Settings
+from viz.levers import LARGE_STAFF, Settings, has_shock
+
+if TYPE_CHECKING:
+    from viz.frames import Painter
 
 COLUMN = {m.name: i for i, m in enumerate(REGION_METRICS)}
-KPI_METRICS = ("maturity_total", "mean_stage", "dc_index", "n_services_routinised", "care_production",
-               "exploration_share")
-TREND_METRICS = ("maturity_total", "dc_index", "care_production", "exploration_share", "adoption_share",
-                 "mean_knowhow")
+KPI_METRICS = ("maturity_total", "mean_stage", "services_live", "adoption_share", "care_production",
+               "waiting_list", "remote_share", "exploration_share")
+TREND_METRICS = ("maturity_total", "services_live", "mandated_progress", "adoption_share", "care_production",
+                 "waiting_list", "remote_share", "exploration_share", "mean_knowhow")
 
 
 def max_staff() -> int | None:
@@ -42,7 +46,7 @@ def check_size(params: ModelParams, limit: int | None) -> None:
                         f"server allows at most {limit:,} (abm viz --max-staff)")
 
 
-KIND_SHORT = {UnitKind.PRIMARY_CARE: "PC", UnitKind.WARD: "W", UnitKind.SPECIALIST: "SC", UnitKind.INNOVATION: "EH"}
+KIND_SHORT = {UnitKind.PRIMARY_CARE: "PC", UnitKind.WARD: "W", UnitKind.SPECIALIST: "SC", UnitKind.INNOVATION: "IU"}
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Simulation:
     unit_labels: list[str]
     lock: threading.Lock = field(default_factory=threading.Lock)
     rendered: threading.Event = field(default_factory=threading.Event)  # set once views show this week
+    painter: Painter | None = None  # draws this week's views straight into their widget (viz.frames)
     _network_id: int = -1
     _edges: tuple[np.ndarray, np.ndarray] | None = None
     _ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -122,12 +127,19 @@ class Simulation:
         self._network_id = id(net)
 
     def staff_colour(self, by: str) -> np.ndarray:
-        """Per staff, a 0..1 value: know-how, or the share of arrived services they use."""
+        """Per staff, a 0..1 value: know-how (the mean over the maturity dimensions), or the share of arrived
+        services they use."""
         s = self.model.staff
         if by == "adoption":
             arrived = ~np.isnan(self.model.events.available)
             return s.uses[:, arrived].mean(axis=1) if arrived.any() else np.zeros(s.n)
-        return np.round(s.knowhow * 8) / 8  # eight shades keep the SVG to a few paths
+        knowhow = s.knowhow.mean(axis=1) if s.knowhow.ndim == 2 else s.knowhow
+        return np.round(knowhow * 8) / 8  # eight shades keep the SVG to a few paths
+
+    def kind_counts(self) -> dict[UnitKind, int]:
+        """Units of each kind, in code order (innovation units exist only under `structural`)."""
+        counts = np.bincount(self.model.units.kind.astype(np.int64), minlength=len(UnitKind))
+        return {kind: int(counts[kind]) for kind in UnitKind}
 
 
 def warm_up_in_background() -> threading.Thread:
@@ -139,6 +151,7 @@ def warm_up_in_background() -> threading.Thread:
     def warm() -> None:
         try:
             load_kernels(Settings().overrides())
+            has_shock(Settings().environment)  # composes the default presets the levers show (cached)
         except Exception as err:  # noqa: BLE001
             print(f"abm viz: warm-up skipped ({type(err).__name__}: {err})", flush=True)
 

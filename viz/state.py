@@ -17,7 +17,7 @@ from pathlib import Path
 import solara
 
 from abm.errors import UserError
-from viz.levers import Lever, Settings
+from viz.levers import BY_ID, Lever, Settings, Value
 from viz.sim import Simulation
 
 SPEEDS = (1, 2, 5, 10, 20, 60)
@@ -84,26 +84,42 @@ def reset(run: Run, ticker: solara.Reactive[int]) -> None:
     ticker.set(ticker.value + 1)
 
 
-def set_lever(run: Run, lever: Lever, text: str | float, current: float | None = None) -> None:
-    """Validate a typed or slid value against the field's range; refuse it with the model's own message.
-    A value equal to the current one changes nothing (sliders echo their value when they snap)."""
+def set_lever(run: Run, lever: Lever, text: Value, current: Value | None = None) -> None:
+    """Validate a typed, slid or chosen value against the field's metadata and the draft's other settings;
+    refuse it with the model's own message (or, for a lever the practice does not use, the reason). A value
+    equal to the current one changes nothing (sliders echo their value when they snap)."""
+    from viz.i18n import t
+
+    draft = run.draft.value
+    if lever.reason(draft):
+        run.errors.set({**run.errors.value, lever.id: f"{lever.key}: {t(lever.reason(draft))}"})
+        return
     try:
-        value = lever.validate(text)
+        value = lever.validate(text, draft.params())
     except UserError as err:
         run.errors.set({**run.errors.value, lever.id: str(err)})
         return
     except Exception as err:  # noqa: BLE001  (a value no widget sends: refused, the model untouched)
         run.errors.set({**run.errors.value, lever.id: f"{lever.key}: value refused ({type(err).__name__})"})
         return
-    if current is not None and abs(value - current) <= 1e-9 * max(1.0, abs(current)):
-        run.errors.set({k: v for k, v in run.errors.value.items() if k != lever.id})
-        return
-    run.draft.set(run.draft.value.with_lever(lever.key, value))
     run.errors.set({k: v for k, v in run.errors.value.items() if k != lever.id})
+    if current is not None and same(value, current):
+        return
+    run.draft.set(draft.with_lever(lever.key, value))
+
+
+def same(a: Value, b: Value) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
 
 
 def set_choice(run: Run, **change: object) -> None:
+    """A new preset or seed; the moved levers it does not use are dropped, and earlier refusals of typed
+    lever values (which were about the old presets) are cleared."""
     run.draft.set(run.draft.value.with_(**change).relevant())
+    if set(BY_ID) & set(run.errors.value):
+        run.errors.set({k: v for k, v in run.errors.value.items() if k not in BY_ID})
 
 
 def max_saves() -> int:
@@ -152,20 +168,40 @@ FRAME_TIMEOUT = 5.0  # seconds to wait for the views to show a week before stepp
 
 def play_loop(runs: tuple[Run, ...], ticker: solara.Reactive[int], flag: solara.Reactive[bool],
               cancel: threading.Event) -> None:
-    """Step while playing at the chosen speed, one week per drawn frame: the loop waits until the views
-    have rendered a week before the next step, so the page never lags the model and slow views slow
-    the loop instead of piling up renders."""
+    """Step while playing at the chosen speed, one week per drawn frame (`advance`), so the page never lags
+    the model and slow views slow the loop instead of piling up renders."""
     closed = session_closed_event()
     while flag.peek() and not cancel.is_set() and not closed.is_set():
         start = time.perf_counter()
-        sims = [ensure(r) for r in runs]
-        for sim in sims:
-            sim.rendered.clear()
-        if not step(runs, ticker):
+        if not advance(runs, ticker):
             flag.set(False)
             return
-        for sim in sims:
-            sim.rendered.wait(FRAME_TIMEOUT)
         delay = 1.0 / speed.peek() - (time.perf_counter() - start)
         if delay > 0:
             cancel.wait(delay)
+
+
+def advance(runs: tuple[Run, ...], ticker: solara.Reactive[int]) -> bool:
+    """Step every run a week and show it. Once the page has given each run a painter (viz.frames), the week
+    goes straight into the views' widget, with no re-render of the page (whose cost grows with every control
+    on it), once the browser has caught up (at most viz.frames.IN_FLIGHT frames on their way), so a slow
+    browser slows the loop. Until then (the first frame, or just after a reset) through a re-render, waiting
+    until the views have the week. False at the horizon."""
+    sims = [ensure(r) for r in runs]
+    painters = [sim.painter for sim in sims]
+    if any(painter is None for painter in painters):
+        for sim in sims:
+            sim.rendered.clear()
+        moved = step(runs, ticker)
+        if moved:
+            for sim in sims:
+                sim.rendered.wait(FRAME_TIMEOUT)
+        return moved
+    moved = False
+    for sim in sims:
+        moved = sim.step(1) or moved
+    if moved:
+        for painter in dict.fromkeys(painters):  # Compare's two runs share one painter
+            painter.wait(FRAME_TIMEOUT)  # type: ignore[union-attr]  (the browser has caught up)
+            painter.paint()  # type: ignore[union-attr]
+    return moved

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 import solara
 
+from abm.core.params import ModelParams
 from abm.core.state import ServiceState
 from viz import state
 from viz.i18n import LEVER_SV, language, metric_label, t
-from viz.levers import ENVIRONMENTS, ORGANISATIONS, PRACTICE_CHOICES, Lever, fmt, levers_for
+from viz.levers import ENVIRONMENTS, LEVERS, ORGANISATIONS, PRACTICE_CHOICES, SECTIONS, Lever, Value, preset
 from viz.sim import KPI_METRICS, Simulation
 from viz.svg import esc
 
@@ -43,33 +44,76 @@ def Choices(run: state.Run, practice: bool = True, shared: bool = True, prefix: 
                         classes=[f"{prefix}abm-seed"])
 
 
-@solara.component
-def LeverInput(run: state.Run, lever: Lever, prefix: str = "") -> None:
-    """A slider plus a text box for one lever; the range comes from the field metadata and is shown."""
+def lever_defaults(run: state.Run) -> ModelParams:
+    """The values the draft's presets give the levers no one moved: the running model's own parameters
+    while they are those presets untouched (no composing), else the presets composed (cached)."""
     sim = state.ensure(run)
-    draft = dict(run.draft.value.levers)
-    value = draft.get(lever.key, lever.value_in(sim.params))
-    lo, hi = lever.range
+    draft, applied = run.draft.value, run.applied.value
+    if draft.presets == applied.presets and not applied.levers:
+        return sim.params
+    return preset(*draft.presets) or sim.params
+
+
+def lever_head(lever: Lever, value: Value, reason: str) -> str:
+    """The lever's label, key and range (the slider's own) or choices, then its help or why it is off."""
     label = LEVER_SV.get(lever.id, lever.label) if language.value == "sv" else lever.label
+    if lever.kind == "choice":
+        span = f"{esc(t('choices'))}: {esc(', '.join(lever.choices))}"
+    else:
+        lo, hi = lever.range
+        top = lever.slider_max(float(value))
+        span = f"{esc(t('range'))} [{lever.text(lo)}, {lever.text(top)}]"
+        if hi > top:
+            span += f" ({esc(t('typed_up_to'))} {lever.text(hi)})"
+    note = (f'<small class="abm-lever-reason">{esc(t("not_used"))}: {esc(t(reason))}</small>' if reason
+            else f"<small>{esc(lever.help)}</small>")
+    return f'<b>{esc(label)}</b> <code>{esc(lever.key)}</code> — <span class="abm-range">{span}</span><br>{note}'
+
+
+@solara.component
+def LeverInput(run: state.Run, lever: Lever, defaults: ModelParams, prefix: str = "") -> None:
+    """One lever: a slider plus a text box (a toggle for a choice), with the range the slider spans; a lever
+    the chosen practice or environment does not use is disabled, with the reason in one line."""
+    draft = run.draft.value
+    value = dict(draft.levers).get(lever.key, lever.value_in(defaults))
+    reason = lever.reason(draft)
+    off = bool(reason)
     error = run.errors.value.get(lever.id, "")
-    with solara.Column(gap="0px", classes=[f"{prefix}abm-lever", f"{prefix}abm-lever-{lever.id}"]):
-        solara.HTML("div", unsafe_innerHTML=f"<b>{esc(label)}</b> <code>{esc(lever.key)}</code> — "
-                    f"{esc(t('range'))} [{fmt(lo)}, {fmt(hi)}]<br><small>{esc(lever.help)}</small>",
-                    style="line-height: 1.45")
-        with solara.Row(style="align-items: center"):
-            solara.SliderFloat("", value=value, min=lo, max=lever.slider_max(value),
-                               step=lever.slider_step(value), thumb_label=False,
-                               on_value=lambda v: state.set_lever(run, lever, round(v, 6), value))
-            solara.InputText(label, value=fmt(value), on_value=lambda v: state.set_lever(run, lever, v, value),
-                             classes=[f"{prefix}abm-input-{lever.id}"], style="max-width: 110px", dense=True)
+    classes = [f"{prefix}abm-lever", f"{prefix}abm-lever-{lever.id}", *(["abm-lever-off"] if off else [])]
+    with solara.Column(gap="0px", classes=classes, style="opacity: 0.55" if off else None):
+        solara.HTML("div", unsafe_innerHTML=lever_head(lever, value, reason), style="line-height: 1.45")
+        if lever.kind == "choice":
+            with solara.ToggleButtonsSingle(str(value), on_value=lambda v: state.set_lever(run, lever, v, value),
+                                            dense=True, classes=[f"{prefix}abm-choice-{lever.id}"]):
+                for choice in lever.choices:
+                    solara.Button(t(f"choice_{choice}"), value=choice, disabled=off, text=True)
+        else:
+            number = float(value)
+            with solara.Row(style="align-items: center"):
+                if lever.kind == "int":
+                    solara.SliderInt("", value=int(number), min=int(lever.range[0]), max=int(lever.slider_max(number)),
+                                     step=int(lever.slider_step(number)), thumb_label=False, disabled=off,
+                                     on_value=lambda v: state.set_lever(run, lever, int(v), value))
+                else:
+                    solara.SliderFloat("", value=number, min=lever.range[0], max=lever.slider_max(number),
+                                       step=lever.slider_step(number), thumb_label=False, disabled=off,
+                                       on_value=lambda v: state.set_lever(run, lever, round(v, 6), value))
+                solara.InputText(lever.label, value=lever.text(number), disabled=off,
+                                 on_value=lambda v: state.set_lever(run, lever, v, value),
+                                 classes=[f"{prefix}abm-input-{lever.id}"], style="max-width: 110px", dense=True)
         if error:
             solara.Error(f"{t('error_prefix')}: {error}", dense=True, classes=["abm-error"])
 
 
 @solara.component
 def Levers(run: state.Run, prefix: str = "") -> None:
-    for lever in levers_for(run.draft.value.practice):
-        LeverInput(run, lever, prefix)
+    """Every lever by section, those the draft's practice or environment does not use disabled."""
+    defaults = lever_defaults(run)
+    for section in SECTIONS:
+        solara.HTML("div", unsafe_innerHTML=esc(t(section)), classes=["abm-lever-section"])
+        for lever in LEVERS:
+            if lever.section == section:
+                LeverInput(run, lever, defaults, prefix)
 
 
 @solara.component
@@ -99,12 +143,15 @@ def PlayControls(runs: tuple[state.Run, ...], ticker: solara.Reactive[int], flag
             solara.Error(f"{t('error_prefix')}: {r.errors.value['reset']}", dense=True, classes=["abm-error"])
 
 
+KPI_FORMAT = {"maturity_total": ".1f", "mean_stage": ".2f", "services_live": ".2f"}
+
+
 def kpi_text(name: str, value: float) -> str:
-    if name in ("exploration_share", "dc_index", "care_production"):
-        return f"{value:.3f}"
-    if name == "mean_stage":
-        return f"{value:.1f}"
-    return f"{value:.0f}" if name == "n_services_routinised" else f"{value:.1f}"
+    """A headline value: scores to one decimal, stages and services per unit to two, shares and rates to
+    three (never in the model's own units rounded away), counts whole."""
+    if name.startswith("n_"):
+        return f"{value:.0f}"
+    return format(value, KPI_FORMAT.get(name, ".3f"))
 
 
 def kpi_html(sim: Simulation, tag: str = "") -> str:

@@ -226,7 +226,7 @@ def known_keys(class_name: str) -> str:
 
 
 def allowed_for(key: str) -> str:
-    """What a numeric field accepts, from its metadata (`practice.alpha` -> "a number in [0.0, 0.9]")."""
+    """What a numeric field accepts, from its metadata (`practice.budget` -> "a number in [0.0, 0.5]")."""
     group, _, name = key.rpartition(".")
     cls = GROUPS.get(group, ModelParams if not group else None)
     meta = {f.name: f.metadata for f in dataclasses.fields(cls)}.get(name, {}) if cls else {}

@@ -6,6 +6,8 @@ or an int8-to-float copy costs tens to hundreds (they run several times a week, 
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
@@ -30,8 +32,62 @@ def unit_sum(values: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.nda
 
 
 @njit(cache=True)
+def unit_sum_columns(values: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
+    """(U, k) unit_sum of each column of a per-staff (n, k) array, in one pass over the rows: the same
+    additions in the same order as unit_sum column by column (so the same bits)."""
+    n, k = values.shape
+    out = np.zeros((n_units, k))
+    if n == 0:
+        return out
+    if k == 4:  # the maturity dimensions: the four sums in registers
+        unit, a0, a1, a2, a3 = staff_unit[0], 0.0, 0.0, 0.0, 0.0
+        for i in range(n):
+            if staff_unit[i] != unit:
+                out[unit, 0] += a0
+                out[unit, 1] += a1
+                out[unit, 2] += a2
+                out[unit, 3] += a3
+                unit, a0, a1, a2, a3 = staff_unit[i], 0.0, 0.0, 0.0, 0.0
+            a0 += values[i, 0]
+            a1 += values[i, 1]
+            a2 += values[i, 2]
+            a3 += values[i, 3]
+        out[unit, 0] += a0
+        out[unit, 1] += a1
+        out[unit, 2] += a2
+        out[unit, 3] += a3
+        return out
+    acc = np.zeros(k)
+    unit = staff_unit[0]
+    for i in range(n):
+        if staff_unit[i] != unit:
+            for j in range(k):
+                out[unit, j] += acc[j]
+                acc[j] = 0.0
+            unit = staff_unit[i]
+        for j in range(k):
+            acc[j] += values[i, j]
+    for j in range(k):
+        out[unit, j] += acc[j]
+    return out
+
+
 def unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
-    """(U, k) number of staff in each unit with each of k flags set (`flags` is (n, k) bool)."""
+    """(U, k) number of staff in each unit with each of k flags set (`flags` is (n, k) bool).
+
+    With k dividing 8 (up to 8 services) each person's flags are one or more bytes of uint64 words,
+    summed in lanes over a run of staff of the same unit (emptied before a lane can overflow). Exact counts.
+    """
+    n, k = flags.shape
+    flags = np.ascontiguousarray(flags, dtype=np.bool_)
+    if k == 0 or 8 % k or n * k % 8 or sys.byteorder != "little":
+        return _unit_counts(flags, staff_unit, n_units)
+    words = flags.reshape(-1).view(np.uint8).view(np.uint64)
+    return _unit_counts_words(words, staff_unit, n_units, k)
+
+
+@njit(cache=True)
+def _unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
     n, k = flags.shape
     out = np.zeros((n_units, k), dtype=np.int64)
     for i in range(n):
@@ -42,13 +98,75 @@ def unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.n
 
 
 @njit(cache=True)
+def _unit_counts_words(words: np.ndarray, staff_unit: np.ndarray, n_units: int, k: int) -> np.ndarray:
+    """Word w holds the flags of people 8w/k .. 8w/k + 8/k - 1 (byte b: person 8w/k + b // k, flag b % k)."""
+    out = np.zeros((n_units, k), dtype=np.int64)
+    per_word = 8 // k
+    acc = np.uint64(0)
+    added = 0
+    unit = staff_unit[0] if staff_unit.size else 0
+    for w in range(words.size):
+        first = w * per_word
+        same = True
+        for b in range(per_word):
+            same &= staff_unit[first + b] == unit
+        if not same or added == 255:  # empty the lanes into the unit they count
+            for b in range(8):
+                out[unit, b % k] += (acc >> np.uint64(8 * b)) & np.uint64(0xFF)
+            acc, added = np.uint64(0), 0
+        if same:
+            acc += words[w]
+            added += 1
+            continue
+        for b in range(8):  # people of different units in one word: byte by byte
+            person = first + b // k
+            out[staff_unit[person], b % k] += (words[w] >> np.uint64(8 * b)) & np.uint64(0xFF)
+        unit = staff_unit[min(first + per_word, staff_unit.size - 1)]
+    for b in range(8):
+        out[unit, b % k] += (acc >> np.uint64(8 * b)) & np.uint64(0xFF)
+    return out
+
+
 def column_counts(flags: np.ndarray) -> np.ndarray:
-    """(k,) number of rows with each of k flags set."""
+    """(k,) number of rows with each of k flags set (`flags` is (n, k) bool).
+
+    With k dividing 8 (up to 8 services) and little-endian words, eight flags at a time: the bytes of
+    uint64 words are summed in lanes, emptied every 255 words before a lane can overflow. Exact counts.
+    """
+    n, k = flags.shape
+    flags = np.ascontiguousarray(flags, dtype=np.bool_)
+    if k == 0 or 8 % k or sys.byteorder != "little":
+        return _column_counts(flags)
+    flat = flags.reshape(-1).view(np.uint8)
+    return _column_counts_words(flat[: flat.size // 8 * 8].view(np.uint64), flat, k)
+
+
+@njit(cache=True)
+def _column_counts(flags: np.ndarray) -> np.ndarray:
     n, k = flags.shape
     out = np.zeros(k, dtype=np.int64)
     for i in range(n):
         for j in range(k):
             out[j] += flags[i, j]  # no branch: adding a bool
+    return out
+
+
+@njit(cache=True)
+def _column_counts_words(words: np.ndarray, flat: np.ndarray, k: int) -> np.ndarray:
+    lanes = np.zeros(8, dtype=np.int64)  # byte b of every word: column b % k
+    w = 0
+    while w < words.size:
+        acc = np.uint64(0)
+        for v in range(w, min(w + 255, words.size)):
+            acc += words[v]
+        for b in range(8):
+            lanes[b] += (acc >> np.uint64(8 * b)) & np.uint64(0xFF)
+        w += 255
+    out = np.zeros(k, dtype=np.int64)
+    for b in range(8):
+        out[b % k] += lanes[b]
+    for c in range(8 * words.size, flat.size):  # the bytes after the last whole word
+        out[c % k] += flat[c]
     return out
 
 

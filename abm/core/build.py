@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from abm.core.mechanisms.turnover import baseline_knowhow, random_beliefs
-from abm.core.network import Network, organisation_network, watts_strogatz
+from abm.core.network import Network, networked_organisation, organisation_network, watts_strogatz
 from abm.core.params import DIMENSIONS, ModelParams, OrganisationParams, structural_innovation_staff
 from abm.core.state import NEVER, ServiceState, StaffState, UnitKind, UnitState
 
@@ -129,19 +129,24 @@ def seed_neighbourhood(staff: StaffState, network: Network, person: int = 0) -> 
 
 
 def cross_ties(params: ModelParams, n_staff: int, sizes: np.ndarray) -> int:
-    """Cross-unit ties: from the practice's tie probability under `networked`, else from the organisation."""
-    if params.practice.name == "networked":  # a share cross_share of each person's ties cross units
-        share = params.practice.cross_share
-        return int(round(share / (1.0 - share) * params.organisation.ties_within * n_staff / 2))
+    """Cross-unit ties of every practice but `networked`: organisation.mean_cross_ties per person.
+    (`sizes` is unused since `networked` sets a share of each person's ties instead of a count.)"""
     return int(round(params.organisation.mean_cross_ties * n_staff / 2))
 
 
 def build_network(params: ModelParams, staff: StaffState, units: UnitState, rng: np.random.Generator) -> Network:
+    """The tie network. Under `networked` the mean degree is the same as under the other practices
+    (ties_within + mean_cross_ties) and a share practice.cross_share of it crosses units."""
     sc, org = params.scenario, params.organisation
     if sc.network == "complete":
         return Network.complete_graph(staff.n)
     if sc.network == "watts_strogatz":
         return watts_strogatz(staff.n, sc.ws_k, sc.ws_rewiring, rng)
+    if params.practice.name == "networked":
+        return networked_organisation(
+            staff.unit, staff.champion, org.ties_within + org.mean_cross_ties, params.practice.cross_share,
+            org.champion_tie_boost, rng,
+        )
     return organisation_network(
         staff.unit, staff.champion, org.ties_within, cross_ties(params, staff.n, units.size),
         org.champion_tie_boost, rng,

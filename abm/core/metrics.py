@@ -84,6 +84,41 @@ class Week:
         return model.unit_adoption() if adoption is None else adoption
 
     @cached_property
+    def live(self) -> np.ndarray:
+        """(U, S) whether each service is implementing or routinised in each unit (live_by_unit)."""
+        state = self.model.units.service_state
+        return (state == ServiceState.IMPLEMENTING) | (state == ServiceState.ROUTINISED)
+
+    @cached_property
+    def live_in_care(self) -> np.ndarray:
+        """(care units, S) the rows of `live` for care units."""
+        return self.live[self.model.care_units]
+
+    @cached_property
+    def live_in_care_by_dimension(self) -> np.ndarray:
+        """(D,) live unit-services of care units per maturity dimension (integer counts as float64)."""
+        model = self.model
+        return np.bincount(model.dimension, weights=self.live_in_care.sum(axis=0), minlength=len(DIMENSIONS))
+
+    @cached_property
+    def n_care_units(self) -> int:
+        """Care units (at least 1: the denominator of per-care-unit means)."""
+        return max(int(self.model.care_units.sum()), 1)
+
+    @cached_property
+    def unit_knowhow(self) -> np.ndarray:
+        """(U, D) the model's mean know-how per unit and dimension: its end-of-week values when it has them."""
+        model = self.model
+        knowhow = getattr(model, "knowhow_by_unit", None)
+        return model.unit_knowhow() if knowhow is None else knowhow
+
+    @cached_property
+    def unit_code_scores(self) -> np.ndarray:
+        """(U,) each unit's code x reality (int64)."""
+        model = self.model
+        return model.units.code.astype(np.int64) @ model.reality
+
+    @cached_property
     def seizing_lag(self) -> float:
         """Mean weeks from arrival to first pilot ."""
         return mean_lag(self.model, "available", "first_pilot")
@@ -122,8 +157,9 @@ class UnitMetric:
 
 def code_knowledge(source: Week | RegionModel) -> float:
     """Mean over units of (code x reality) / m (March 1991); validation calls it with the model itself."""
-    model = source.model if isinstance(source, Week) else source
-    return float(np.mean(model.units.code.astype(np.int64) @ model.reality) / model.reality.size)
+    if isinstance(source, Week):
+        return float(np.mean(source.unit_code_scores) / source.model.reality.size)
+    return float(np.mean(source.units.code.astype(np.int64) @ source.reality) / source.reality.size)
 
 
 def belief_knowledge(week: Week) -> float:
@@ -205,22 +241,18 @@ def waiting_list(week: Week) -> float:
 
 
 def live_by_unit(week: Week) -> np.ndarray:
-    """(U, S) whether each service is implementing or routinised in each unit."""
-    state = week.model.units.service_state
-    return (state == ServiceState.IMPLEMENTING) | (state == ServiceState.ROUTINISED)
+    """(U, S) whether each service is implementing or routinised in each unit (computed once a week)."""
+    return week.live
 
 
 def services_live(week: Week) -> float:
     """Services implementing or routinised per care unit, on average."""
-    care = week.model.care_units
-    return float(live_by_unit(week)[care].sum() / max(int(care.sum()), 1))
+    return float(week.live_in_care.sum() / week.n_care_units)
 
 
 def services_live_in(d: int) -> Callable[[Week], float]:
     def compute(week: Week) -> float:
-        model = week.model
-        care = model.care_units
-        return float(live_by_unit(week)[care][:, model.dimension == d].sum() / max(int(care.sum()), 1))
+        return float(week.live_in_care_by_dimension[d] / week.n_care_units)
 
     compute.__name__ = f"services_live_{DIMENSIONS[d]}"
     return compute
@@ -232,7 +264,7 @@ def mandated_progress(week: Week) -> float:
     mandated = model.mandated & week.arrived
     if not mandated.any():
         return 0.0
-    return float(live_by_unit(week)[model.care_units][:, mandated].mean())
+    return float(week.live_in_care[:, mandated].mean())
 
 
 def patient_uptake(week: Week) -> float:
@@ -361,12 +393,12 @@ UNIT_METRICS: tuple[UnitMetric, ...] = (
     UnitMetric("care_production", "Care delivered", "contacts per staff-week",
                lambda w: w.model.units.care / np.maximum(w.model.units.size, 1)),
     UnitMetric("workload", "Workload", "ratio", lambda w: w.model.units.workload),
-    UnitMetric("mean_knowhow", "Digital know-how, mean", "0..1", lambda w: w.model.unit_knowhow().mean(axis=1)),
+    UnitMetric("mean_knowhow", "Digital know-how, mean", "0..1", lambda w: w.unit_knowhow.mean(axis=1)),
     UnitMetric("waiting_list", "Waiting list", "patients per staff",
                lambda w: w.model.units.waiting / np.maximum(w.model.units.size, 1)),
     UnitMetric("remote_share", "Remote share of contacts", "share", lambda w: w.model.units.remote_share),
     UnitMetric("code_knowledge", "Code knowledge", "score -1..1",
-               lambda w: (w.model.units.code.astype(np.int64) @ w.model.reality) / w.model.reality.size),
+               lambda w: w.unit_code_scores / w.model.reality.size),
     *(UnitMetric(f"maturity_{d}", f"Maturity: {d.replace('_', ' ')}", "0..100", unit_maturity(i))
       for i, d in enumerate(DIMENSIONS)),
     UnitMetric("maturity_total", "Digital maturity score", "0..400", lambda w: w.model.units.maturity.sum(axis=1)),

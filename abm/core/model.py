@@ -217,7 +217,7 @@ class RegionModel(mesa.Model):
         eligible = (u.kind == UnitKind.INNOVATION) if self.params.practice.name == "structural" else self.care_units
         if not eligible.any():
             eligible = np.ones(u.n, bool)
-        cooled = np.isnan(rec.last_failed) | (self.week - np.nan_to_num(rec.last_failed) >= mp.repilot_cooldown)
+        cooled = np.isnan(rec.last_failed) | (self.week - rec.last_failed >= mp.repilot_cooldown)  # NaN: never failed
         allowed = ~self.mandated & (rec.attempts < mp.max_attempts) & cooled
         for unit, s in seizing.choose_pilots(
             self.priority(), self.takeable(), u.service_state, self.readiness(), eligible, allowed,
@@ -374,12 +374,11 @@ class RegionModel(mesa.Model):
             rec.judged[s] = judged[unit, s]
         failed_services = ch.pilot_failed.any(axis=0)
         rec.last_failed[failed_services] = self.week
-        for c in Cause:
-            rec.pilot_failures[c] += int((ch.pilot_failed & (ch.cause == c)).sum())
-            rec.abandonments[c] += int((ch.abandoned & (ch.cause == c)).sum())
+        rec.pilot_failures += cause_counts(ch.cause[ch.pilot_failed])
+        rec.abandonments += cause_counts(ch.cause[ch.abandoned])
         lost = ch.abandoned & self.mandated[None, :]
         u.mandate_week[lost] = self.week + self.params.management.repilot_cooldown
-        live = np.isin(u.service_state, LIVE_STATES) & self.care_units[:, None]
+        live = _LIVE[u.service_state] & self.care_units[:, None]
         half = live.sum(axis=0) >= 0.5 * max(int(self.care_units.sum()), 1)
         rec.half_units[half & np.isnan(rec.half_units)] = self.week
 
@@ -434,7 +433,8 @@ class RegionModel(mesa.Model):
         comp = maturity.service_component(u.service_state, self.adoption_by_unit, self.dimension,
                                           maturity.state_weights(mp), u.uptake)
         champions = self.unit_mean(s.champion)
-        u.maturity = maturity.scores(self.unit_knowhow(), champions, u.support, comp, mp)
+        self.knowhow_by_unit = self.unit_knowhow()  # end-of-week means, reused by the metrics
+        u.maturity = maturity.scores(self.knowhow_by_unit, champions, u.support, comp, mp)
         routinised = (u.service_state == ServiceState.ROUTINISED).sum(axis=1)
         u.stage = maturity.stage(maturity.criteria(u.maturity, routinised, mp))
 
@@ -445,10 +445,8 @@ class RegionModel(mesa.Model):
 
     def unit_knowhow(self) -> np.ndarray:
         """(U, D) mean know-how per maturity dimension within each unit."""
-        k = self.staff.knowhow
-        sizes = np.maximum(self.units.size, 1)
-        return np.stack([aggregate.unit_sum(np.ascontiguousarray(k[:, d]), self.staff.unit, self.units.n) / sizes
-                         for d in range(k.shape[1])], axis=1)
+        sums = aggregate.unit_sum_columns(np.ascontiguousarray(self.staff.knowhow), self.staff.unit, self.units.n)
+        return sums / np.maximum(self.units.size, 1)[:, None]
 
     def unit_adoption(self) -> np.ndarray:
         """(U, S) share of each unit's staff using each service."""
@@ -501,11 +499,17 @@ class RegionModel(mesa.Model):
 
 
 _ACTIVE = np.isin(np.arange(len(ServiceState)), ACTIVE_STATES)  # lookup table by state code
+_LIVE = np.isin(np.arange(len(ServiceState)), LIVE_STATES)
 
 
 def is_active(state: np.ndarray) -> np.ndarray:
     """np.isin(state, ACTIVE_STATES) by table lookup (isin sorts every call)."""
     return _ACTIVE[state]
+
+
+def cause_counts(causes: np.ndarray) -> np.ndarray:
+    """(len(Cause),) how many of `causes` are each Cause (codes outside it, such as -1, are not counted)."""
+    return np.bincount(causes[(causes >= 0) & (causes < len(Cause))], minlength=len(Cause))
 
 
 def _no_services(params: ModelParams) -> ModelParams:

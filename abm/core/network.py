@@ -108,6 +108,44 @@ def organisation_network(
     return Network.from_edges(n, np.concatenate(src), np.concatenate(dst))
 
 
+def full_mixing_share(staff_unit: np.ndarray) -> float:
+    """The share of ties that cross units when ties fall at random across the whole organisation:
+    1 - sum of the squared unit shares of staff (1 - 1/U for U equal units), the "full mixing" point
+    of `networked_organisation`."""
+    shares = np.bincount(staff_unit) / max(staff_unit.size, 1)
+    return float(1.0 - (shares**2).sum())
+
+
+def networked_organisation(
+    staff_unit: np.ndarray, champion: np.ndarray, mean_degree: float, cross_share: float,
+    champion_boost: float, rng: np.random.Generator,
+) -> Network:
+    """Ties of mean degree about `mean_degree` of which a share `cross_share` crosses units (Fang, Lee &
+    Schilling 2010: semi-isolated subgroups, the cross-group share of interaction varied).
+
+    Within-unit ties as in `organisation_network` (mean degree (1 - cross_share) x mean_degree, capped by
+    the unit's size), then exactly round(cross_share x mean_degree x n / 2) cross-unit pairs (duplicates
+    dropped), each end drawn with weight `champion_boost` for champions. `cross_share` 0 isolates the
+    units; `full_mixing_share(staff_unit)` is the share a network random across the organisation has.
+    """
+    n = staff_unit.size
+    net = organisation_network(staff_unit, champion, (1.0 - cross_share) * mean_degree, 0, champion_boost, rng)
+    n_cross = int(round(cross_share * mean_degree * n / 2))
+    if n_cross <= 0 or np.unique(staff_unit).size < 2:
+        return net
+    weight = np.where(champion, champion_boost, 1.0)
+    weight /= weight.sum()
+    src, dst, found = [], [], 0
+    while found < n_cross:  # rejection of within-unit pairs; about 1/U of the draws with U equal units
+        a = rng.choice(n, size=n_cross - found, p=weight)
+        b = rng.choice(n, size=n_cross - found, p=weight)
+        cross = staff_unit[a] != staff_unit[b]
+        src.append(a[cross])
+        dst.append(b[cross])
+        found += int(cross.sum())
+    return net.with_edges(np.concatenate(src), np.concatenate(dst))
+
+
 def watts_strogatz(n: int, k: int, rewiring: float, rng: np.random.Generator) -> Network:
     """Ring lattice of degree k with each edge's far end rewired with probability `rewiring`."""
     half = max(k // 2, 1)

@@ -26,6 +26,8 @@ _EXPORTS = {
     "check_granovetter": "abm.validation.diffusion_checks",
     "check_centola": "abm.validation.diffusion_checks",
     "check_maturity_invariants": "abm.validation.maturity_checks",
+    "fang2010_knowledge": "abm.validation.fang",
+    "check_fang": "abm.validation.fang_checks",
     "validate": "abm.validation.report",
     "Runner": "abm.validation.parallel",
 }

@@ -77,3 +77,18 @@ def march_turnover_figure(levels: pd.DataFrame, path: Path) -> Path:
            title="March (1991) Figure 4: turnover")
     ax.legend()
     return save(fig, path)
+
+
+def fang_figure(curves: pd.DataFrame, path: Path) -> Path:
+    """Knowledge over the cross-unit share of ties, one line per condition, with 2-SE bars (V6)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    labels = {"rest": "at rest (no turnover, no turbulence)", "turnover": "turnover p3 = 0.002, weeks 101-150",
+              "turbulence": "turbulence p4 = 0.002, weeks 101-150"}
+    for name, group in curves.groupby("condition", sort=False):
+        ax.errorbar(group["cross_share"], group["knowledge"], yerr=2 * group["se"], marker="o", ms=3, capsize=2,
+                    label=labels.get(name, name))
+    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set(xlabel="share of ties crossing units (0 isolated, 0.9 full mixing)",
+           ylabel="mean belief knowledge", title="Fang, Lee & Schilling (2010): semi-isolated subgroups")
+    ax.legend(fontsize=7)
+    return save(fig, path)

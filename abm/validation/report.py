@@ -27,6 +27,7 @@ from abm.validation.diffusion_checks import (
     check_centola,
     check_granovetter,
 )
+from abm.validation.fang_checks import check_fang
 from abm.validation.march_checks import (
     check_march_figure1,
     check_march_mix,
@@ -108,6 +109,13 @@ CHECKS: tuple[Check, ...] = (
         {"networks": 6, "rewirings": (0.0, 0.01, 0.1, 1.0)},
     ),
     Check(
+        "fang",
+        "V6 Fang, Lee & Schilling (2010) semi-isolated subgroups",
+        check_fang,
+        {"runs": 500},
+        {"runs": 250, "grid": (0.0, 0.05), "conditions": ("rest",)},
+    ),
+    Check(
         "maturity",
         "V5 Maturity invariants",
         check_maturity_invariants,
@@ -155,7 +163,20 @@ def draw(tables: dict[str, pd.DataFrame], out: Path) -> list[tuple[str, str]]:
     if "centola" in tables:
         figures.contagion_figure(tables["centola"].attrs["curve"], out / "contagion.png")
         drawn.append(("Complex contagion: final share over rewiring, thresholds 1 and 2", "contagion.png"))
+    if "fang" in tables:
+        figures.fang_figure(tables["fang"].attrs["curves"], out / "fang.png")
+        drawn.append(("Fang, Lee & Schilling (2010): knowledge over the cross-unit share of ties", "fang.png"))
     return drawn
+
+
+def fang_markdown(curves: pd.DataFrame) -> list[str]:
+    """Knowledge (and 95% half-interval) by cross share (rows) and condition (columns) as Markdown lines."""
+    conditions = list(dict.fromkeys(curves["condition"]))
+    lines = ["| cross share | " + " | ".join(conditions) + " |", "|---" * (len(conditions) + 1) + "|"]
+    for share, group in curves.groupby("cross_share"):
+        cells = {r.condition: f"{r.knowledge:.4f} +/- {1.96 * r.se:.4f}" for r in group.itertuples()}
+        lines.append(f"| {share:g} | " + " | ".join(cells.get(c, "") for c in conditions) + " |")
+    return lines
 
 
 def pivot_markdown(curves: pd.DataFrame) -> list[str]:
@@ -176,7 +197,7 @@ def markdown(tables: dict[str, pd.DataFrame], drawn: list[tuple[str, str]], meta
         "# Validation report: docking the full model to published results",
         "",
         f"**{passed} of {len(rows)} checks passed.** Method: [docs/validation.md](../validation.md); "
-        "targets: docs/validation.md (V1-V5). Every number below comes from `abm.core.model.RegionModel` running a "
+        "targets: docs/validation.md (V1-V6). Every number below comes from `abm.core.model.RegionModel` running a "
         "reduced scenario of `configs/scenario/`.",
         "",
         *(f"- {k}: {v}" for k, v in meta.items()),
@@ -197,6 +218,9 @@ def markdown(tables: dict[str, pd.DataFrame], drawn: list[tuple[str, str]], meta
     if "march_figure1" in tables:
         curves = tables["march_figure1"].attrs["curves"]
         lines += ["## March (1991) Figure 1, every cell", "", *pivot_markdown(curves), ""]
+    if "fang" in tables:
+        fang = fang_markdown(tables["fang"].attrs["curves"])
+        lines += ["## Fang, Lee & Schilling (2010), every cross share", "", *fang, ""]
     for caption, name in drawn:
         lines += [f"## {caption}", "", f"![{caption}]({name})", ""]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from typing import Any
 
 from abm.core.params import ModelParams
 
-SCENARIOS = ("march1991", "bass", "threshold", "complex_contagion")
+SCENARIOS = ("march1991", "bass", "threshold", "complex_contagion", "fang2010")
 
 
 @cache

@@ -87,13 +87,13 @@ def test_two_experiments_show_differing_keys(root: Path, tmp_path: Path, capsys:
 def test_sensitivity_design_runs_as_a_sweep(method: str, block: str, n_points: int, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     text = (f"name: sens_{method}\nbase: [organisation=small, weeks=6]\nsensitivity:\n{block}"
-            "  params:\n    practice.alpha: [0.0, 0.4]\n    learning.p_socialise: [0.01, 0.5]\nseeds: 1\n"
+            "  params:\n    practice.budget: [0.0, 0.4]\n    learning.p_socialise: [0.01, 0.5]\nseeds: 1\n"
             "metrics: [maturity_total]\n")
     run_in_process(text, tmp_path, tmp_path / "results")
     spec = load_spec(str(tmp_path / "spec.yaml"))
     assert len(sweep_points(spec)) == n_points
     table = indices(f"sens_{method}", "maturity_total", root=tmp_path / "results")
-    assert list(table["param"].sort_values()) == ["learning.p_socialise", "practice.alpha"]
+    assert list(table["param"].sort_values()) == ["learning.p_socialise", "practice.budget"]
     assert np.isfinite(table.iloc[:, 1]).all()
     assert main(["sensitivity", f"sens_{method}", "--root", str(tmp_path / "results")]) == 0
     out = tmp_path / "results" / f"sens_{method}" / "sensitivity"

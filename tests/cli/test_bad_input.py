@@ -31,10 +31,10 @@ def one_error_line(out: subprocess.CompletedProcess[str], *expected: str) -> str
 RUN_INPUTS = [
     (["seed=" + HUGE], ["seed=100000...000 (an integer of 401 digits)", SEED_RANGE]),
     (["organisation.n_staff=" + HUGE], ["organisation.n_staff=100000...000", "an integer in [1, 10000000]"]),
-    (["practice.alpha=" + HUGE], ["practice.alpha=100000...000", "a number in [0.0, 0.9]"]),
+    (["practice.budget=" + HUGE], ["practice.budget=100000...000", "a number in [0.0, 0.5]"]),
     (["-m", "seed=0,9223372036854775808"], ["seed=9223372036854775808", SEED_RANGE]),
     (["-m", "seed=range(0,10000000000000)"], ["10,000,000,000,000 runs", "at most 10,000,000 runs"]),
-    (["-m", "practice.alpha=range(0,0.9,0.0000001)", "seed=0,1"], ["18,000,000 runs", "at most 10,000,000"]),
+    (["-m", "practice.budget=range(0,0.9,0.0000001)", "seed=0,1"], ["18,000,000 runs", "at most 10,000,000"]),
     (["-m", "--cfg", "job"], ["--multirun with --cfg", "at most one of -m/--multirun, --cfg, --info"]),
     (["--cfg", "job", "organisation.n_units=1", "organisation.n_innovation_units=5"],
      ["organisation.n_innovation_units=5", "fewer than organisation.n_units (1)"]),
@@ -73,9 +73,9 @@ EXPERIMENT_FILES = [
     (SMALL + "launcher: {workers: 0}\n", ["launcher.workers=0", "an integer in [1, 1,000,000]"]),
     (SMALL + "launcher: {workers: -4}\n", ["launcher.workers=-4", "an integer in [1, 1,000,000]"]),
     (SMALL + "launcher: {time_min: an hour}\n", ["launcher.time_min='an hour'", "an integer in [1,"]),
-    (SMALL + "sweep: {practice.alpha: 'range(0,0.9,0.0000001)'}\nseeds: 10\n",
+    (SMALL + "sweep: {practice.budget: 'range(0,0.9,0.0000001)'}\nseeds: 10\n",
      ["9,000,000 configurations x 10 seeds is 90,000,000 runs", "at most 10,000,000 runs"]),
-    ("name: probe\nseeds: 3\nsweep: {practice.alpha: '0.1,0.2'}\nbase: [organisation.n_units=1, "
+    ("name: probe\nseeds: 3\nsweep: {practice.budget: '0.1,0.2'}\nbase: [organisation.n_units=1, "
      "organisation.n_innovation_units=5]\n",
      ["organisation.n_innovation_units=5", "fewer than organisation.n_units (1)"]),
     (SMALL.encode() + b"description: caf\xe9\n", ["byte 0xe9 at position", "UTF-8 text"]),
@@ -115,7 +115,7 @@ def store(tmp_path_factory) -> Path:
     (root / "tiny_morris.yaml").write_text(
         "name: tiny_morris\nbase: [organisation=small, weeks=3]\nseeds: 1\nmetrics: [maturity_total]\n"
         "sensitivity:\n  method: morris\n  trajectories: 2\n  levels: 4\n"
-        "  params: {practice.alpha: [0.0, 0.4], learning.p_turnover: [0.0, 0.01]}\n", encoding="utf-8")
+        "  params: {practice.budget: [0.0, 0.4], learning.p_turnover: [0.0, 0.01]}\n", encoding="utf-8")
     for name in ("quickstart", str(root / "tiny_morris.yaml")):
         out = abm("experiment", name, "--root", str(root / "results"), "--seeds", "2", "weeks=3", "--no-progress",
                   "--workers", "1", cwd=root)

@@ -24,7 +24,7 @@ def files_under(path: Path) -> list[Path]:
 def test_run_prints_a_summary_and_writes_results_atomically(tmp_path):
     out = abm("run", "organisation=small", "weeks=30", "seed=2", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert "Digital maturity score" in out.stdout and "Care production" in out.stdout
+    assert "Digital maturity score" in out.stdout and "Care delivered" in out.stdout
     runs = list((tmp_path / "outputs" / "runs").iterdir())
     assert len(runs) == 1
     names = {p.name for p in runs[0].iterdir()}
@@ -60,7 +60,11 @@ def test_multirun_runs_every_combination_in_parallel_processes(tmp_path):
     ("args", "expected"),
     [
         (["practice=nonsense"], "practice=nonsense is not a known option: one of adaptive, contextual"),
-        (["practice.alpha=2"], "practice.alpha=2.0 is not allowed: a number in [0.0, 0.9]"),
+        (["practice.budget=2"], "practice.budget=2.0 is not allowed: a number in [0.0, 0.5]"),
+        (["practice=exploit_only", "practice.budget=0.1"],
+         "practice.budget=0.1 is not allowed: 0 under practice exploit_only"),
+        (["practice=structural", "organisation=small", "organisation.n_innovation_units=0"],
+         "organisation.n_innovation_units=0 is not allowed: at least 1 under practice structural"),
         (["learning.p_turnover=-0.1"], "learning.p_turnover=-0.1 is not allowed: a number in [0.0, 1.0]"),
         (["organisation.n_staff=-5"], "organisation.n_staff=-5 is not allowed: an integer in [1,"),
         (["learning.p_bogus=1"], "learning.p_bogus is not a known key: one of p_socialise"),

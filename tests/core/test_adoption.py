@@ -17,14 +17,31 @@ def test_performance_expectancy_weight_defaults_to_the_pooled_healthcare_estimat
     assert AP.w_performance == 0.30
 
 
-def test_intention_rises_with_each_utaut_construct():
-    base = dict(advantage=np.array([0.5]), complexity=np.array([0.5]), knowhow=np.array([0.5]),
-                social=np.array([[0.2]]), support=np.array([0.5]), attitude=np.array([0.5]))
-    i0 = adoption.intention(AP, **base)[0, 0]
-    for key, value in [("advantage", np.array([0.9])), ("knowhow", np.array([0.9])),
-                       ("social", np.array([[0.8]])), ("support", np.array([0.9])), ("attitude", np.array([0.9]))]:
-        assert adoption.intention(AP, **{**base, key: value})[0, 0] > i0, key
-    assert adoption.intention(AP, **{**base, "complexity": np.array([0.9])})[0, 0] < i0
+BASE = dict(expectancy=np.array([0.5]), complexity=np.array([0.5]), dimension=np.array([2]), attitude=np.array([0.5]),
+            role=np.array([1]), tenure=np.array([100]), support=np.array([0.5]), supported=np.array([[False]]),
+            ehealth_support=0.3, workload=np.array([1.0]))
+
+
+def one_intention(knowhow: np.ndarray | None = None, social: float = 0.2, **changed: object) -> float:
+    t = adoption.terms(AP, **{**BASE, **changed})
+    k = np.full((1, 4), 0.5) if knowhow is None else knowhow
+    return float(adoption.intention(AP, t, k, np.array([[social]]), np.zeros(1, np.int64))[0, 0])
+
+
+def test_intention_rises_with_each_utaut_construct_and_falls_with_barriers():
+    i0 = one_intention()
+    raised = {"expectancy": np.array([0.9]), "attitude": np.array([0.9]), "support": np.array([0.9]),
+              "supported": np.array([[True]])}
+    for key, value in raised.items():
+        assert one_intention(**{key: value}) > i0, key
+    assert one_intention(social=0.8) > i0
+    assert one_intention(knowhow=np.array([[0.5, 0.5, 0.9, 0.5]])) > i0  # know-how in the service's dimension ...
+    assert one_intention(knowhow=np.array([[0.9, 0.9, 0.5, 0.9]])) == i0  # ... and only there
+    lowered = {"complexity": np.array([0.9]), "workload": np.array([1.5]), "tenure": np.array([520]),
+               "role": np.array([0])}  # a physician's professional autonomy
+    for key, value in lowered.items():
+        assert one_intention(**{key: value}) < i0, key
+    assert one_intention(workload=np.array([0.7])) == i0  # workload lowers intention only above capacity
 
 
 def test_hazard_is_logistic_in_intention_plus_bass_terms():

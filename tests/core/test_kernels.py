@@ -42,6 +42,16 @@ def test_socialise_draws_only_for_beliefs_that_can_move(shape: tuple[int, int], 
     assert np.array_equal(got, np.where(move, beliefs + code, beliefs).astype(np.int8))
 
 
+@pytest.mark.parametrize("shape", [(8000, 30), (7, 3), (1, 1), (0, 30), (3, 300)])
+def test_scores_of_int8_rows_equal_the_integer_product(shape: tuple[int, int]) -> None:
+    rng = np.random.default_rng(shape[0])
+    vectors = rng.integers(-1, 2, shape).astype(np.int8)
+    reality = rng.choice(np.array([-1, 1], np.int8), shape[1])
+    got = march.score(vectors, reality)
+    assert got.dtype == np.int64 and np.array_equal(got, vectors.astype(np.int64) @ reality.astype(np.int64))
+    assert np.array_equal(got, march.score(vectors.astype(np.int64), reality))  # the float32 product agrees
+
+
 def test_superior_sums_are_the_membership_product() -> None:
     rng = np.random.default_rng(4)
     n, m, n_units = 3000, 30, 37
@@ -75,29 +85,50 @@ def test_code_learning_equals_the_array_rule(p2: float) -> None:
 def test_peer_gap_sums_contacts_in_order() -> None:
     rng = np.random.default_rng(8)
     net = watts_strogatz(500, 10, 0.2, rng)
-    k = rng.random(500)
+    k = rng.random((500, 4))
     rows = np.repeat(np.arange(500), np.diff(net.adjacency.indptr))  # the row of each tie entry
     gaps = np.maximum(k[net.adjacency.indices] - k[rows], 0.0)
-    want = np.bincount(rows, weights=gaps, minlength=500) / np.maximum(net.degree, 1.0)
-    assert np.array_equal(knowhow.peer_gap(k, net), want)
+    want = np.stack([np.bincount(rows, weights=gaps[:, d], minlength=500) for d in range(4)], axis=1)
+    assert np.array_equal(knowhow.peer_gap(k, net), want / np.maximum(net.degree, 1.0)[:, None])
 
 
-def reference_step(uses, unit_active, unit, net, ap, advantage, complexity, knowhow_, support, attitude,
-                   thresholds, rng):
+def adoption_terms(ap: AdoptionParams, n: int, n_units: int, n_services: int, rng: np.random.Generator
+                   ) -> adoption.Terms:
+    """Intention's terms from random inputs, through adoption.terms."""
+    return adoption.terms(ap, rng.random(n_services), rng.random(n_services), rng.integers(0, 4, n_services),
+                          rng.random(n), rng.integers(0, 4, n), rng.integers(0, 600, n), rng.random(n_units),
+                          rng.random((n_units, n_services)) < 0.3, 0.2, 0.7 + 0.6 * rng.random(n_units))
+
+
+def reference_step(uses, unit_active, unit, net, ap, t, knowhow_, thresholds, rng):
     """adoption.step written with the array rules of abm.core.mechanisms.adoption."""
     active = unit_active[unit]
     if ap.rule == "threshold":
         new, adopt = adoption.adopt_threshold(uses, active, net, thresholds)
         return new, int(adopt.sum()), 0
     social = adoption.social_share(uses, net)
-    intent = adoption.intention(ap, advantage, complexity, knowhow_, social, support[unit], attitude)
+    intent = adoption.intention(ap, t, knowhow_, social, unit)
     rate = adoption.hazard(ap, intent, social)
     new, adopt, stop = adoption.adopt_hazard(uses, active, rate, intent, ap, rng)
     return new, int(adopt.sum()), int(stop.sum())
 
 
+def test_adoption_terms_per_person_equal_the_array_formula() -> None:
+    rng = np.random.default_rng(22)
+    n, ap = 3000, AdoptionParams(w_habit=0.3)
+    attitude, role, tenure = rng.random(n), rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 1200, n)
+    t = adoption.terms(ap, rng.random(8), rng.random(8), rng.integers(0, 4, 8), attitude, role,
+                       tenure.astype(np.int32), rng.random(5), rng.random((5, 8)) < 0.5, 0.2, rng.random(5) + 0.5)
+    resist = np.array([ap.resist_physician, ap.resist_nurse, ap.resist_assistant, ap.resist_admin])
+    want = (ap.w_attitude * (attitude - 0.5) - resist[role]
+            - ap.w_habit * np.minimum(tenure / adoption.HABIT_WEEKS, 1.0))
+    assert np.array_equal(t.per_person, want)
+    assert (tenure > adoption.HABIT_WEEKS).any()  # the cap on habit is exercised
+
+
 ADOPTION_CASES = {
     "utaut": AdoptionParams(),
+    "certain": AdoptionParams(rate_adopt=5.0, intention_threshold=-2.0, step_probability="linear"),
     "utaut_strong": AdoptionParams(intention_threshold=2.0, discontinue_margin=0.0, p_discontinue=0.3, p_external=0.1),
     "bass_linear": AdoptionParams(rate_adopt=0.0, p_external=0.03, q_social=0.4, step_probability="linear"),
     "bass_dt": AdoptionParams(rate_adopt=0.0, p_external=0.03, q_social=0.4, dt=0.25),
@@ -110,7 +141,8 @@ ADOPTION_CASES = {
                                                    ("isolates", 5)])
 def test_adoption_step_equals_the_array_rules(case: str, graph: str, n_services: int) -> None:
     """Contacts are counted in packed words (up to 8 services) or service by service (9), or from
-    column totals (complete graph); every way gives the array rules' result."""
+    column totals (complete graph); every way gives the array rules' result. Draws above the bound on the
+    step probability skip the exponentials (every case but `certain`, whose bound is 1)."""
     rng = np.random.default_rng(21)
     n, n_units = 900, 12
     unit = np.sort(rng.integers(0, n_units, n)).astype(np.int32)
@@ -125,14 +157,40 @@ def test_adoption_step_equals_the_array_rules(case: str, graph: str, n_services:
     ap = ADOPTION_CASES[case]
     if case == "threshold":
         ap = replace(ap, threshold=2.0)
-    args = (uses, unit_active, unit, net, ap, rng.random(n_services), rng.random(n_services), rng.random(n),
-            rng.random(n_units), rng.random(n), rng.integers(1, 4, n).astype(np.float64))
+    args = (uses, unit_active, unit, net, ap, adoption_terms(ap, n, n_units, n_services, rng), rng.random((n, 4)),
+            rng.integers(1, 4, n).astype(np.float64))
     assert (adoption.packed_uses(uses, net).size > 0) == (graph != "complete" and n_services <= 8)
     got = adoption.step(*args, np.random.default_rng(99))
     want = reference_step(*args, np.random.default_rng(99))
     assert np.array_equal(got[0], want[0])
     assert got[1:] == want[1:]
     assert got[1] > 0 and (case != "utaut_strong" or got[2] > 0)  # the case exercises what it names
+
+
+def test_adoption_cells_are_the_non_users_and_the_users_below_the_margin() -> None:
+    """The cells that draw are found without the contacts where the outcome does not need them (a user whose
+    intention without the social term already reaches the margin); with the margin at the median of that
+    lower bound, users on both sides of it and users lifted over it by their contacts all occur, and the
+    cells equal the whole-array rule's."""
+    rng = np.random.default_rng(31)
+    n, n_units, n_services = 2000, 20, 6
+    unit = np.sort(rng.integers(0, n_units, n)).astype(np.int32)
+    net = organisation_network(unit, rng.random(n) < 0.05, 10.0, 40, 5.0, rng)
+    unit_active = rng.random((n_units, n_services)) < 0.7
+    uses = (rng.random((n, n_services)) < 0.5) & unit_active[unit]
+    ap = AdoptionParams(w_social=0.6)
+    t, k = adoption_terms(ap, n, n_units, n_services, rng), rng.random((n, 4))
+    intent = adoption.intention(ap, t, k, adoption.social_share(uses, net), unit)
+    no_social = adoption.intention(replace(ap, w_social=0.0), t, k, adoption.social_share(uses, net), unit)
+    low = float(np.median(no_social[uses]))
+    lifted = uses & (no_social < low) & (intent >= low)
+    assert lifted.sum() > 10 and (uses & (intent < low)).sum() > 10 and (uses & (no_social >= low)).sum() > 10
+    adj = net.adjacency
+    _, cells, user = adoption._hazard_cells(
+        uses, unit_active, unit, adj.indptr, adj.indices, net.degree, False, np.zeros(n_services, np.int64),
+        ap.w_social, t.per_service, t.dimension, k, t.per_person, t.per_unit, ap.w_effort, low)
+    can_change = unit_active[unit] & (~uses | (intent < low))
+    assert np.array_equal(cells, np.flatnonzero(can_change)) and np.array_equal(user, uses.ravel()[cells])
 
 
 @pytest.mark.parametrize("staff_order", ["by_unit", "shuffled"])
@@ -151,17 +209,36 @@ def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
         assert np.array_equal(sums, want)  # the same additions in the same order
     else:
         assert np.allclose(sums, want, rtol=1e-12, atol=0)
+    for k in (4, 3):  # four columns in registers, any other number in a loop
+        table = rng.random((n, k))
+        columns = np.stack([aggregate.unit_sum(np.ascontiguousarray(table[:, d]), unit, n_units) for d in range(k)],
+                           axis=1)
+        assert np.array_equal(aggregate.unit_sum_columns(table, unit, n_units), columns)  # the same bits
+    assert aggregate.unit_sum_columns(np.zeros((0, 4)), np.zeros(0, np.int32), 3).shape == (3, 4)
     counts = np.stack([np.bincount(unit, weights=flags[:, j], minlength=n_units) for j in range(7)], axis=1)
     assert np.array_equal(aggregate.unit_counts(flags, unit, n_units), counts)
     assert np.array_equal(aggregate.column_counts(flags), flags.sum(axis=0))
+    for rows, k in [(n, 8), (n + 3, 4), (999, 2), (7, 1), (1, 8), (0, 8), (70_001, 8)]:  # eight flags a word
+        many = rng.random((rows, k)) < 0.7
+        assert np.array_equal(aggregate.column_counts(many), many.sum(axis=0)), (rows, k)
+        in_units = np.sort(rng.integers(0, n_units, rows)).astype(np.int32)
+        if staff_order == "shuffled":
+            in_units = rng.permutation(in_units)
+        want = np.zeros((n_units, k), np.int64)
+        np.add.at(want, in_units, many.astype(np.int64))
+        assert np.array_equal(aggregate.unit_counts(many, in_units, n_units), want), (rows, k)
+    one_unit = np.ones((3000, 8), bool)  # a unit of more than 255 words: the lanes are emptied in time
+    assert (aggregate.unit_counts(one_unit, np.zeros(3000, np.int32), 1) == 3000).all()
     vectors = rng.integers(-1, 2, (n, 30)).astype(np.int8)
     reality = rng.choice(np.array([-1, 1], np.int8), 30)
     assert aggregate.total_score(vectors, reality) == int((vectors.astype(np.int64) @ reality).sum())
     assert aggregate.unit_sum(np.zeros(0), np.zeros(0, np.int32), 3).tolist() == [0.0, 0.0, 0.0]
 
 
-@pytest.mark.parametrize("graph", ["organisation", "complete"])
-def test_knowhow_learn_equals_peer_learning_then_update(graph: str) -> None:
+@pytest.mark.parametrize(("graph", "n_dims"), [("organisation", 4), ("organisation", 3), ("complete", 4)])
+def test_knowhow_learn_equals_peer_learning_then_update(graph: str, n_dims: int) -> None:
+    """The fused pass (gap sums, peer rate, training, use, forgetting) gives the whole-array functions' bits;
+    four dimensions take the unrolled path, three the general one."""
     rng = np.random.default_rng(12)
     n = 1200
     unit = np.sort(rng.integers(0, 15, n)).astype(np.int32)
@@ -169,27 +246,48 @@ def test_knowhow_learn_equals_peer_learning_then_update(graph: str) -> None:
         net = Network.complete_graph(n)
     else:
         net = organisation_network(unit, rng.random(n) < 0.05, 10.0, 60, 5.0, rng)
-    k, explore, attitude = rng.random(n), rng.random(n) * 0.4, rng.random(n)
-    trained, uses = rng.random(n) < 0.2, rng.random((n, 6)) < 0.15
-    rates = (0.01, 0.3, 0.1, 0.002, 0.003)
-    peer = knowhow.peer_learning(k, net, explore, attitude, rates[0], rates[1])
-    want = knowhow.update_knowhow(k, peer, trained, uses.sum(axis=1).astype(np.float64), *rates[2:])
-    got = knowhow.learn(k, net, explore, attitude, trained, uses, *rates)
+    k, learning_time, attitude = rng.random((n, n_dims)), rng.random(n) * 0.4, rng.random(n)
+    k[:5] = 0.3  # at the floor: nothing to forget
+    trained, focus = rng.random(n) < 0.2, rng.random((n, n_dims)) < 0.4
+    uses, dimension = rng.random((n, 7)) < 0.15, rng.integers(0, n_dims, 7)
+    n_used = knowhow.used_per_dimension(uses, dimension, n_dims)
+    members = (dimension[:, None] == np.arange(n_dims)[None, :]).astype(np.float64)
+    assert np.array_equal(n_used, uses.astype(np.float64) @ members)
+    rates = (0.01, 0.3, 0.1, 0.3, 0.002, 0.003, 0.3)  # rate_peer, peer_base, training, general, use, forget, floor
+    peer = knowhow.peer_rate(learning_time, attitude, *rates[:2])[:, None] * knowhow.peer_gap(k, net)
+    want = knowhow.update_knowhow(k, peer, trained, focus, n_used, *rates[2:])
+    got = knowhow.learn(k, net, learning_time, attitude, trained, focus, n_used, *rates)
     assert np.array_equal(got, want)
+    assert (got != k).mean() > 0.9 and (got < k).any() and (got > k).any()  # learning and forgetting both happen
+
+
+@pytest.mark.parametrize(("n", "n_services", "n_dims"), [(1001, 8, 4), (1000, 8, 3), (1002, 4, 4), (1001, 4, 4),
+                                                       (999, 2, 4), (7, 1, 4), (500, 5, 4), (0, 8, 4)])
+def test_uses_per_dimension_are_the_membership_product(n: int, n_services: int, n_dims: int) -> None:
+    """Eight flags a word (services dividing 8, whole words) or a plain pass: the same counts."""
+    rng = np.random.default_rng(n + n_services)
+    uses, dimension = rng.random((n, n_services)) < 0.4, rng.integers(0, n_dims, n_services)
+    members = (dimension[:, None] == np.arange(n_dims)[None, :]).astype(np.float64)
+    got = knowhow.used_per_dimension(uses, dimension, n_dims)
+    assert got.dtype == np.float64 and np.array_equal(got, uses.astype(np.float64) @ members)
 
 
 def test_care_and_capacity_follow_the_documented_formula() -> None:
     from abm.core.mechanisms import care
+    from abm.core.params import CareParams
 
     rng = np.random.default_rng(13)
     n, m, n_services = 2000, 30, 8
-    explore, trained = rng.random(n) * 0.9, rng.random(n) < 0.3
+    cp = CareParams()
+    learning_time, trained = rng.random(n) * 0.9, rng.random(n) < 0.3
     performance = rng.integers(-m, m + 1, n)
-    uses, advantage, k = rng.random((n, n_services)) < 0.3, rng.random(n_services), rng.random(n)
-    got_care, got_capacity = care.care_and_capacity(explore, trained, performance, m, uses, advantage, k)
-    time = np.clip(1.0 - explore - trained * care.TRAINING_TIME, 0.0, 1.0)
-    base = 0.6 + 0.4 * (0.5 + 0.5 * performance / m)
-    digital = 1.0 + care.DIGITAL_GAIN * (uses @ advantage) / n_services * k
+    uses, advantage = rng.random((n, n_services)) < 0.3, rng.random(n_services) - 0.2
+    dimension, k = rng.integers(0, 4, n_services), rng.random((n, 4))
+    got_care, got_capacity = care.output_and_capacity(learning_time, trained, performance, m, uses, advantage,
+                                                      dimension, k, cp)
+    time = np.clip(1.0 - learning_time - trained * cp.training_time, 0.0, 1.0)
+    base = (1 - cp.quality_weight) + cp.quality_weight * (0.5 + 0.5 * performance / m)
+    digital = 1.0 + cp.digital_gain / n_services * (uses * advantage[None, :] * k[:, dimension]).sum(axis=1)
     assert np.allclose(got_capacity, base * digital, rtol=1e-14, atol=0)
     assert np.allclose(got_care, time * base * digital, rtol=1e-14, atol=0)
-    assert (got_care[explore > 0.5] < got_capacity[explore > 0.5]).all()  # exploring costs care now
+    assert (got_care[learning_time > 0.5] < got_capacity[learning_time > 0.5]).all()  # exploring costs care now

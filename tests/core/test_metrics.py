@@ -27,9 +27,9 @@ CONFIGS = [
 ]
 CHECK_WEEKS = (1, 13, 52, 104)
 UNIT_TABLE = ["week", "unit", "kind", "n_staff", "exploration_share", "care_production", "workload",
-              "mean_knowhow", "code_knowledge", "maturity_governance_workforce", "maturity_interoperability",
-              "maturity_person_enabled", "maturity_predictive_analytics", "maturity_total", "stage",
-              "adoption_share", "n_routinised"]
+              "mean_knowhow", "waiting_list", "remote_share", "code_knowledge", "maturity_governance_workforce",
+              "maturity_interoperability", "maturity_person_enabled", "maturity_predictive_analytics",
+              "maturity_total", "stage", "adoption_share", "n_routinised"]
 
 
 def model_for(overrides: list[str], weeks: int = 104) -> RegionModel:

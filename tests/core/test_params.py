@@ -108,7 +108,7 @@ def test_defaults_are_valid():
     ({"seed": 10**400}, "seed"),
     ({"weeks": -(10**400)}, "weeks"),
     ({"organisation": {"n_staff": 10**400}}, "organisation.n_staff"),
-    ({"practice": {"alpha": 10**400}}, "practice.alpha"),
+    ({"practice": {"budget": 10**400}}, "practice.budget"),
     ({"adoption": {"threshold_each": (10**400,)}}, "adoption.threshold_each"),
 ])
 def test_integers_too_large_for_a_float_are_refused_by_range_not_overflow(data, key):
@@ -124,11 +124,29 @@ def test_integers_too_large_for_a_float_are_refused_by_range_not_overflow(data, 
     ({"organisation": {"n_units": 1}}, ("organisation.n_innovation_units=2", "organisation.n_units (1)")),
     ({"management": {"abandon_share": 0.7}}, ("management.abandon_share=0.7", "management.routinise_share (0.6)")),
     ({"management": {"routinise_share": 0.05}}, ("management.abandon_share=0.1", "management.routinise_share (0.05)")),
+    ({"practice": {"name": "exploit_only", "budget": 0.1}}, ("practice.budget=0.1", "practice exploit_only")),
+    ({"practice": {"name": "structural", "budget": 0.5, "innovation_share": 0.3},
+      "organisation": {"n_units": 5, "n_staff": 20, "n_innovation_units": 1}},
+     ("practice.budget=0.5", "at most 0.225 under structural")),
+    ({"practice": {"name": "structural"}, "organisation": {"n_innovation_units": 0}},
+     ("organisation.n_innovation_units=0", "under practice structural")),
+    ({"care": {"baseline_remote_share": 0.5, "max_remote_share": 0.4}},
+     ("care.baseline_remote_share=0.5", "care.max_remote_share (0.4)")),
+    ({"services": {"catalogue": [{"name": "x", "arrival_week": 5, "start_share": 0.5}]}},
+     ("services.catalogue[0].start_share=0.5", "arrival_week")),
+    ({"services": {"catalogue": [{"name": "x", "remote": False, "substitution": 0.2}]}},
+     ("services.catalogue[0].substitution=0.2", "remote")),
 ])
 def test_cross_field_constraints_name_both_keys(data, keys):
     with pytest.raises(ParamError) as err:
         from_dict(data)
     assert all(k in str(err.value) for k in keys), str(err.value)
+
+
+def test_a_services_cross_field_error_names_its_key_as_its_range_errors_do():
+    with pytest.raises(ParamError) as err:
+        from_dict({"services": {"catalogue": [{"name": "a"}, {"name": "x", "remote": False, "substitution": 0.2}]}})
+    assert err.value.key == "services.catalogue[1].substitution"
 
 
 def test_one_unit_with_no_innovation_units_is_valid():

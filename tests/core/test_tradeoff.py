@@ -15,7 +15,8 @@ SEEDS = range(20)
 
 
 def outcomes(practice: str, seed: int) -> tuple[float, float]:
-    model = RegionModel(replace(ModelParams(seed=seed), practice=PracticeParams(name=practice)))
+    budget = 0.0 if practice == "exploit_only" else PracticeParams().budget
+    model = RegionModel(replace(ModelParams(seed=seed), practice=PracticeParams(name=practice, budget=budget)))
     model.run()
     region = model.collector.region_frame()
     return region.loc[1:52, "care_production"].mean(), region["maturity_total"].iloc[-1]

@@ -134,7 +134,7 @@ def test_workshop_scenario_runs_as_an_experiment(tmp_path: Path) -> None:
     name = f"pytest_ws_{os.getpid()}"
     cfg = folder / f"{name}.yaml"
     cfg.write_text(
-        "# @package _global_\npractice:\n  name: structural\n  alpha_innovation: 0.45\norganisation:\n  n_staff: 90\n",
+        "# @package _global_\npractice:\n  name: structural\n  innovation_share: 0.45\norganisation:\n  n_staff: 90\n",
         encoding="utf-8",
     )
     try:
@@ -148,7 +148,7 @@ def test_workshop_scenario_runs_as_an_experiment(tmp_path: Path) -> None:
         dirs = run_dirs(tmp_path / "store" / name)
         assert len(dirs) == 2
         prov = read_run(dirs[0])[2]
-        assert prov["config"]["practice"]["alpha_innovation"] == 0.45
+        assert prov["config"]["practice"]["innovation_share"] == 0.45
         assert prov["config"]["organisation"]["n_staff"] == 90
         assert prov["overrides"][0] == f"+workshop={name}"
     finally:

@@ -30,7 +30,8 @@ def violations(model: RegionModel) -> list[str]:
     total = u.maturity.sum(axis=1)
     if not ((total >= 0) & (total <= 400)).all():
         out.append("a maturity total outside [0, 400]")
-    met = maturity.criteria(u.maturity, (u.service_state == ServiceState.ROUTINISED).sum(axis=1))
+    routinised = (u.service_state == ServiceState.ROUTINISED).sum(axis=1)
+    met = maturity.criteria(u.maturity, routinised, model.params.maturity)
     for unit in range(u.n):
         if not met[unit, : u.stage[unit]].all():
             out.append(f"unit {unit} holds stage {u.stage[unit]} while failing a lower stage's criterion")
@@ -48,6 +49,25 @@ def violations(model: RegionModel) -> list[str]:
         out.append("someone uses a service that is not active in their unit")
     if (s.care < 0).any():
         out.append("negative care production")
+    out += care_violations(model)
+    return out
+
+
+def care_violations(model: RegionModel) -> list[str]:
+    """Care against demand: nothing negative, delivered plus unmet is what was asked, the waiting list is what
+    stayed unmet less those who gave up; exploration and remote shares within their bounds."""
+    u, p = model.units, model.params
+    out: list[str] = []
+    if (u.care < 0).any() or (u.unmet < 0).any() or (u.waiting < 0).any():
+        out.append("negative care, unmet demand or waiting list")
+    if model.week > 0 and (u.waiting > u.unmet * (1 - p.care.waiting_renege) + 1e-9).any():
+        out.append("a waiting list longer than this week's unmet demand less those who gave up")
+    if (u.explore_share > p.practice.max_unit_share + 1e-12).any():
+        out.append("an exploration share above practice.max_unit_share")
+    if ((u.remote_share < 0) | (u.remote_share > p.care.max_remote_share + 1e-12)).any():
+        out.append("a remote share outside [0, care.max_remote_share]")
+    if ((u.uptake < 0) | (u.uptake > 1)).any():
+        out.append("a patient uptake outside [0, 1]")
     return out
 
 

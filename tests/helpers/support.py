@@ -10,6 +10,9 @@ SMALL = OrganisationParams(name="small", n_units=5, n_staff=120, n_innovation_un
 
 
 def small_params(practice: str = "contextual", weeks: int = 52, seed: int = 0, **practice_kw: object) -> ModelParams:
+    """The small region (5 units, 120 staff) under `practice`; exploit_only gets its budget 0 unless told."""
+    if practice == "exploit_only":
+        practice_kw.setdefault("budget", 0.0)
     return ModelParams(
         seed=seed, weeks=weeks, organisation=SMALL, practice=PracticeParams(name=practice, **practice_kw)
     )

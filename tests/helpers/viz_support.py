@@ -98,7 +98,8 @@ def write_store(root: Path, name: str = "quickstart", weeks: int = 30, seeds: in
     (exp / "experiment.yaml").write_text(
         f"name: {name}\ndescription: a small test experiment\nbase: [organisation=small, weeks={weeks}]\n"
         f"sweep: {{practice: '{','.join(practices)}'}}\nseeds: {seeds}\n"
-        f"metrics: [maturity_total, care_production, dc_index]\nbaseline: practice={practices[0]}\n",
+        f"metrics: [maturity_total, care_production, waiting_list, remote_share]\n"
+        f"baseline: practice={practices[0]}\n",
         encoding="utf-8")
     for practice in practices:
         overrides = ["organisation=small", f"weeks={weeks}", f"practice={practice}"]

@@ -262,7 +262,7 @@ def test_sensitivity_gives_the_same_indices_on_a_compacted_store(tmp_path: Path)
     from abm.analysis.sensitivity import indices
 
     text = ("name: sens_c\nbase: [organisation=small, weeks=4]\nsensitivity:\n  method: morris\n  trajectories: 2\n"
-            "  levels: 4\n  params:\n    practice.alpha: [0.0, 0.4]\n    learning.p_socialise: [0.01, 0.5]\n"
+            "  levels: 4\n  params:\n    practice.budget: [0.0, 0.4]\n    learning.p_socialise: [0.01, 0.5]\n"
             "seeds: 1\nmetrics: [maturity_total]\n")
     root = tmp_path / "results"
     run_in_process(text, tmp_path, root)

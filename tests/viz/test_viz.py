@@ -13,29 +13,159 @@ import pandas as pd
 import pytest
 import yaml
 
-from abm.core.params import PracticeParams
+from abm.core.metrics import REGISTRY
+from abm.core.params import PRACTICES
 from abm.errors import ParamError, UserError
 from tests.helpers.viz_support import abm_executable, free_port
 from viz import store_reader as sr
 from viz.layout import compute_layout
-from viz.levers import ALPHA, P_CROSS, TURNOVER, Settings, levers_for
+from viz.levers import BY_ID, BY_KEY, LEVERS, Settings
 from viz.results_page import fmt, table_html
 from viz.scenario import save_scenario
 
 
 def test_levers_take_range_and_help_from_the_parameter_metadata() -> None:
-    field = next(f for f in dataclasses.fields(PracticeParams) if f.name == "alpha")
-    assert ALPHA.range == tuple(float(x) for x in field.metadata["range"])
-    assert ALPHA.help == field.metadata["help"]
-    assert levers_for("networked")[3] is P_CROSS and levers_for("contextual")[3].key == "organisation.mean_cross_ties"
+    for lever in LEVERS:
+        field = next(f for f in dataclasses.fields(lever.cls) if f.name == lever.name)
+        assert lever.key == f"{lever.cls.group}.{field.name}" and lever.help == field.metadata["help"]
+        if lever.kind == "choice":
+            assert lever.choices == field.metadata["choices"]
+        else:
+            assert lever.range == tuple(float(x) for x in field.metadata["range"])
+    assert BY_ID["budget"].key == "practice.budget" and BY_ID["decided_by"].choices == ("management", "units")
+    assert BY_ID["period_weeks"].kind == "int" and BY_ID["pilot_capacity"].key == "management.pilot_capacity"
+
+
+def test_the_range_shown_is_the_one_the_slider_spans() -> None:
+    from viz.widgets import lever_head
+
+    for lever in (lv for lv in LEVERS if lv.kind != "choice"):
+        lo, top = lever.range[0], lever.slider_max(lever.range[0])
+        head = lever_head(lever, lo, "")
+        assert f"[{lever.text(lo)}, {lever.text(top)}]" in head
+        assert ("up to" in head) == (lever.range[1] > top)  # a wider typed range is said, not hidden
+        steps = (top - lo) / lever.slider_step(lo)
+        assert 1 <= steps <= 1000 and (lever.kind == "float" or lever.slider_step(lo) >= 1)
 
 
 def test_an_out_of_range_lever_value_gets_the_same_message_as_abm_run() -> None:
-    with pytest.raises(ParamError, match=r"^practice\.alpha=2\.0 is not allowed: a number in \[0\.0, 0\.9\]$"):
-        ALPHA.validate("2")
+    budget, period = BY_ID["budget"], BY_ID["period_weeks"]
+    with pytest.raises(ParamError, match=r"^practice\.budget=2\.0 is not allowed: a number in \[0\.0, 0\.5\]$"):
+        budget.validate("2")
+    with pytest.raises(ParamError, match=r"^practice\.period_weeks=26\.5 is not allowed: an integer in \[2, 10000\]$"):
+        period.validate("26.5")
     with pytest.raises(ParamError, match="learning.p_turnover='lots' is not allowed"):
         TURNOVER.validate("lots")
-    assert ALPHA.validate("0,3") == 0.3
+    with pytest.raises(ParamError, match="practice.decided_by='board' is not allowed: one of management, units"):
+        BY_ID["decided_by"].validate("board")
+    assert budget.validate("0,3") == 0.3 and period.validate("26") == 26 and isinstance(period.validate("26"), int)
+
+
+def test_a_budget_too_large_for_structural_is_refused_at_the_lever_with_the_models_message() -> None:
+    """Under structural the budget sizes the innovation units; a budget leaving care units empty is refused
+    by ModelParams' own check across groups, with the draft's other settings (a small region here)."""
+    small = Settings("small", "structural").with_lever("practice.innovation_share", 0.2)
+    with pytest.raises(ParamError, match=r"^practice\.budget=0\.2 is not allowed: at most 0\.192 under structural"):
+        BY_ID["budget"].validate("0.2", small.params())
+    assert BY_ID["budget"].validate("0.2", Settings("small", "structural").params()) == 0.2
+
+
+SHOCK = ("shock_boost", "shock_rollout")  # off in the stable environment of these settings
+REASONS = {"exploit_only": {"budget", "decided_by", "explore_weeks", "innovation_share", "period_weeks",
+                            "cross_share", "adaptive_gain", *SHOCK},
+           "contextual": {"innovation_share", "period_weeks", "cross_share", "adaptive_gain", *SHOCK},
+           "structural": {"period_weeks", "cross_share", "adaptive_gain", *SHOCK},
+           "sequential": {"innovation_share", "cross_share", "adaptive_gain", *SHOCK},
+           "networked": {"innovation_share", "period_weeks", "adaptive_gain", "cross_ties", *SHOCK},
+           "adaptive": {"innovation_share", "period_weeks", "cross_share", *SHOCK}}
+
+
+@pytest.mark.parametrize("practice", PRACTICES)
+def test_a_lever_the_practice_does_not_use_is_off_with_a_reason_and_never_reaches_the_model(practice: str) -> None:
+    settings = Settings("small", practice)
+    off = {lv.id for lv in LEVERS if lv.reason(settings)}
+    assert off == REASONS[practice]
+    assert all(BY_ID[i].reason(settings).startswith("unused_") for i in off)
+    moved = settings
+    for lever in LEVERS:
+        moved = moved.with_(levers=(*moved.levers, (lever.key, lever.choices[0] if lever.choices else 0.01)))
+    kept = {BY_KEY[k].id for k, _ in moved.relevant().levers}
+    assert kept == {lv.id for lv in LEVERS} - off
+
+
+def test_the_shock_boost_is_on_only_in_an_environment_with_a_shock() -> None:
+    for lever in (BY_ID[i] for i in SHOCK):
+        assert not lever.reason(Settings(environment="pandemic_shock"))
+        assert lever.reason(Settings(environment="turbulent")) == "unused_no_shock"
+
+
+def test_a_lever_that_is_off_is_refused_and_the_draft_is_untouched() -> None:
+    from viz import state
+
+    run = state._run(Settings("small", "exploit_only"))
+    state.set_lever(run, BY_ID["budget"], "0.2")
+    assert run.draft.value.levers == () and "exploit_only explores nothing" in run.errors.value["budget"]
+    state.set_choice(run, practice="contextual")  # now it applies, and the refusal is gone
+    assert "budget" not in run.errors.value
+    state.set_lever(run, BY_ID["budget"], "0.2")
+    state.set_lever(run, BY_ID["decided_by"], "management")
+    assert dict(run.draft.value.levers) == {"practice.budget": 0.2, "practice.decided_by": "management"}
+    state.set_choice(run, practice="exploit_only")
+    assert run.draft.value.levers == ()
+
+
+def test_moved_levers_reach_the_model_with_their_types() -> None:
+    from viz.sim import Simulation
+
+    settings = Settings("small", "sequential").with_lever("practice.period_weeks", 26) \
+        .with_lever("practice.decided_by", "units").with_lever("management.pilot_capacity", 5.0)
+    assert "practice.period_weeks=26" in settings.overrides()
+    params = Simulation.build(settings).params
+    assert (params.practice.period_weeks, params.practice.decided_by, params.management.pilot_capacity) == \
+        (26, "units", 5.0)
+
+
+def test_every_new_label_has_a_swedish_translation() -> None:
+    from abm.core.metrics import REGISTRY
+    from abm.core.state import UnitKind
+    from viz.i18n import LEVER_SV, METRIC_SV, TEXT
+    from viz.sim import KPI_METRICS, TREND_METRICS
+
+    keys = {lv.section for lv in LEVERS} | {lv.unused for lv in LEVERS if lv.unused} | {"unused_no_shock"}
+    keys |= {f"choice_{c}" for lv in LEVERS for c in lv.choices} | {f"kind_{k.name.lower()}" for k in UnitKind}
+    assert keys <= set(TEXT) and all(TEXT[k][1] and TEXT[k][1] != TEXT[k][0] for k in keys - {"section_environment"})
+    assert {lv.id for lv in LEVERS} <= set(LEVER_SV)
+    shown = set(KPI_METRICS) | set(TREND_METRICS) | {"exploration_target"}
+    assert shown <= set(METRIC_SV) and shown <= set(REGISTRY) and set(METRIC_SV) <= set(REGISTRY)
+
+
+def test_staff_are_coloured_by_their_mean_know_how_over_the_dimensions() -> None:
+    from viz.sim import Simulation
+
+    sim = Simulation.build(Settings("small"))
+    knowhow = sim.model.staff.knowhow
+    assert knowhow.ndim == 2 and knowhow.shape[1] == 4
+    colour = sim.staff_colour("knowhow")
+    assert colour.shape == (sim.model.staff.n,)
+    np.testing.assert_allclose(colour, np.round(knowhow.mean(axis=1) * 8) / 8)
+    assert sim.staff_colour("adoption").shape == (sim.model.staff.n,)
+
+
+def test_units_are_counted_by_kind_and_only_structural_has_innovation_units() -> None:
+    from abm.core.state import UnitKind
+    from viz.live import kinds_html
+    from viz.sim import Simulation
+
+    for practice, innovation in (("contextual", 0), ("structural", 1)):
+        sim = Simulation.build(Settings("small", practice))
+        counts = sim.kind_counts()
+        assert sum(counts.values()) == sim.model.units.n and (counts[UnitKind.INNOVATION] > 0) == bool(innovation)
+        html = kinds_html(sim)
+        assert ('data-kind="innovation"' in html) == bool(innovation)
+        assert all(label.startswith(("PC", "W", "SC", "IU")) for label in sim.unit_labels)
+
+
+TURNOVER = BY_ID["turnover"]
 
 
 def test_layout_is_seeded_and_puts_staff_inside_their_unit() -> None:
@@ -75,14 +205,17 @@ def compose_in(configs: Path, overrides: list[str]):  # noqa: ANN201
 
 def test_a_saved_live_scenario_runs_as_a_workshop_config(config_copy: tuple[Path, Path]) -> None:
     configs, experiments = config_copy
-    live = Settings("small", "networked", "turbulent", 5).with_lever("practice.alpha", 0.3) \
-        .with_lever("practice.p_cross_unit", 0.01)
+    live = Settings("small", "networked", "turbulent", 5).with_lever("practice.budget", 0.3) \
+        .with_lever("practice.cross_share", 0.4).with_lever("practice.decided_by", "management") \
+        .with_lever("practice.explore_weeks", 104)
     work, exp = save_scenario("town_hall", live, None, "what the ward managers asked", configs, experiments)
     assert work.read_text().startswith("# @package _global_\n")
     params = compose_in(configs, ["+workshop=town_hall"])
     names = (params.organisation.name, params.practice.name, params.environment.name)
     assert names == ("small", "networked", "turbulent")
-    assert (params.practice.alpha, params.practice.p_cross_unit, params.seed) == (0.3, 0.01, 5)
+    pr = params.practice
+    assert (pr.budget, pr.cross_share, pr.decided_by, pr.explore_weeks, params.seed) == (0.3, 0.4, "management", 104, 5)
+    assert "explore_weeks: 104\n" in work.read_text()  # a count stays an integer
     text = exp.read_text()
     assert "# Run: uv run abm experiment town_hall" in text
     spec = yaml.safe_load(text)
@@ -93,13 +226,14 @@ def test_a_saved_live_scenario_runs_as_a_workshop_config(config_copy: tuple[Path
 def test_a_saved_comparison_sweeps_what_differs_and_each_point_composes(config_copy: tuple[Path, Path]) -> None:
     configs, experiments = config_copy
     a = Settings("small", "exploit_only")
-    b = Settings("small", "adaptive").with_lever("practice.alpha", 0.25)
+    b = Settings("small", "adaptive").with_lever("practice.adaptive_gain", 6.0)
     _, exp = save_scenario("two_ways", a, b, "", configs, experiments)
     spec = yaml.safe_load(exp.read_text())
-    assert spec["sweep"] == {"practice": "exploit_only,adaptive", "practice.alpha": "0.15,0.25"}
-    assert spec["baseline"] == "practice=exploit_only practice.alpha=0.15"
-    point = compose_in(configs, [*spec["base"], "practice=adaptive", "practice.alpha=0.25"])
-    assert (point.practice.name, point.practice.alpha) == ("adaptive", 0.25)
+    assert spec["sweep"] == {"practice": "exploit_only,adaptive", "practice.adaptive_gain": "3.0,6.0"}
+    assert spec["baseline"] == "practice=exploit_only practice.adaptive_gain=3.0"
+    point = compose_in(configs, [*spec["base"], "practice=adaptive", "practice.adaptive_gain=6.0"])
+    assert (point.practice.name, point.practice.adaptive_gain) == ("adaptive", 6.0)
+    assert set(spec["metrics"]) <= set(REGISTRY) and "dc_index" not in spec["metrics"]
 
 
 def test_a_bad_or_taken_scenario_name_is_refused_and_nothing_is_written(config_copy: tuple[Path, Path]) -> None:
@@ -169,13 +303,13 @@ def test_an_unreadable_store_file_becomes_a_note_not_a_crash(tmp_path: Path) -> 
 
 
 def test_a_saved_scenario_baseline_of_several_keys_is_paired_on_its_first(tmp_path: Path) -> None:
-    """The Compare page saves `baseline: practice=a practice.alpha=0.15`; compare takes one KEY=VALUE."""
+    """The Compare page saves `baseline: practice=a practice.budget=0.15`; compare takes one KEY=VALUE."""
     write_fake_store(tmp_path)
     (tmp_path / "exp" / "experiment.yaml").write_text(
-        "name: exp\nsweep: {practice: 'a,b'}\nseeds: 3\nbaseline: practice=a practice.alpha=0.15\n")
+        "name: exp\nsweep: {practice: 'a,b'}\nseeds: 3\nbaseline: practice=a practice.budget=0.15\n")
     results = sr.load("exp", tmp_path, ["care_production"])
     assert results.baseline == "practice=a"
-    assert results.notes == ("baseline practice=a practice.alpha=0.15: differences are paired on practice=a "
+    assert results.notes == ("baseline practice=a practice.budget=0.15: differences are paired on practice=a "
                              "(one KEY=VALUE, as abm compare)",)
     with pytest.raises(UserError, match="no results for experiment 'nope'"):
         sr.load("nope", tmp_path)
@@ -301,7 +435,7 @@ def test_the_app_imports_light_and_the_warm_up_loads_every_kernel() -> None:
     before, after = out.stdout.split("\n")[:2]
     assert before == "False False 0"
     n_kernels, n_loaded = map(int, after.split())
-    assert n_kernels >= 13 and n_loaded == n_kernels
+    assert n_kernels > 0 and n_loaded == n_kernels
 
 
 def test_a_failing_warm_up_says_so_in_one_line_and_the_server_goes_on(monkeypatch: pytest.MonkeyPatch,
@@ -314,3 +448,40 @@ def test_a_failing_warm_up_says_so_in_one_line_and_the_server_goes_on(monkeypatc
     monkeypatch.setattr(viz.sim, "load_kernels", broken)
     viz.sim.warm_up_in_background().join()
     assert capsys.readouterr().out == "abm viz: warm-up skipped (OSError: numba cache directory is read-only)\n"
+
+
+def test_playing_paints_the_views_without_re_rendering_the_page_and_nothing_paints_over_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """While playing, each week goes straight into the views' widget (a re-render walks the whole page, whose
+    cost grows with every lever); a later re-render of another part (a refused lever) leaves the newest week."""
+    import re
+
+    import solara
+
+    from viz import live, state, widgets
+    from viz.frames import FrameView
+
+    monkeypatch.setattr(state, "live", state._run(Settings("small")))
+    monkeypatch.setattr(state, "FRAME_TIMEOUT", 0.01)  # no browser here to say it has shown a frame
+    heads = []
+    monkeypatch.setattr(widgets, "lever_head", lambda *a: heads.append(a) or "")
+    box, rc = solara.render(live.LivePage(), handle_error=False)
+    try:
+        sim = state.ensure(state.live)
+        assert sim.painter is not None and len(heads) == len(LEVERS)
+
+        def shown() -> int:
+            views = rc.find(FrameView).widgets
+            assert len(views) == 1
+            return int(re.search(r'class="abm-week">(\d+)<', views[0].unsafe_innerHTML).group(1))
+
+        assert shown() == 0
+        for _ in range(3):
+            assert state.advance((state.live,), state.tick)
+        assert sim.week == shown() == 3 and len(heads) == len(LEVERS)  # painted; no lever drawn again
+        state.set_lever(state.live, BY_ID["budget"], "9")  # a refusal: the levers are drawn again
+        assert len(heads) > len(LEVERS) and "budget" in state.live.errors.value and shown() == 3
+        state.step((state.live,), state.tick)  # the Step button: a re-render, which paints the week too
+        assert shown() == 4
+    finally:
+        rc.close()

@@ -113,7 +113,8 @@ def test_live_page_loads_offline_with_no_console_errors(page, server: Server) ->
     assert errors == []
     assert hosts == {"127.0.0.1"}, f"requests left 127.0.0.1: {hosts}"
     assert week(page) == 0
-    assert page.locator(".abm-kpis [data-metric]").count() == 6
+    assert page.locator(".abm-kpis [data-metric]").count() == 8
+    assert page.locator('.abm-kpis [data-metric="dc_index"]').count() == 0
     assert page.locator("svg.abm-pipeline").count() == 1
     assert "Could not load URL" not in server.output(), "the server tried to fetch an asset from elsewhere"
     assert "warm-up skipped" not in server.output(), server.output()[-2000:]
@@ -155,22 +156,42 @@ def test_changing_the_practice_and_resetting_changes_the_outcomes(page, app_url:
 
 def test_an_out_of_range_value_is_refused_with_a_message_and_the_app_keeps_working(page, app_url: str) -> None:
     open_live(page, app_url)
-    box = page.locator(".abm-input-alpha input")
+    box = page.locator(".abm-input-budget input")
     box.fill("2")
     box.press("Enter")
     error = page.locator(".abm-error").first
     error.wait_for()
-    assert "practice.alpha=2.0 is not allowed: a number in [0.0, 0.9]" in error.inner_text()
+    assert "practice.budget=2.0 is not allowed: a number in [0.0, 0.5]" in error.inner_text()
     page.click(".abm-reset")
     step_to(page, 2)
-    assert "alpha" not in page.inner_text(".abm-overrides")
+    assert "budget" not in page.inner_text(".abm-overrides")
     box.fill("0.3")
     box.press("Enter")
     page.wait_for_function("!document.querySelector('.abm-error')")
     apply_and_reset(page)
-    page.wait_for_function("document.querySelector('.abm-overrides').innerText.includes('practice.alpha=0.3')")
+    page.wait_for_function("document.querySelector('.abm-overrides').innerText.includes('practice.budget=0.3')")
     step_to(page, 1)
-    assert kpi(page, "exploration_share") == pytest.approx(0.3, abs=1e-3)
+    assert kpi(page, "exploration_share") == pytest.approx(0.3, abs=1e-3)  # the budget account spends the budget
+
+
+def test_levers_the_practice_does_not_use_are_disabled_with_a_reason(page, app_url: str) -> None:  # noqa: ANN001
+    open_live(page, app_url)
+    assert page.locator(".abm-lever-off.abm-lever-innovation_share").count() == 1
+    assert "only structural builds innovation units" in page.inner_text(".abm-lever-innovation_share")
+    assert page.locator(".abm-lever-off.abm-lever-budget").count() == 0
+    page.click(".abm-practice >> text=exploit_only")
+    page.wait_for_selector(".abm-lever-off.abm-lever-budget")
+    assert "exploit_only explores nothing" in page.inner_text(".abm-lever-budget")
+    assert page.locator(".abm-input-budget input").is_disabled()
+    page.click(".abm-practice >> text=structural")
+    page.wait_for_selector(".abm-lever-off.abm-lever-budget", state="detached")
+    assert page.locator(".abm-lever-off.abm-lever-innovation_share").count() == 0
+    assert page.locator(".abm-lever-off.abm-lever-period_weeks").count() == 1
+    page.click(".abm-choice-decided_by >> text=units")
+    apply_and_reset(page)
+    page.wait_for_function("document.querySelector('.abm-overrides').innerText.includes('practice=structural')")
+    assert "practice.decided_by=units" in page.inner_text(".abm-overrides")
+    assert "innovation units (IU)" in page.inner_text(".abm-kinds")
 
 
 def test_two_browser_contexts_have_independent_models(browser, app_url: str) -> None:  # noqa: ANN001
@@ -220,6 +241,11 @@ def test_language_switch_shows_swedish_labels(page, app_url: str) -> None:  # no
     page.click(".abm-language")
     page.wait_for_selector(".abm-play >> text=Spela")
     assert "Vecka" in page.inner_text("h2")
+    assert "Utforskningsbudget" in page.inner_text(".abm-lever-budget")
+    assert "bara structural bygger innovationsenheter" in page.inner_text(".abm-lever-innovation_share")
+    assert "Väntelista" in page.inner_text(".abm-kpis") and "vårdcentraler" in page.inner_text(".abm-kinds")
+    page.click(".abm-language")
+    page.wait_for_selector(".abm-play >> text=Play")
 
 
 def test_save_scenario_refuses_a_bad_name_and_saves_a_runnable_workshop_config(page, app_url: str) -> None:

@@ -325,13 +325,14 @@ def test_a_tampered_setting_is_refused_in_one_line_with_no_traceback_or_path(tam
 @pytest.mark.parametrize("text", [object(), "1e999", "nan", ["0.3"], "0.3; rm -rf /"])
 def test_a_tampered_lever_value_is_refused_and_the_model_is_untouched(text: object) -> None:
     from viz import state
-    from viz.levers import ALPHA
+    from viz.levers import BY_ID
 
     run = state._run(Settings(organisation="small"))
     before = run.draft.value
-    state.set_lever(run, ALPHA, text)  # type: ignore[arg-type]
-    assert run.draft.value == before and "alpha" in run.errors.value
-    assert "Traceback" not in run.errors.value["alpha"]
+    for lever in (BY_ID["budget"], BY_ID["period_weeks"], BY_ID["decided_by"]):
+        state.set_lever(run, lever, text)  # type: ignore[arg-type]
+        assert run.draft.value == before and lever.id in run.errors.value
+        assert "Traceback" not in run.errors.value[lever.id] and "\n" not in run.errors.value[lever.id]
 
 
 def test_a_page_that_fails_shows_one_line_and_no_traceback() -> None:

@@ -5,8 +5,9 @@ estimate), effort expectancy, social influence and facilitating conditions; inte
 hazard. Bass (1969) external and imitation hazards and Granovetter (1978) / Centola (2010) count
 thresholds are special cases selected by parameters.
 
-The functions below state each rule over whole arrays; `step` applies them all in one compiled pass
-over the people whose unit has an active service (tests/core/test_kernels.py checks it equals them).
+The functions below state each rule over whole arrays; `step` applies them all in two compiled passes, over
+the people whose unit has an active service and then over the cells that can change (tests/core/test_kernels.py
+checks it equals them, draw for draw).
 """
 
 from __future__ import annotations
@@ -48,11 +49,20 @@ def terms(
 ) -> Terms:
     """Intention's terms; `expectancy` (S,) is each service's experienced advantage (its fit, a shock's boost)."""
     resist = np.array([ap.resist_physician, ap.resist_nurse, ap.resist_assistant, ap.resist_admin])
-    per_person = ap.w_attitude * (attitude - 0.5) - resist[role] - ap.w_habit * np.minimum(tenure / HABIT_WEEKS, 1.0)
+    per_person = _per_person(attitude, role, tenure, resist, ap.w_attitude, ap.w_habit)
     facilitating = support[:, None] + ehealth_support * supported
     per_unit = ap.w_facilitating * facilitating - ap.w_workload * np.maximum(workload - 1.0, 0.0)[:, None]
     return Terms(ap.w_performance * expectancy - ap.w_effort * complexity, per_person, per_unit,
                  dimension.astype(np.int64))
+
+
+@njit(cache=True)
+def _per_person(attitude, role, tenure, resist, w_attitude, w_habit):  # pragma: no cover - compiled
+    """w_attitude (attitude - 1/2) - resist[role] - w_habit min(tenure / HABIT_WEEKS, 1), person by person."""
+    out = np.empty(attitude.size)
+    for i in range(attitude.size):
+        out[i] = w_attitude * (attitude[i] - 0.5) - resist[role[i]] - w_habit * min(tenure[i] / HABIT_WEEKS, 1.0)
+    return out
 
 
 def intention(
@@ -117,7 +127,7 @@ def adopt_threshold(
     return (uses | adopt) & active, adopt
 
 
-# ---- the weekly step: the functions above, fused over one pass of the people ----------------------
+# ---- the weekly step: the functions above, fused over the people whose unit has an active service ----
 
 def step(
     uses: np.ndarray, unit_active: np.ndarray, staff_unit: np.ndarray, net: Network, ap: AdoptionParams,
@@ -127,23 +137,36 @@ def step(
 
     Equals social_share, intention, hazard and adopt_hazard (or adopt_threshold) applied to whole
     arrays, with the same draws (tests/core/test_kernels.py), but visits only people whose unit has an
-    active service (`unit_active`, (U, S)) and counts their adopting contacts there.
+    active service (`unit_active`, (U, S)), and under the hazard rule counts a person's adopting contacts
+    only where the outcome depends on them:
+
+    - every non-user of an active service draws a uniform whatever their intention, so the cells are known
+      without it; the intention (with the contacts) and the hazard (two exponentials) are computed only
+      where the draw falls below the largest step probability any intention could give;
+    - a user may stop only with intention below the margin; intention without the social term is a lower
+      bound (each rounded operation is monotone and the social term is not negative), so the contacts are
+      counted only for users whose bound is below the margin.
     """
     adj = net.adjacency
     totals = uses.sum(axis=0).astype(np.int64) if net.complete else np.zeros(uses.shape[1], np.int64)
-    new, cells, chance, n_threshold = _chances(
-        uses, packed_uses(uses, net), unit_active, staff_unit, adj.indptr, adj.indices, net.degree,
-        net.complete, totals, ap.rule == "threshold", thresholds, t.per_service, t.dimension, knowhow,
-        t.per_person, t.per_unit, ap.w_effort, ap.w_social,
-        ap.intention_threshold, ap.steepness, ap.rate_adopt, ap.p_external, ap.q_social, ap.dt,
-        ap.step_probability == "linear", ap.intention_threshold - ap.discontinue_margin, ap.p_discontinue,
-    )
-    changed = cells[rng.random(cells.size) < chance]  # one uniform per cell that can change, row-major
+    if ap.rule == "threshold":
+        new, n_adopt = _threshold_step(uses, packed_uses(uses, net), unit_active, staff_unit, adj.indptr,
+                                       adj.indices, net.complete, totals, thresholds)
+        return new, n_adopt, 0
+    low_below = ap.intention_threshold - ap.discontinue_margin
+    social = (adj.indptr, adj.indices, net.degree, net.complete, totals, ap.w_social)
+    intent = (t.per_service, t.dimension, knowhow, t.per_person, t.per_unit, ap.w_effort)
+    new, cells, user = _hazard_cells(uses, unit_active, staff_unit, *social, *intent, low_below)
+    draws = rng.random(cells.size)  # one uniform per cell that can change, row-major
+    changes = _hazard_changes(cells, user, draws, uses, staff_unit, *social, *intent, ap.intention_threshold,
+                              ap.steepness, ap.rate_adopt, ap.p_external, ap.q_social, ap.dt,
+                              ap.step_probability == "linear", ap.p_discontinue)
+    changed = cells[changes]
     flat = new.reshape(-1)
     was_used = flat[changed]
     flat[changed] = ~was_used  # a non-user adopts, a user stops
     n_stop = int(was_used.sum())
-    return new, n_threshold + changed.size - n_stop, n_stop
+    return new, changed.size - n_stop, n_stop
 
 
 def packed_uses(uses: np.ndarray, net: Network) -> np.ndarray:
@@ -159,28 +182,30 @@ def packed_uses(uses: np.ndarray, net: Network) -> np.ndarray:
 
 
 @njit(cache=True)
-def _chances(
-    uses, packed, unit_active, staff_unit, indptr, indices, degree, complete, totals, threshold_rule, thresholds,
-    per_service, dimension, knowhow, per_person, per_unit, w_effort, w_social, intention_threshold, steepness,
-    rate_adopt, p_external, q_social, dt, linear, low_below, p_discontinue,
-):  # pragma: no cover - compiled; documented by `step`
-    """(uses kept and threshold adoptions, cells that can change, their chance of changing, adopters
-    by threshold). Cells are row-major indices into `uses`."""
-    n, n_services = uses.shape
-    new = np.zeros_like(uses)
-    cells = np.empty(uses.size, dtype=np.int64)
-    chance = np.empty(uses.size)
-    n_cells = 0
-    n_threshold = 0
-    counts = np.zeros(n_services, dtype=np.int64)
-    n_units = unit_active.shape[0]
-    active = np.empty((n_units, n_services), dtype=np.int64)  # each unit's active services, listed
+def _active_lists(unit_active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Each unit's active services, listed: (services (U, S), how many (U,))."""
+    n_units, n_services = unit_active.shape
+    active = np.empty((n_units, n_services), dtype=np.int64)
     n_active = np.zeros(n_units, dtype=np.int64)
     for u in range(n_units):
         for s in range(n_services):
             if unit_active[u, s]:
                 active[u, n_active[u]] = s
                 n_active[u] += 1
+    return active, n_active
+
+
+@njit(cache=True)
+def _threshold_step(
+    uses, packed, unit_active, staff_unit, indptr, indices, complete, totals, thresholds,
+):  # pragma: no cover - compiled; documented by `step`
+    """(uses kept and threshold adoptions, adopters): a non-user adopts once the count of adopting contacts
+    reaches their threshold."""
+    n, n_services = uses.shape
+    new = np.zeros_like(uses)
+    n_adopt = 0
+    counts = np.zeros(n_services, dtype=np.int64)
+    active, n_active = _active_lists(unit_active)
     for i in range(n):
         u = staff_unit[i]
         if n_active[u] == 0:
@@ -193,35 +218,102 @@ def _chances(
                 s = active[u, a]
                 counts[s] = (word >> np.uint64(8 * s)) & np.uint64(0xFF)
         else:
-            for a in range(n_active[u]):  # adopting contacts, for the active services only
+            for a in range(n_active[u]):
                 s = active[u, a]
-                if complete:
-                    counts[s] = totals[s] - uses[i, s]
-                else:
-                    counts[s] = 0
-                    for e in range(indptr[i], indptr[i + 1]):
-                        counts[s] += uses[indices[e], s]
+                counts[s] = _adopting_contacts(uses, i, s, indptr, indices, complete, totals)
         for a in range(n_active[u]):
             s = active[u, a]
             new[i, s] = uses[i, s]
-            if threshold_rule:
-                if not uses[i, s] and counts[s] >= thresholds[i]:
-                    new[i, s] = True
-                    n_threshold += 1
+            if not uses[i, s] and counts[s] >= thresholds[i]:
+                new[i, s] = True
+                n_adopt += 1
+    return new, n_adopt
+
+
+@njit(cache=True)
+def _adopting_contacts(uses, i, s, indptr, indices, complete, totals):  # pragma: no cover - compiled
+    """How many of person i's contacts use service s (everyone else on the complete graph)."""
+    if complete:
+        return totals[s] - uses[i, s]
+    count = 0
+    for e in range(indptr[i], indptr[i + 1]):
+        count += uses[indices[e], s]
+    return count
+
+
+@njit(cache=True)
+def _intention(uses, i, s, u, indptr, indices, degree, complete, totals, w_social, per_service, dimension, knowhow,
+               per_person, per_unit, w_effort):  # pragma: no cover - compiled
+    """(social share, intention) of person i (in unit u) for service s: `intention` for one cell."""
+    social = _adopting_contacts(uses, i, s, indptr, indices, complete, totals) / max(degree[i], 1.0)
+    intent = (w_social * social + per_service[s] + w_effort * knowhow[i, dimension[s]] + per_person[i]
+              + per_unit[u, s])
+    return social, intent
+
+
+@njit(cache=True)
+def _hazard_cells(
+    uses, unit_active, staff_unit, indptr, indices, degree, complete, totals, w_social, per_service, dimension,
+    knowhow, per_person, per_unit, w_effort, low_below,
+):  # pragma: no cover - compiled; documented by `step`
+    """(uses kept, cells that can change in row-major order, whether each is a user who may stop)."""
+    n, n_services = uses.shape
+    new = np.zeros_like(uses)
+    cells = np.empty(uses.size, dtype=np.int64)
+    users = np.empty(uses.size, dtype=np.bool_)
+    n_cells = 0
+    active, n_active = _active_lists(unit_active)
+    for i in range(n):
+        u = staff_unit[i]
+        for a in range(n_active[u]):
+            s = active[u, a]
+            if not uses[i, s]:
+                cells[n_cells] = i * n_services + s  # a non-user of an active service: always a draw
+                users[n_cells] = False
+                n_cells += 1
                 continue
-            social = counts[s] / max(degree[i], 1.0)
-            intent = (w_social * social + per_service[s] + w_effort * knowhow[i, dimension[s]] + per_person[i]
-                      + per_unit[u, s])
-            if uses[i, s]:
-                if intent < low_below:
-                    cells[n_cells] = i * n_services + s
-                    chance[n_cells] = p_discontinue
-                    n_cells += 1
-                continue
-            rate = rate_adopt / (np.exp((intent - intention_threshold) * -steepness) + 1.0) + p_external
-            if q_social:
-                rate += q_social * social
-            cells[n_cells] = i * n_services + s
-            chance[n_cells] = min(rate * dt, 1.0) if linear else -np.expm1(-rate * dt)
-            n_cells += 1
-    return new, cells[:n_cells], chance[:n_cells], n_threshold
+            new[i, s] = True
+            bound = per_service[s] + w_effort * knowhow[i, dimension[s]] + per_person[i] + per_unit[u, s]
+            if bound >= low_below:
+                continue  # intention is at least the bound: this user keeps the service
+            intent = _intention(uses, i, s, u, indptr, indices, degree, complete, totals, w_social, per_service,
+                                dimension, knowhow, per_person, per_unit, w_effort)[1]
+            if intent < low_below:
+                cells[n_cells] = i * n_services + s
+                users[n_cells] = True
+                n_cells += 1
+    return new, cells[:n_cells], users[:n_cells]
+
+
+@njit(cache=True)
+def _hazard_changes(
+    cells, users, draws, uses, staff_unit, indptr, indices, degree, complete, totals, w_social, per_service,
+    dimension, knowhow, per_person, per_unit, w_effort, intention_threshold, steepness, rate_adopt, p_external,
+    q_social, dt, linear, p_discontinue,
+):  # pragma: no cover - compiled; documented by `step`
+    """Which cells change: a user who may stop if the draw is below p_discontinue; a non-user if it is below
+    the step probability of the hazard. The hazard is at most rate_adopt + p_external + q_social (a social
+    share is at most 1, and each operation rounds monotonically), so a draw above that bound's probability
+    (with a margin for the last bit of expm1) decides without the intention or the exponentials."""
+    most = rate_adopt + p_external
+    if q_social:
+        most += q_social * 1.0
+    bound = min(most * dt, 1.0) if linear else -np.expm1(-most * dt)
+    bound = bound * (1.0 + 1e-9) + 1e-300
+    n_services = uses.shape[1]
+    out = np.zeros(draws.size, dtype=np.bool_)
+    for c in range(draws.size):
+        if users[c]:
+            out[c] = draws[c] < p_discontinue
+            continue
+        if draws[c] >= bound:
+            continue
+        i, s = cells[c] // n_services, cells[c] % n_services
+        social, intent = _intention(uses, i, s, staff_unit[i], indptr, indices, degree, complete, totals, w_social,
+                                    per_service, dimension, knowhow, per_person, per_unit, w_effort)
+        rate = rate_adopt / (np.exp((intent - intention_threshold) * -steepness) + 1.0) + p_external
+        if q_social:
+            rate += q_social * social
+        chance = min(rate * dt, 1.0) if linear else -np.expm1(-rate * dt)
+        out[c] = draws[c] < chance
+    return out

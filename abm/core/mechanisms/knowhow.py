@@ -6,6 +6,8 @@ skill above a newcomer's level is forgotten (Darr, Argote & Epple 1995), dimensi
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
@@ -50,9 +52,55 @@ def choose_trainees(learning_time: np.ndarray, training_rate: float, rng: np.ran
 
 
 def used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> np.ndarray:
-    """(n, D) number of services each person uses in each dimension."""
-    members = (dimension[:, None] == np.arange(n_dims)[None, :]).astype(np.float64)  # (S, D)
-    return uses.astype(np.float64) @ members
+    """(n, D) number of services each person uses in each dimension: uses (n, S) as floats times the (S, D)
+    membership matrix of services in dimensions (exact integer counts).
+
+    With up to 8 services whose count divides 8 and little-endian words, the uses of 8 / S people are one
+    uint64 word (byte s: service s) and a dimension's count is the byte sum of the word masked to its
+    services (one multiplication); otherwise one compiled pass over people and services.
+    """
+    uses = np.ascontiguousarray(uses, dtype=np.bool_)
+    n, n_services = uses.shape
+    dimension = dimension.astype(np.int64)
+    if n_services == 0 or 8 % n_services or n * n_services % 8 or sys.byteorder != "little":
+        return _used_per_dimension(uses, dimension, n_dims)
+    return _used_by_words(uses.reshape(-1).view(np.uint8).view(np.uint64), dimension, n_dims, n)
+
+
+@njit(cache=True)
+def _used_by_words(words: np.ndarray, dimension: np.ndarray, n_dims: int, n: int) -> np.ndarray:  # pragma: no cover
+    n_services = dimension.size
+    per_word = 8 // n_services
+    masks = np.zeros((per_word, n_dims), dtype=np.uint64)  # masks[q, d]: the bytes of slot q's services in d
+    for q in range(per_word):
+        for s in range(n_services):
+            masks[q, dimension[s]] |= np.uint64(1) << np.uint64(8 * (q * n_services + s))
+    out = np.empty((n, n_dims))
+    ones = np.uint64(0x0101010101010101)  # bytes are 0 or 1: the top byte of x * ones is their sum
+    if per_word == 1 and n_dims == 4:  # eight services, four dimensions: the masks in registers
+        m0, m1, m2, m3 = masks[0, 0], masks[0, 1], masks[0, 2], masks[0, 3]
+        for w in range(words.size):
+            x = words[w]
+            out[w, 0] = np.int64(((x & m0) * ones) >> np.uint64(56))
+            out[w, 1] = np.int64(((x & m1) * ones) >> np.uint64(56))
+            out[w, 2] = np.int64(((x & m2) * ones) >> np.uint64(56))
+            out[w, 3] = np.int64(((x & m3) * ones) >> np.uint64(56))
+        return out
+    for w in range(words.size):
+        for q in range(per_word):
+            for d in range(n_dims):
+                out[w * per_word + q, d] = np.int64(((words[w] & masks[q, d]) * ones) >> np.uint64(56))
+    return out
+
+
+@njit(cache=True)
+def _used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> np.ndarray:  # pragma: no cover
+    n, n_services = uses.shape
+    out = np.zeros((n, n_dims))
+    for i in range(n):
+        for s in range(n_services):
+            out[i, dimension[s]] += uses[i, s]  # no branch: adding a bool
+    return out
 
 
 def update_knowhow(
@@ -79,8 +127,56 @@ def learn(
     focus: np.ndarray, n_used: np.ndarray, rate_peer: float, peer_base: float, rate_training: float,
     training_general: float, rate_use: float, rate_forget: float, floor: float,
 ) -> np.ndarray:
-    """Next week's know-how: update_knowhow(knowhow, peer_rate x peer_gap, ...) with the gap sums compiled
-    (tests/core/test_kernels.py checks the pieces against each other)."""
-    peer = peer_rate(learning_time, attitude, rate_peer, peer_base)[:, None] * peer_gap(knowhow, net)
-    return update_knowhow(knowhow, peer, trained, focus, n_used, rate_training, training_general, rate_use,
-                          rate_forget, floor)
+    """Next week's know-how: update_knowhow(knowhow, peer_rate[:, None] x peer_gap, ...), computed in one
+    compiled pass over people and their contacts, with the same operations in the same order (so the same
+    bits; tests/core/test_kernels.py checks it against the whole-array functions above)."""
+    knowhow = np.ascontiguousarray(knowhow, dtype=np.float64)
+    sums = gap_sums(knowhow, net) if net.complete else np.zeros((0, knowhow.shape[1]))
+    adj = net.adjacency
+    return _learn(knowhow, adj.indptr, adj.indices, sums, net.degree, np.ascontiguousarray(learning_time, np.float64),
+                  np.ascontiguousarray(attitude, np.float64), np.ascontiguousarray(trained, np.bool_),
+                  np.ascontiguousarray(focus, np.bool_), np.ascontiguousarray(n_used, np.float64), rate_peer,
+                  peer_base, 1.0 - peer_base, rate_training, training_general, rate_use, rate_forget, floor)
+
+
+@njit(cache=True)
+def _learn(knowhow, indptr, indices, given_sums, degree, learning_time, attitude, trained, focus, n_used, rate_peer,
+           peer_base, one_minus_base, rate_training, training_general, rate_use, rate_forget,
+           floor):  # pragma: no cover - compiled; documented by `learn`
+    n, n_dims = knowhow.shape
+    out = np.empty_like(knowhow)
+    sums = np.zeros(n_dims)
+    for i in range(n):
+        if given_sums.shape[0]:
+            for d in range(n_dims):
+                sums[d] = given_sums[i, d]
+        elif n_dims == 4:  # the same sums, the four dimensions in registers
+            k0, k1, k2, k3 = knowhow[i, 0], knowhow[i, 1], knowhow[i, 2], knowhow[i, 3]
+            a0 = a1 = a2 = a3 = 0.0
+            for e in range(indptr[i], indptr[i + 1]):
+                j = indices[e]
+                a0 += max(knowhow[j, 0] - k0, 0.0)
+                a1 += max(knowhow[j, 1] - k1, 0.0)
+                a2 += max(knowhow[j, 2] - k2, 0.0)
+                a3 += max(knowhow[j, 3] - k3, 0.0)
+            sums[0], sums[1], sums[2], sums[3] = a0, a1, a2, a3
+        else:  # _gap_sums for row i: contacts in CSR order
+            for d in range(n_dims):
+                sums[d] = 0.0
+            for e in range(indptr[i], indptr[i + 1]):
+                j = indices[e]
+                for d in range(n_dims):
+                    sums[d] += max(knowhow[j, d] - knowhow[i, d], 0.0)
+        rate = rate_peer * (peer_base + one_minus_base * learning_time[i]) * (0.5 + attitude[i])
+        deg = max(degree[i], 1.0)
+        train = rate_training if trained[i] else 0.0
+        for d in range(n_dims):
+            k = knowhow[i, d]
+            gap = 1.0 - k
+            relevance = 1.0 if focus[i, d] else training_general
+            used = n_used[i, d]
+            gain = rate * (sums[d] / deg) + train * relevance * gap + rate_use * used * gap
+            forget = rate_forget if (used == 0 and not trained[i]) else 0.0
+            x = k + gain - forget * max(k - floor, 0.0)
+            out[i, d] = min(max(x, 0.0), 1.0)
+    return out

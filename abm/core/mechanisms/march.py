@@ -62,10 +62,27 @@ def _act(
 
 
 def score(vectors: np.ndarray, reality: np.ndarray) -> np.ndarray:
-    """Sum of vector x reality along the last axis (March's performance / knowledge)."""
+    """Sum of vector x reality along the last axis (March's performance / knowledge), as int64.
+
+    Rows of int8 (beliefs, actions, codes) are summed in a compiled loop (vectorised by the compiler);
+    other input by a float32 product, exact for +/-1 and 0 below 2^24 terms, or in int64."""
+    if vectors.ndim == 2 and vectors.dtype == np.int8 and reality.dtype == np.int8:
+        return _row_scores(vectors, reality)
     if vectors.shape[-1] < 2**24:  # float32 BLAS sums of +/-1 and 0 are exact below 2^24 terms
         return (vectors.astype(np.float32) @ reality.astype(np.float32)).astype(np.int64)
     return vectors.astype(np.int64) @ reality.astype(np.int64)
+
+
+@njit(cache=True)
+def _row_scores(vectors: np.ndarray, reality: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    n, m = vectors.shape
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        row = 0
+        for j in range(m):
+            row += vectors[i, j] * reality[j]
+        out[i] = row
+    return out
 
 
 def socialise(beliefs: np.ndarray, staff_code: np.ndarray, p_staff: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -123,9 +140,7 @@ def learn_code(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """The code moves to the superior group's strict majority with probability 1 - (1 - p2)^k."""
-    code_score = score(code, reality)
-    superior = performance > code_score[staff_unit]
-    net = superior_sums(actions, superior, staff_unit, code.shape[0])
+    net = _superior_sums_by_score(actions, performance, score(code, reality), staff_unit, code.shape[0])
     return _move_code(code, net, p2, rng.random(code.shape))  # one uniform per unit and dimension
 
 
@@ -152,6 +167,20 @@ def superior_sums(actions: np.ndarray, superior: np.ndarray, staff_unit: np.ndar
     for i in range(n):
         if superior[i]:
             u = staff_unit[i]
+            for j in range(m):
+                out[u, j] += actions[i, j]
+    return out
+
+
+@njit(cache=True)
+def _superior_sums_by_score(actions: np.ndarray, performance: np.ndarray, code_score: np.ndarray,
+                            staff_unit: np.ndarray, n_units: int) -> np.ndarray:  # pragma: no cover - compiled
+    """superior_sums with superior = performance > code_score[staff_unit], decided in the same pass."""
+    n, m = actions.shape
+    out = np.zeros((n_units, m), dtype=np.int64)
+    for i in range(n):
+        u = staff_unit[i]
+        if performance[i] > code_score[u]:
             for j in range(m):
                 out[u, j] += actions[i, j]
     return out

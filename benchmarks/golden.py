@@ -21,6 +21,9 @@ CASES: dict[str, list[str]] = {
     "small_contextual": ["organisation=small", "weeks=104", "seed=3"],
     "default_adaptive": ["organisation=default", "practice=adaptive", "weeks=52", "seed=1"],
     "small_threshold": ["organisation=small", "adoption.rule=threshold", "weeks=52", "seed=2"],
+    "small_networked_shock": ["organisation=small", "practice=networked", "environment=pandemic_shock",
+                              "weeks=104", "seed=4"],
+    "default_no_management": ["organisation=default", "scenario.management=false", "weeks=52", "seed=6"],
 }
 
 

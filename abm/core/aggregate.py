@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 
 @njit(cache=True)
@@ -80,13 +81,12 @@ def unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.n
     """
     n, k = flags.shape
     flags = np.ascontiguousarray(flags, dtype=np.bool_)
-    if k == 0 or 8 % k or n * k % 8 or sys.byteorder != "little":
-        return _unit_counts(flags, staff_unit, n_units)
-    words = flags.reshape(-1).view(np.uint8).view(np.uint64)
-    return _unit_counts_words(words, staff_unit, n_units, k)
+    by_words = not (k == 0 or 8 % k or n * k % 8 or sys.byteorder != "little")
+    words = flags.reshape(-1).view(np.uint8).view(np.uint64) if by_words else np.zeros(0, np.uint64)
+    return _unit_counts_words(words, flags, staff_unit, n_units, k, by_words)
 
 
-@njit(cache=True)
+@register_jitable
 def _unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
     n, k = flags.shape
     out = np.zeros((n_units, k), dtype=np.int64)
@@ -98,8 +98,12 @@ def _unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.
 
 
 @njit(cache=True)
-def _unit_counts_words(words: np.ndarray, staff_unit: np.ndarray, n_units: int, k: int) -> np.ndarray:
-    """Word w holds the flags of people 8w/k .. 8w/k + 8/k - 1 (byte b: person 8w/k + b // k, flag b % k)."""
+def _unit_counts_words(words: np.ndarray, flags: np.ndarray, staff_unit: np.ndarray, n_units: int, k: int,
+                       by_words: bool) -> np.ndarray:
+    """Word w holds the flags of people 8w/k .. 8w/k + 8/k - 1 (byte b: person 8w/k + b // k, flag b % k);
+    without words (`by_words` false) the flags are counted one by one."""
+    if not by_words:
+        return _unit_counts(flags, staff_unit, n_units)
     out = np.zeros((n_units, k), dtype=np.int64)
     per_word = 8 // k
     acc = np.uint64(0)
@@ -135,13 +139,12 @@ def column_counts(flags: np.ndarray) -> np.ndarray:
     """
     n, k = flags.shape
     flags = np.ascontiguousarray(flags, dtype=np.bool_)
-    if k == 0 or 8 % k or sys.byteorder != "little":
-        return _column_counts(flags)
+    by_words = not (k == 0 or 8 % k or sys.byteorder != "little")
     flat = flags.reshape(-1).view(np.uint8)
-    return _column_counts_words(flat[: flat.size // 8 * 8].view(np.uint64), flat, k)
+    return _column_counts_words(flat[: flat.size // 8 * 8].view(np.uint64), flat, flags, k, by_words)
 
 
-@njit(cache=True)
+@register_jitable
 def _column_counts(flags: np.ndarray) -> np.ndarray:
     n, k = flags.shape
     out = np.zeros(k, dtype=np.int64)
@@ -152,7 +155,9 @@ def _column_counts(flags: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _column_counts_words(words: np.ndarray, flat: np.ndarray, k: int) -> np.ndarray:
+def _column_counts_words(words: np.ndarray, flat: np.ndarray, flags: np.ndarray, k: int, by_words: bool) -> np.ndarray:
+    if not by_words:
+        return _column_counts(flags)
     lanes = np.zeros(8, dtype=np.int64)  # byte b of every word: column b % k
     w = 0
     while w < words.size:

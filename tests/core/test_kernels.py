@@ -186,9 +186,10 @@ def test_adoption_cells_are_the_non_users_and_the_users_below_the_margin() -> No
     lifted = uses & (no_social < low) & (intent >= low)
     assert lifted.sum() > 10 and (uses & (intent < low)).sum() > 10 and (uses & (no_social >= low)).sum() > 10
     adj = net.adjacency
-    _, cells, user = adoption._hazard_cells(
-        uses, unit_active, unit, adj.indptr, adj.indices, net.degree, False, np.zeros(n_services, np.int64),
-        ap.w_social, t.per_service, t.dimension, k, t.per_person, t.per_unit, ap.w_effort, low)
+    _, cells, user, _ = adoption._cells(
+        False, np.zeros(0, np.uint64), np.zeros(n), uses, unit_active, unit, adj.indptr, adj.indices, net.degree,
+        False, np.zeros(n_services, np.int64), ap.w_social, t.per_service, t.dimension, k, t.per_person, t.per_unit,
+        ap.w_effort, low)
     can_change = unit_active[unit] & (~uses | (intent < low))
     assert np.array_equal(cells, np.flatnonzero(can_change)) and np.array_equal(user, uses.ravel()[cells])
 

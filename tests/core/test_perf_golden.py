@@ -1,9 +1,10 @@
 """Optimisations must not change results: fixed small runs reproduce stored outcomes.
 
-The stored values (tests/helpers/perf_golden.json) are column sums of the region and unit tables of three
-short runs. A pure refactor keeps them to round-off (summation order may move the last bits); a change
-that alters the model or its random draws regenerates them in its own commit with
-`uv run python -m benchmarks.golden --update`, saying why.
+The stored values (tests/helpers/perf_golden.json) are column sums of the region and unit tables of five
+short runs (contextual, adaptive, threshold adoption, networked under a pandemic shock, and without
+management, where every arrived service is in use). A pure refactor keeps them to round-off (summation
+order may move the last bits); a change that alters the model or its random draws regenerates them in its
+own commit with `uv run python -m benchmarks.golden --update`, saying why.
 """
 
 from __future__ import annotations

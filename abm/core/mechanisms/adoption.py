@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 from abm.core.network import Network
 from abm.core.params import AdoptionParams
@@ -149,14 +150,14 @@ def step(
     """
     adj = net.adjacency
     totals = uses.sum(axis=0).astype(np.int64) if net.complete else np.zeros(uses.shape[1], np.int64)
-    if ap.rule == "threshold":
-        new, n_adopt = _threshold_step(uses, packed_uses(uses, net), unit_active, staff_unit, adj.indptr,
-                                       adj.indices, net.complete, totals, thresholds)
-        return new, n_adopt, 0
-    low_below = ap.intention_threshold - ap.discontinue_margin
+    threshold_rule = ap.rule == "threshold"
+    packed = packed_uses(uses, net) if threshold_rule else np.zeros(0, dtype=np.uint64)
     social = (adj.indptr, adj.indices, net.degree, net.complete, totals, ap.w_social)
     intent = (t.per_service, t.dimension, knowhow, t.per_person, t.per_unit, ap.w_effort)
-    new, cells, user = _hazard_cells(uses, unit_active, staff_unit, *social, *intent, low_below)
+    new, cells, user, n_adopt = _cells(threshold_rule, packed, thresholds, uses, unit_active, staff_unit, *social,
+                                       *intent, ap.intention_threshold - ap.discontinue_margin)
+    if threshold_rule:
+        return new, n_adopt, 0
     draws = rng.random(cells.size)  # one uniform per cell that can change, row-major
     changes = _hazard_changes(cells, user, draws, uses, staff_unit, *social, *intent, ap.intention_threshold,
                               ap.steepness, ap.rate_adopt, ap.p_external, ap.q_social, ap.dt,
@@ -182,6 +183,23 @@ def packed_uses(uses: np.ndarray, net: Network) -> np.ndarray:
 
 
 @njit(cache=True)
+def _cells(
+    threshold_rule, packed, thresholds, uses, unit_active, staff_unit, indptr, indices, degree, complete, totals,
+    w_social, per_service, dimension, knowhow, per_person, per_unit, w_effort, low_below,
+):  # pragma: no cover - compiled; documented by `step`
+    """(uses kept and threshold adoptions, cells that can change, whether each is a user who may stop,
+    adopters by threshold): the threshold rule decides at once, the hazard rule lists the cells that draw."""
+    if threshold_rule:
+        new, n_adopt = _threshold_step(uses, packed, unit_active, staff_unit, indptr, indices, complete, totals,
+                                       thresholds)
+        return new, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_), n_adopt
+    new, cells, users = _hazard_cells(uses, unit_active, staff_unit, indptr, indices, degree, complete, totals,
+                                      w_social, per_service, dimension, knowhow, per_person, per_unit, w_effort,
+                                      low_below)
+    return new, cells, users, 0
+
+
+@register_jitable
 def _active_lists(unit_active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Each unit's active services, listed: (services (U, S), how many (U,))."""
     n_units, n_services = unit_active.shape
@@ -195,7 +213,7 @@ def _active_lists(unit_active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # 
     return active, n_active
 
 
-@njit(cache=True)
+@register_jitable
 def _threshold_step(
     uses, packed, unit_active, staff_unit, indptr, indices, complete, totals, thresholds,
 ):  # pragma: no cover - compiled; documented by `step`
@@ -230,7 +248,7 @@ def _threshold_step(
     return new, n_adopt
 
 
-@njit(cache=True)
+@register_jitable
 def _adopting_contacts(uses, i, s, indptr, indices, complete, totals):  # pragma: no cover - compiled
     """How many of person i's contacts use service s (everyone else on the complete graph)."""
     if complete:
@@ -241,7 +259,7 @@ def _adopting_contacts(uses, i, s, indptr, indices, complete, totals):  # pragma
     return count
 
 
-@njit(cache=True)
+@register_jitable
 def _intention(uses, i, s, u, indptr, indices, degree, complete, totals, w_social, per_service, dimension, knowhow,
                per_person, per_unit, w_effort):  # pragma: no cover - compiled
     """(social share, intention) of person i (in unit u) for service s: `intention` for one cell."""
@@ -251,7 +269,7 @@ def _intention(uses, i, s, u, indptr, indices, degree, complete, totals, w_socia
     return social, intent
 
 
-@njit(cache=True)
+@register_jitable
 def _hazard_cells(
     uses, unit_active, staff_unit, indptr, indices, degree, complete, totals, w_social, per_service, dimension,
     knowhow, per_person, per_unit, w_effort, low_below,

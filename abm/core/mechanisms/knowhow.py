@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 from abm.core.network import Network
 
@@ -75,13 +76,16 @@ def used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> 
     uses = np.ascontiguousarray(uses, dtype=np.bool_)
     n, n_services = uses.shape
     dimension = dimension.astype(np.int64)
-    if n_services == 0 or 8 % n_services or n * n_services % 8 or sys.byteorder != "little":
-        return _used_per_dimension(uses, dimension, n_dims)
-    return _used_by_words(uses.reshape(-1).view(np.uint8).view(np.uint64), dimension, n_dims, n)
+    by_words = not (n_services == 0 or 8 % n_services or n * n_services % 8 or sys.byteorder != "little")
+    words = uses.reshape(-1).view(np.uint8).view(np.uint64) if by_words else np.zeros(0, np.uint64)
+    return _used_by_words(words, uses, dimension, n_dims, n, by_words)
 
 
 @njit(cache=True)
-def _used_by_words(words: np.ndarray, dimension: np.ndarray, n_dims: int, n: int) -> np.ndarray:  # pragma: no cover
+def _used_by_words(words: np.ndarray, uses: np.ndarray, dimension: np.ndarray, n_dims: int, n: int,
+                   by_words: bool) -> np.ndarray:  # pragma: no cover - compiled
+    if not by_words:
+        return _used_per_dimension(uses, dimension, n_dims)
     n_services = dimension.size
     per_word = 8 // n_services
     masks = np.zeros((per_word, n_dims), dtype=np.uint64)  # masks[q, d]: the bytes of slot q's services in d
@@ -106,7 +110,7 @@ def _used_by_words(words: np.ndarray, dimension: np.ndarray, n_dims: int, n: int
     return out
 
 
-@njit(cache=True)
+@register_jitable
 def _used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> np.ndarray:  # pragma: no cover
     n, n_services = uses.shape
     out = np.zeros((n, n_dims))

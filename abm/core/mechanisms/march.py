@@ -159,17 +159,11 @@ def _move_code(code: np.ndarray, net: np.ndarray, p2: float, draws: np.ndarray) 
     return out
 
 
-@njit(cache=True)
 def superior_sums(actions: np.ndarray, superior: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
-    """(U, m) sum of the superior staff's actions within each unit."""
-    n, m = actions.shape
-    out = np.zeros((n_units, m), dtype=np.int64)
-    for i in range(n):
-        if superior[i]:
-            u = staff_unit[i]
-            for j in range(m):
-                out[u, j] += actions[i, j]
-    return out
+    """(U, m) sum of the superior staff's actions within each unit (the kernel code learning uses, with
+    superior as a score above 0)."""
+    return _superior_sums_by_score(actions, np.asarray(superior).astype(np.int64), np.zeros(n_units, np.int64),
+                                   staff_unit, n_units)
 
 
 @njit(cache=True)

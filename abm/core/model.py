@@ -120,7 +120,6 @@ class RegionModel(mesa.Model):
         self.n_reconfigured = 0
         self.new_adopters = 0
         self.new_discontinued = 0
-        self.new_pilots = 0
         self.account = 0.0  # staff-weeks of the exploration budget not yet spent
         self.target_share = 0.0
         self.relative = np.ones(self.units.n)  # adaptive's intensity per unit, relative to the budget
@@ -130,7 +129,6 @@ class RegionModel(mesa.Model):
         self.units.workload[:] = 1.0
         self.units.productivity[:] = 1.0
         self.units.uptake[:] = np.where(self.patient_facing[None, :], 0.0, 1.0)
-        self.changes: lifecycle.Changes | None = None
         self.service_fit = fit.fit(self.required, self.reality)
         build.start_services(self)
         Staff.create_agents(self, self.staff.n, np.arange(self.staff.n))
@@ -211,7 +209,6 @@ class RegionModel(mesa.Model):
 
     def management_seize(self) -> None:
         u, mp, rec = self.units, self.params.management, self.record
-        self.new_pilots = 0
         if not self.catalogue:
             return
         eligible = (u.kind == UnitKind.INNOVATION) if self.params.practice.name == "structural" else self.care_units
@@ -229,7 +226,6 @@ class RegionModel(mesa.Model):
             u.service_since[unit, s] = self.week
             rec.attempts[s] += 1
             rec.repilots += int(repilot)
-            self.new_pilots += 1
             self.events.first_pilot[s] = min(np.nan_to_num(self.events.first_pilot[s], nan=np.inf), self.week)
 
     def pilot_capacity(self) -> int:
@@ -312,7 +308,7 @@ class RegionModel(mesa.Model):
         env = self.params.environment
         if env.shock_weeks <= 0 or env.shock_week <= 0:
             return
-        if self.week == env.shock_week - 1 or (self.week < env.shock_week and np.isnan(self.remote_before_shock)):
+        if self.week < env.shock_week:  # the last week before the shock is the one kept
             self.remote_before_shock = self.region_remote_share()
         elif self.week >= env.shock_week and np.isnan(self.shock_response_week):
             before = self.remote_before_shock
@@ -354,7 +350,6 @@ class RegionModel(mesa.Model):
             u.service_state, u.service_progress, u.service_since, adoption_now, step, judged, misfit,
             technical, self.mandated, self.week, mp,
         )
-        self.changes = ch
         self.learn_from_outcomes(ch, judged, was)
         self.events.mark("first_success", ch.succeeded.any(axis=0), self.week)
         self.events.mark("first_routinised", (u.service_state == ServiceState.ROUTINISED).any(axis=0), self.week)
@@ -369,8 +364,7 @@ class RegionModel(mesa.Model):
         rec, u = self.record, self.units
         piloted = was == ServiceState.PILOTING
         completed = piloted & (u.service_progress >= 1.0) & (u.service_progress - self.last_step < 1.0)
-        finished = completed  # judged this week (a success may follow later, once enough use it)
-        for unit, s in zip(*np.nonzero(finished), strict=True):
+        for unit, s in zip(*np.nonzero(completed), strict=True):  # judged this week (success may follow later)
             rec.judged[s] = judged[unit, s]
         failed_services = ch.pilot_failed.any(axis=0)
         rec.last_failed[failed_services] = self.week

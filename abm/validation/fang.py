@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from abm.core.metrics import Week, belief_knowledge
 from abm.core.model import RegionModel
 from abm.core.params import ModelParams
 from abm.errors import UserError
+from abm.validation.march import MarchRuns
 from abm.validation.parallel import Runner, chunks, run_seeds, serial
 from abm.validation.scenarios import scenario_params, vary
 
@@ -29,21 +30,11 @@ WINDOW = 50  # weeks averaged at the end of a fixed horizon (turnover or turbule
 
 
 @dataclass(frozen=True)
-class FangRuns:
-    """Per-run knowledge (at rest, or the mean of the last weeks of the horizon) and the weeks each ran."""
+class FangRuns(MarchRuns):
+    """Per-run knowledge (at rest, or the mean of the last weeks of the horizon), the runs that never came to
+    rest, and the weeks each ran (mean and standard error as for March's runs)."""
 
-    knowledge: np.ndarray
-    weeks: np.ndarray
-    unfinished: int
-
-    @property
-    def mean(self) -> float:
-        return float(self.knowledge.mean())
-
-    @property
-    def se(self) -> float:
-        n = self.knowledge.size
-        return float(self.knowledge.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    weeks: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def full_mixing(params: ModelParams | None = None) -> float:
@@ -96,7 +87,7 @@ def fang_runs(params: ModelParams, runs: int, seed: int = 0, runner: Runner | No
     runner = runner or serial()
     parts = runner.map(knowledge_runs, [(params, c, window) for c in chunks(run_seeds(seed, runs))], desc=desc)
     weeks = np.concatenate([w for _, w in parts])
-    return FangRuns(np.concatenate([k for k, _ in parts]), weeks, int((weeks < 0).sum()))
+    return FangRuns(knowledge=np.concatenate([k for k, _ in parts]), unfinished=int((weeks < 0).sum()), weeks=weeks)
 
 
 def fang2010_knowledge(cross_share: float, p3: float = 0.0, p4: float = 0.0, weeks: int | None = None,

@@ -90,6 +90,11 @@ class Week:
         return (state == ServiceState.IMPLEMENTING) | (state == ServiceState.ROUTINISED)
 
     @cached_property
+    def taken_up(self) -> np.ndarray:
+        """(S,) services live in at least one unit (RegionModel.taken_up)."""
+        return self.model.taken_up()
+
+    @cached_property
     def live_in_care(self) -> np.ndarray:
         """(care units, S) the rows of `live` for care units."""
         return self.live[self.model.care_units]
@@ -189,11 +194,12 @@ def maturity_dimension(d: int) -> Callable[[Week], float]:
 
 
 def adoption_share(week: Week) -> float:
-    """Share of staff using a service, averaged over services that have arrived."""
-    arrived = week.arrived
-    if not arrived.any():
+    """Share of staff using a service, averaged over the services the region has taken up (live in at least
+    one unit: a proposal never taken up is a choice, not low adoption)."""
+    taken = week.taken_up
+    if not taken.any():
         return 0.0
-    return float(week.service_users[arrived].sum() / (week.model.staff.n * arrived.sum()))
+    return float(week.service_users[taken].sum() / (week.model.staff.n * taken.sum()))
 
 
 def pairs_in(state: ServiceState) -> Callable[[Week], float]:
@@ -325,7 +331,7 @@ REGION_METRICS: tuple[Metric, ...] = (
            lambda w: w.staff_weighted(w.model.units.maturity.sum(axis=1))),
     Metric("mean_stage", "Digital maturity stage, mean", "stage 0..7", "score",
            lambda w: w.staff_weighted(w.model.units.stage)),
-    Metric("adoption_share", "Adoption share (arrived services)", "share", "share", adoption_share),
+    Metric("adoption_share", "Adoption share (services taken up)", "share", "share", adoption_share),
     Metric("services_live", "Services live per care unit", "services", "stock", services_live),
     *(Metric(f"services_live_{d}", f"Services live per care unit: {d.replace('_', ' ')}", "services", "stock",
              services_live_in(i)) for i, d in enumerate(DIMENSIONS)),
@@ -389,9 +395,8 @@ def unit_maturity(d: int) -> Callable[[Week], np.ndarray]:
 
 
 def unit_adoption_share(week: Week) -> np.ndarray:
-    """Mean adoption share over all services (0 without services)."""
-    adoption = week.unit_adoption
-    return adoption.mean(axis=1) if adoption.shape[1] else np.zeros(adoption.shape[0])
+    """Mean adoption share over the services the region has taken up (0 before any)."""
+    return week.model.adoption_of_taken_up(week.unit_adoption)
 
 
 UNIT_METRICS: tuple[UnitMetric, ...] = (

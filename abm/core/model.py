@@ -23,6 +23,7 @@ from abm.core.mechanisms import (
     march,
     maturity,
     patients,
+    proposals,
     seizing,
     sensing,
     support,
@@ -75,7 +76,15 @@ class RegionModel(mesa.Model):
         super().__init__(rng=params.seed)
         self.params = params
         self.rngs = streams(params.seed)
+        self.reality = environment.initial_reality(params.organisation.n_dims, self.rngs["environment"])
         catalogue = params.services.catalogue if params.scenario.services else ()
+        proposed: tuple = ()
+        self.proposal_required = np.zeros((0, params.organisation.n_dims), dtype=np.int8)
+        if catalogue and params.scenario.management:  # proposals reach a managed region only
+            proposed, self.proposal_required = proposals.propose(params.services, params.weeks, self.reality,
+                                                                 self.rngs["proposals"])
+        self.n_catalogue = len(catalogue)
+        catalogue = (*catalogue, *proposed)
         self.catalogue = catalogue
         self.catalogue_names = [s.name for s in catalogue]
 
@@ -101,17 +110,16 @@ class RegionModel(mesa.Model):
 
     def _build(self) -> None:
         p, r = self.params, self.rngs["setup"]
-        m = p.organisation.n_dims
         self.week = 0
-        self.reality = environment.initial_reality(m, self.rngs["environment"])
-        built = p if p.scenario.services else _no_services(p)  # services off: an empty catalogue
+        built = _with_catalogue(p, self.catalogue)  # the catalogue and the proposals (empty: services off)
         self.units = build.build_units(built, r)
         self.staff = build.build_staff(built, self.units, r)
         self.network = build.build_network(p, self.staff, self.units, self.rngs["network"])
         if p.adoption.seed_neighbourhood:
             build.seed_neighbourhood(self.staff, self.network)
-        self.required = fit.requirements(np.array([s.fit_dims for s in self.catalogue], dtype=np.int64),
-                                         self.reality, p.services.initial_fit, self.rngs["services"])
+        listed = np.array([s.fit_dims for s in self.catalogue[: self.n_catalogue]], dtype=np.int64)
+        drawn = fit.requirements(listed, self.reality, p.services.initial_fit, self.rngs["services"])
+        self.required = np.vstack([drawn, self.proposal_required])
         self.units.mandate_week = mandates.schedule(self.arrival, self.mandate_weeks, self.units.kind,
                                                     self.rngs["mandates"])
         self.care_units = self.units.kind != UnitKind.INNOVATION
@@ -341,7 +349,7 @@ class RegionModel(mesa.Model):
         judged = code_benefit + mp.judgement_noise * self.rngs["judgement"].normal(size=code_benefit.shape)
         draws = self.rngs["lifecycle"].random((2, *u.service_state.shape))
         technical = draws[0] < self.technical_failure[None, :] * (1.0 - mp.ehealth_support * u.supported)
-        misfit = (code_benefit < 0) & (draws[1] < mp.p_misfit_abandon)
+        misfit = lifecycle.misfits(code_benefit, draws[1], mp)
         step = lifecycle.pilot_progress(u.explore_share, self.unit_knowhow()[:, self.dimension], self.complexity,
                                         mp.pilot_speed)
         was = u.service_state.copy()
@@ -388,15 +396,13 @@ class RegionModel(mesa.Model):
             self.record.scaled_units += n_scaled
             self.events.mark("first_scaled", scaled, self.week)
             self.n_reconfigured += n_scaled
-        if self.week % mp.reconfigure_interval == 0 and mp.ties_per_reconfiguration > 0 and u.n > 1:
+        if self.week % mp.reconfigure_interval == 0 and u.n > 1:
             s.champion, src, dst = transforming.reconfigure(
-                self.adoption_of_arrived(),
+                self.adoption_of_taken_up(),
                 u.maturity.sum(axis=1),
                 s.unit,
                 s.knowhow.mean(axis=1),
                 s.champion,
-                mp.ties_per_reconfiguration,
-                self.rngs["transforming"],
             )
             if src.size:
                 self.network = self.network.with_edges(src, dst)
@@ -456,12 +462,17 @@ class RegionModel(mesa.Model):
         cooled = (self.week - u.service_since) >= self.params.management.repilot_cooldown
         return (u.service_state == ServiceState.AVAILABLE) | ((u.service_state == ServiceState.ABANDONED) & cooled)
 
-    def adoption_of_arrived(self) -> np.ndarray:
-        """(U,) each unit's mean adoption share over the services that have arrived (0 before any)."""
-        arrived = ~np.isnan(self.events.available)
-        if not arrived.any():
+    def taken_up(self) -> np.ndarray:
+        """(S,) the services the region has taken up: implementing or routinised in at least one unit."""
+        return _LIVE[self.units.service_state].any(axis=0)
+
+    def adoption_of_taken_up(self, adoption: np.ndarray | None = None) -> np.ndarray:
+        """(U,) each unit's mean adoption share over the services the region has taken up (0 before any);
+        `adoption` is the (U, S) shares if already computed."""
+        taken = self.taken_up()
+        if not taken.any():
             return np.zeros(self.units.n)
-        return self.unit_adoption()[:, arrived].mean(axis=1)
+        return (self.unit_adoption() if adoption is None else adoption)[:, taken].mean(axis=1)
 
     def interoperable(self) -> np.ndarray:
         """(U, S) whether a unit's interoperability maturity meets each service's requirement (NASSS)."""
@@ -506,9 +517,8 @@ def cause_counts(causes: np.ndarray) -> np.ndarray:
     return np.bincount(causes[(causes >= 0) & (causes < len(Cause))], minlength=len(Cause))
 
 
-def _no_services(params: ModelParams) -> ModelParams:
+def _with_catalogue(params: ModelParams, catalogue: tuple) -> ModelParams:
+    """`params` with the run's whole catalogue (listed services and proposals) in place of the listed one."""
     from dataclasses import replace
 
-    from abm.core.params import ServicesParams
-
-    return replace(params, services=ServicesParams(catalogue=()))
+    return replace(params, services=replace(params.services, catalogue=catalogue))

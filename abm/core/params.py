@@ -237,7 +237,7 @@ class ManagementParams(Validated):
         0.5, "how much signals from staff skilled in a service's dimension reduce the noise of its estimate",
         src="Cohen & Levinthal 1990",
     )
-    high_knowhow: float = p(0.6, "know-how above which a person's signal about a service counts (bottom-up)")
+    high_knowhow: float = p(0.5, "know-how above which a person's signal about a service counts (bottom-up)")
     value_threshold: float = p(0.1, "estimated value a service needs to be piloted", -1.0, 1.0)
     pilot_capacity: float = p(3.0, "pilots management can run at once, per 1,000 staff", 0.0, 1000.0)
     pilot_speed: float = p(0.5, "pilot progress per week at full know-how and exploration share 1", 0.0, 10.0)
@@ -267,7 +267,7 @@ class ManagementParams(Validated):
     max_implement_weeks: int = n(104, "a non-mandated implementation not routinised by then ends (funding ends)",
                                  1, 10_000)
     p_misfit_abandon: float = p(
-        0.02, "weekly chance a unit drops a service it judges a misfit to its work (judged benefit below 0)",
+        0.02, "weekly chance a unit drops a live service its code judges no better than value_threshold (a misfit)",
         src="Greenhalgh et al. 2017 (NASSS)",
     )
     scaling_interval: int = n(8, "weeks between scaling rounds (transforming)", 1, 520)
@@ -298,9 +298,6 @@ class ManagementParams(Validated):
         src="Greenhalgh et al. 2017 (NASSS)",
     )
     reconfigure_interval: int = n(26, "weeks between reconfiguration reviews", 1, 520)
-    ties_per_reconfiguration: int = n(
-        5, "cross-unit ties a reconfiguration adds from a lagging unit's champion to a leading unit", 0, 1000
-    )
 
     def check(self) -> None:
         if self.abandon_share >= self.routinise_share:  # else a service is abandoned the week it routinises
@@ -451,6 +448,32 @@ class ServicesParams(Validated):
     fit_weight: float = p(
         0.5, "share of a service's advantage that depends on its fit to what good care needs (misfit can harm)",
         src="Greenhalgh et al. 2017 (NASSS: value proposition)",
+    )
+    proposals_per_year: float = p(
+        4.0, "proposals for new e-health services (local initiatives, vendors' offers) reaching management a "
+        "year beyond the catalogue, of uncertain value (0: the catalogue only)", 0.0, 52.0,
+        src="Huang, Blaschke & Lucas 2017 (many pilots, few scaled: 'pilotitis'); the rate: assumption",
+    )
+    proposal_fit: float = p(
+        0.5, "chance that each dimension a proposal depends on agrees with reality at week 0 (0.5: unproven, "
+        "fit at chance)", src="assumption",
+    )
+    proposal_advantage: float = p(0.5, "mean relative advantage of a proposal when it fits", src="assumption")
+    proposal_cost: float = p(0.4, "mean cost of a proposal, as a share of its advantage", src="assumption")
+    proposal_complexity: float = p(0.5, "mean complexity of a proposal (know-how needed to use it well)",
+                                   src="assumption")
+    proposal_spread: float = p(
+        0.25, "half-width of the uniform spread of a proposal's advantage, cost and complexity around their means "
+        "(each clipped to [0.05, 1])", 0.0, 0.5, src="assumption",
+    )
+    proposal_remote: float = p(0.3, "share of proposals that deliver remote care (patient-facing, substitute visits)",
+                               src="assumption")
+    proposal_substitution: float = p(
+        0.15, "share of a unit's contacts a remote proposal can make remote at full use", src="assumption",
+    )
+    proposal_technical_failure: float = p(
+        0.002, "weekly chance a proposal fails technically in a unit without e-health support",
+        src="Greenhalgh et al. 2017 (NASSS); the value: assumption",
     )
 
     def check(self) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 STREAMS = (
     "network", "setup", "environment", "sensing", "act", "socialise", "training",
     "adoption", "code_learning", "transforming", "turnover", "recruitment",
-    "services", "mandates", "contacts", "judgement", "lifecycle", "shock",
+    "services", "mandates", "contacts", "judgement", "lifecycle", "shock", "proposals",
 )
 
 

@@ -24,7 +24,7 @@ from abm.analysis.markdown import markdown as markdown_table
 from abm.simulation import git_commit, package_version
 from abm.store.files import atomic_write
 from abm.validation import model_figures as figures
-from abm.validation.lever_checks import check_no_inert_lever
+from abm.validation.lever_checks import LEVER_SEEDS, check_no_inert_lever
 from abm.validation.mechanism_checks import (
     SHOCK,
     check_aspiration,
@@ -69,7 +69,8 @@ CHECKS: tuple[ModelCheck, ...] = (
     ModelCheck("environment", "M2 The environment matters", check_environment_matters, dict(FULL),
                dict(QUICK, preset="small")),
     ModelCheck("mandates", "M3 Mandates reach everyone", check_mandates, dict(FULL), dict(QUICK, preset="small")),
-    ModelCheck("levers", "M4 No inert lever", check_no_inert_lever, dict(FULL), dict(QUICK, preset="default")),
+    ModelCheck("levers", "M4 No inert lever", check_no_inert_lever, dict(FULL, seeds=LEVER_SEEDS),
+               dict(QUICK, preset="default")),
     ModelCheck("size", "M5 Size", check_size, dict(FULL, presets=("default", "region")),
                dict(QUICK, presets=("small", "default"))),
     ModelCheck("contacts", "M6a Learning from contacts (networked)", check_contacts, dict(FULL),

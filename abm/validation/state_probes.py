@@ -80,6 +80,6 @@ def service_lags(params: ModelParams) -> pd.DataFrame:
 
     model = RegionModel(params, collect=False)
     model.run()
-    return pd.DataFrame({"service": [s.name for s in params.services.catalogue],
+    return pd.DataFrame({"service": model.catalogue_names,
                          "arrival": model.events.available, "half": model.record.half_units,
                          "mandated": model.mandated, "scaled_units": int(model.record.scaled_units)})

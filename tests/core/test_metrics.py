@@ -77,9 +77,12 @@ def test_week_intermediates_equal_their_direct_definitions(overrides: list[str])
                     **{f"maturity_{d}": u.maturity[:, i] for i, d in enumerate(metrics.DIMENSIONS)}}
         for name, values in weighted.items():
             assert by_name[name] == pytest.approx(np.average(values, weights=u.size), rel=1e-12), name
-        arrived = ~np.isnan(model.events.available)
-        share = s.uses[:, arrived].mean() if arrived.any() else 0.0
+        live = (u.service_state == ServiceState.IMPLEMENTING) | (u.service_state == ServiceState.ROUTINISED)
+        taken = live.any(axis=0)  # live in at least one unit
+        share = s.uses[:, taken].mean() if taken.any() else 0.0
         assert by_name["adoption_share"] == pytest.approx(share, rel=1e-12)
+        unit_share = (model.unit_adoption()[:, taken].mean(axis=1) if taken.any() else np.zeros(u.n))
+        assert np.allclose(metrics.unit_adoption_share(week), unit_share, rtol=1e-12)
         assert by_name["n_routinised"] == np.count_nonzero(u.service_state == ServiceState.ROUTINISED)
         assert code_knowledge(model) == by_name["code_knowledge"]  # validation passes the model itself
     assert seen_pilots, "the run never piloted a service: the state counts were not exercised"

@@ -263,15 +263,17 @@ def test_a_scaling_round_brings_in_staff_up_to_its_capacity_and_never_a_mandated
     assert (new[1:, 0] == SS.AVAILABLE).all() and scaled.tolist() == [False, True] and n == 2
 
 
-def test_reconfiguring_makes_a_champion_in_the_lagging_unit_tied_to_the_leading_unit():
-    unit = np.array([0, 0, 1, 1])
-    champion = np.array([True, False, False, False])
-    knowhow = np.array([0.9, 0.5, 0.2, 0.4])
-    new, src, dst = transforming.reconfigure(
-        np.array([0.8, 0.1]), np.array([300.0, 50.0]), unit, knowhow, champion, 3, np.random.default_rng(0)
-    )
-    assert new.tolist() == [True, False, False, True]
-    assert src.tolist() == [3] and dst.tolist() == [0]
+def test_reconfiguring_makes_a_champion_in_the_lagging_unit_tied_to_the_leading_units_champions():
+    unit = np.array([0, 0, 0, 1, 1])
+    champion = np.array([True, True, False, False, False])
+    knowhow = np.array([0.9, 0.1, 0.5, 0.2, 0.4])
+    new, src, dst = transforming.reconfigure(np.array([0.8, 0.1]), np.array([300.0, 50.0]), unit, knowhow, champion)
+    assert new.tolist() == [True, True, False, False, True]  # the lagging unit's most skilled non-champion
+    assert src.tolist() == [4, 4] and dst.tolist() == [0, 1]  # tied to every champion of the leading unit
+    no_champions = np.zeros(5, bool)
+    _, src, dst = transforming.reconfigure(np.array([0.8, 0.1]), np.array([300.0, 50.0]), unit, knowhow,
+                                           no_champions)
+    assert src.tolist() == [4] and dst.tolist() == [0]  # no champions there: its most skilled member
 
 
 def test_replace_keeps_params_frozen():

@@ -78,7 +78,7 @@ def used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> 
     dimension = dimension.astype(np.int64)
     by_words = not (n_services == 0 or 8 % n_services or n * n_services % 8 or sys.byteorder != "little")
     words = uses.reshape(-1).view(np.uint8).view(np.uint64) if by_words else np.zeros(0, np.uint64)
-    return _used_by_words(words, uses, dimension, n_dims, n, by_words)
+    return _used_by_words(words, uses.view(np.uint8), dimension, n_dims, n, by_words)  # bytes: faster loads
 
 
 @njit(cache=True)
@@ -114,6 +114,18 @@ def _used_by_words(words: np.ndarray, uses: np.ndarray, dimension: np.ndarray, n
 def _used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> np.ndarray:  # pragma: no cover
     n, n_services = uses.shape
     out = np.zeros((n, n_dims))
+    if n_dims == 4:  # the model's four maturity dimensions: four counters in registers, no branch
+        for i in range(n):
+            c0 = c1 = c2 = c3 = 0
+            for s in range(n_services):
+                v = np.int64(uses[i, s])
+                d = dimension[s]
+                c0 += v * (d == 0)
+                c1 += v * (d == 1)
+                c2 += v * (d == 2)
+                c3 += v * (d == 3)
+            out[i, 0], out[i, 1], out[i, 2], out[i, 3] = c0, c1, c2, c3
+        return out
     for i in range(n):
         for s in range(n_services):
             out[i, dimension[s]] += uses[i, s]  # no branch: adding a bool

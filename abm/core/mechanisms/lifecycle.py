@@ -34,6 +34,12 @@ def pilot_progress(
     return speed * explore[:, None] * (0.5 + capability) / (0.5 + complexity[None, :])
 
 
+def misfits(code_benefit: np.ndarray, draws: np.ndarray, mp: ManagementParams) -> np.ndarray:
+    """(U, S) services a unit drops as misfits this week if live: its code judges them no better than the pilots'
+    bar (`value_threshold`, without the judgement noise), each with weekly chance `p_misfit_abandon`."""
+    return (code_benefit <= mp.value_threshold) & (draws < mp.p_misfit_abandon)
+
+
 @dataclass
 class Changes:
     """This week's transitions, as (U, S) masks, and the cause of every ending."""

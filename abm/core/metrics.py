@@ -90,11 +90,6 @@ class Week:
         return (state == ServiceState.IMPLEMENTING) | (state == ServiceState.ROUTINISED)
 
     @cached_property
-    def taken_up(self) -> np.ndarray:
-        """(S,) services live in at least one unit (RegionModel.taken_up)."""
-        return self.model.taken_up()
-
-    @cached_property
     def live_in_care(self) -> np.ndarray:
         """(care units, S) the rows of `live` for care units."""
         return self.live[self.model.care_units]
@@ -194,12 +189,13 @@ def maturity_dimension(d: int) -> Callable[[Week], float]:
 
 
 def adoption_share(week: Week) -> float:
-    """Share of staff using a service, averaged over the services the region has taken up (live in at least
-    one unit: a proposal never taken up is a choice, not low adoption)."""
-    taken = week.taken_up
-    if not taken.any():
+    """Share of staff using the services live in their own unit: users over staff-service pairs where the service
+    is implementing or routinised in the person's unit (0 before any). Depth of use, so that taking up more
+    services (services_live, the breadth) does not by itself lower it."""
+    pairs = float(week.live.sum(axis=1) @ week.weights)
+    if pairs <= 0:
         return 0.0
-    return float(week.service_users[taken].sum() / (week.model.staff.n * taken.sum()))
+    return float((week.unit_adoption * week.live).sum(axis=1) @ week.weights / pairs)
 
 
 def pairs_in(state: ServiceState) -> Callable[[Week], float]:
@@ -331,7 +327,7 @@ REGION_METRICS: tuple[Metric, ...] = (
            lambda w: w.staff_weighted(w.model.units.maturity.sum(axis=1))),
     Metric("mean_stage", "Digital maturity stage, mean", "stage 0..7", "score",
            lambda w: w.staff_weighted(w.model.units.stage)),
-    Metric("adoption_share", "Adoption share (services taken up)", "share", "share", adoption_share),
+    Metric("adoption_share", "Adoption share (services live in the unit)", "share", "share", adoption_share),
     Metric("services_live", "Services live per care unit", "services", "stock", services_live),
     *(Metric(f"services_live_{d}", f"Services live per care unit: {d.replace('_', ' ')}", "services", "stock",
              services_live_in(i)) for i, d in enumerate(DIMENSIONS)),
@@ -395,8 +391,9 @@ def unit_maturity(d: int) -> Callable[[Week], np.ndarray]:
 
 
 def unit_adoption_share(week: Week) -> np.ndarray:
-    """Mean adoption share over the services the region has taken up (0 before any)."""
-    return week.model.adoption_of_taken_up(week.unit_adoption)
+    """Each unit's mean adoption share over the services live in it (0 where none is)."""
+    n_live = week.live.sum(axis=1)
+    return np.where(n_live > 0, (week.unit_adoption * week.live).sum(axis=1) / np.maximum(n_live, 1), 0.0)
 
 
 UNIT_METRICS: tuple[UnitMetric, ...] = (

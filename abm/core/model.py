@@ -102,6 +102,7 @@ class RegionModel(mesa.Model):
         self.technical_failure = column("technical_failure")
         self.dimension = np.array([DIMENSIONS.index(s.dimension) for s in catalogue], dtype=np.int64)
         self.members = (self.dimension[:, None] == np.arange(len(DIMENSIONS))[None, :]).astype(np.float64)
+        self.listed_per_dimension = self.members[: self.n_catalogue].sum(axis=0)  # maturity's reference set
         self._build()
         self.collector = Collector(self)
         self.update_maturity()
@@ -431,7 +432,7 @@ class RegionModel(mesa.Model):
         u, s, mp = self.units, self.staff, self.params.maturity
         self.adoption_by_unit = self.unit_adoption()  # end-of-week shares, reused by metrics and next week's care
         comp = maturity.service_component(u.service_state, self.adoption_by_unit, self.dimension,
-                                          maturity.state_weights(mp), u.uptake)
+                                          maturity.state_weights(mp), u.uptake, self.listed_per_dimension)
         champions = self.unit_mean(s.champion)
         self.knowhow_by_unit = self.unit_knowhow()  # end-of-week means, reused by the metrics
         u.maturity = maturity.scores(self.knowhow_by_unit, champions, u.support, comp, mp)

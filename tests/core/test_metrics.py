@@ -78,10 +78,11 @@ def test_week_intermediates_equal_their_direct_definitions(overrides: list[str])
         for name, values in weighted.items():
             assert by_name[name] == pytest.approx(np.average(values, weights=u.size), rel=1e-12), name
         live = (u.service_state == ServiceState.IMPLEMENTING) | (u.service_state == ServiceState.ROUTINISED)
-        taken = live.any(axis=0)  # live in at least one unit
-        share = s.uses[:, taken].mean() if taken.any() else 0.0
+        live_for_person = live[s.unit]  # (n, S): the service is live in the person's unit
+        share = s.uses[live_for_person].mean() if live_for_person.any() else 0.0
         assert by_name["adoption_share"] == pytest.approx(share, rel=1e-12)
-        unit_share = (model.unit_adoption()[:, taken].mean(axis=1) if taken.any() else np.zeros(u.n))
+        adoption = model.unit_adoption()
+        unit_share = [adoption[j, live[j]].mean() if live[j].any() else 0.0 for j in range(u.n)]
         assert np.allclose(metrics.unit_adoption_share(week), unit_share, rtol=1e-12)
         assert by_name["n_routinised"] == np.count_nonzero(u.service_state == ServiceState.ROUTINISED)
         assert code_knowledge(model) == by_name["code_knowledge"]  # validation passes the model itself

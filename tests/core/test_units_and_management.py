@@ -178,6 +178,18 @@ def test_a_patient_facing_service_counts_by_its_patients_uptake():
     assert comp[:, 2].tolist() == [1.0, 0.25] and (comp[:, [0, 1, 3]] == 0).all()
 
 
+def test_services_beyond_the_reference_set_add_capability_and_unused_ones_do_not_dilute_it():
+    weights = maturity.state_weights(MaturityParams())
+    dim = np.array([1, 1, 1])  # three interoperability services; the reference (listed) set has two
+    reference = np.array([0.0, 2.0, 0.0, 0.0])
+    one_used = np.array([[SS.ROUTINISED, SS.AVAILABLE, SS.AVAILABLE]], dtype=np.int8)
+    all_used = np.full((1, 3), SS.ROUTINISED, dtype=np.int8)
+    ones = np.ones((1, 3))
+    assert maturity.service_component(one_used, ones, dim, weights, ones, reference)[0, 1] == 0.5
+    assert maturity.service_component(all_used, ones, dim, weights, ones, reference)[0, 1] == 1.0  # capped
+    assert maturity.service_component(one_used, ones, dim, weights, ones)[0, 1] == 1 / 3  # no reference: all
+
+
 def test_a_dimension_scores_from_know_how_in_that_dimension():
     mp = MaturityParams()
     k = np.array([[0.9, 0.9, 0.1, 0.1]])

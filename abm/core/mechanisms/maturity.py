@@ -33,14 +33,17 @@ def stage_criteria(mp: MaturityParams) -> tuple[str, ...]:
 
 def service_component(
     state: np.ndarray, adoption: np.ndarray, dimension: np.ndarray, weight: np.ndarray, uptake: np.ndarray,
-    n_dims: int = len(DIMENSIONS),
+    reference: np.ndarray | None = None, n_dims: int = len(DIMENSIONS),
 ) -> np.ndarray:
-    """(U, 4): per dimension, mean over its services of lifecycle weight x staff adoption share in the unit x
+    """(U, 4): per dimension, the sum over its services of lifecycle weight x staff adoption share in the unit x
     patient uptake (1 for services that do not need patients: HIMSS's person-enabled health counts patients'
-    use, not only staff's)."""
+    use, not only staff's), over the dimension's `reference` count of services (by default every service in
+    it), at most 1. The model's reference is the listed catalogue, so a proposal the region never takes up
+    does not lower maturity and one it takes up adds capability (up to the full score)."""
     contrib = weight[state] * adoption * uptake
     members = dimension[:, None] == np.arange(n_dims)[None, :]  # (S, 4): which dimension each service serves
-    return contrib @ (members / np.maximum(members.sum(axis=0), 1))  # a dimension without services: 0
+    count = members.sum(axis=0) if reference is None else reference
+    return np.minimum(contrib @ (members / np.maximum(count, 1)), 1.0)  # a dimension without services: 0
 
 
 def scores(

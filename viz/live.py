@@ -54,7 +54,10 @@ def kinds_html(sim: Simulation) -> str:
 def views_html(sim: Simulation, colour_by: str) -> str:
     """The whole weekly view as one HTML string: one widget update per frame keeps playing fast."""
     title = t("network_units") if sim.large else t("network_staff")
-    labels = [s.label for s in sim.model.catalogue]
+    model = sim.model
+    # the listed services, and the proposals that have arrived (one not yet proposed is not news)
+    shown = [j for j in range(len(model.catalogue)) if j < model.n_catalogue or model.arrival[j] <= sim.week]
+    labels = [model.catalogue[j].label for j in shown]
     overrides = esc(" ".join(sim.settings.overrides()))
     return (
         f'<h2 style="margin:4px 0">{t("week")} <span class="abm-week">{sim.week}</span> / {sim.params.weeks}'
@@ -65,7 +68,8 @@ def views_html(sim: Simulation, colour_by: str) -> str:
         f'<div class="abm-network-box">{network_svg(sim, colour_by)}</div></div>'
         f'<div style="flex:1 1 580px"><h4>{t("trends")}</h4><div class="abm-trends">{"".join(trend_svgs(sim))}</div>'
         f'</div></div><h4>{t("pipeline")}</h4>'
-        + svg.pipeline_board(sim.model.units.service_state, labels, state_names(), sim.unit_labels, {"week": sim.week})
+        + svg.pipeline_board(model.units.service_state[:, shown], labels, state_names(), sim.unit_labels,
+                             {"week": sim.week})
     )
 
 

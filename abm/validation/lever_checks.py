@@ -50,6 +50,11 @@ PRACTICE_OF = {
     "practice.social_aspiration": "adaptive",
     "practice.adaptive_gain": "adaptive",
     "practice.adaptive_step": "adaptive",
+    "organisation.demand_innovation": "structural",  # innovation units exist only under structural
+}
+# Parameters every practice reads but that act only under one (tested there; the Morris screen's check that
+# other practices' parameters are inert leaves them out).
+TESTED_UNDER = {
     # binds only where a unit's planned share is high: the innovation units (innovation_share 0.8)
     "practice.max_unit_share": "structural",
     # the budget account has something to make up only under adaptive, whose aspiration gaps move the target
@@ -122,7 +127,7 @@ def is_parameter(key: str) -> bool:
 
 def setting(key: str, weeks: int, preset: str) -> tuple[str, ModelParams]:
     """(where: practice and environment, base parameters) a parameter is tested under."""
-    practice = PRACTICE_OF.get(key, DEFAULT_PRACTICE)
+    practice = PRACTICE_OF.get(key, TESTED_UNDER.get(key, DEFAULT_PRACTICE))
     environment = "pandemic_shock" if key in shock_only() else ENVIRONMENT_OF.get(key, "stable")
     base = (f"practice={practice}", f"environment={environment}", f"organisation={preset}", f"weeks={weeks}",
             *EXTRA.get(key, ()))

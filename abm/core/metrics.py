@@ -90,6 +90,11 @@ class Week:
         return (state == ServiceState.IMPLEMENTING) | (state == ServiceState.ROUTINISED)
 
     @cached_property
+    def live_adoption(self) -> np.ndarray:
+        """(U,) each unit's adoption shares summed over the services live in it (adoption_share, per unit)."""
+        return (self.unit_adoption * self.live).sum(axis=1)
+
+    @cached_property
     def live_in_care(self) -> np.ndarray:
         """(care units, S) the rows of `live` for care units."""
         return self.live[self.model.care_units]
@@ -195,7 +200,7 @@ def adoption_share(week: Week) -> float:
     pairs = float(week.live.sum(axis=1) @ week.weights)
     if pairs <= 0:
         return 0.0
-    return float((week.unit_adoption * week.live).sum(axis=1) @ week.weights / pairs)
+    return float(week.live_adoption @ week.weights / pairs)
 
 
 def pairs_in(state: ServiceState) -> Callable[[Week], float]:
@@ -393,7 +398,7 @@ def unit_maturity(d: int) -> Callable[[Week], np.ndarray]:
 def unit_adoption_share(week: Week) -> np.ndarray:
     """Each unit's mean adoption share over the services live in it (0 where none is)."""
     n_live = week.live.sum(axis=1)
-    return np.where(n_live > 0, (week.unit_adoption * week.live).sum(axis=1) / np.maximum(n_live, 1), 0.0)
+    return np.where(n_live > 0, week.live_adoption / np.maximum(n_live, 1), 0.0)
 
 
 UNIT_METRICS: tuple[UnitMetric, ...] = (

@@ -13,7 +13,6 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,42 +45,31 @@ from abm.validation.model_checks import (
 )
 from abm.validation.morris_check import check_morris_screen
 from abm.validation.parallel import Runner
+from abm.validation.report import Check
 
 FULL = {"seeds": 10, "weeks": 260}
 QUICK = {"seeds": 3, "weeks": 104}
 
 
-@dataclass(frozen=True)
-class ModelCheck:
-    """A check function with its full and quick sizes; `runner` is passed unless `pool` says how to run."""
-
-    name: str
-    title: str
-    fn: Callable[..., pd.DataFrame]
-    full: dict[str, Any] = field(default_factory=dict)
-    quick: dict[str, Any] = field(default_factory=dict)
-    pool: str = "runner"  # "runner": the Runner's processes; "workers": its worker count (the experiment path)
-
-
-CHECKS: tuple[ModelCheck, ...] = (
-    ModelCheck("equal_budget", "M1 Equal budget", check_equal_budget, dict(FULL, presets=("default", "region")),
+CHECKS: tuple[Check, ...] = (
+    Check("equal_budget", "M1 Equal budget", check_equal_budget, dict(FULL, presets=("default", "region")),
                dict(QUICK, presets=("small", "default"))),
-    ModelCheck("environment", "M2 The environment matters", check_environment_matters, dict(FULL),
+    Check("environment", "M2 The environment matters", check_environment_matters, dict(FULL),
                dict(QUICK, preset="small")),
-    ModelCheck("mandates", "M3 Mandates reach everyone", check_mandates, dict(FULL), dict(QUICK, preset="small")),
-    ModelCheck("levers", "M4 No inert lever", check_no_inert_lever, dict(FULL, seeds=LEVER_SEEDS),
+    Check("mandates", "M3 Mandates reach everyone", check_mandates, dict(FULL), dict(QUICK, preset="small")),
+    Check("levers", "M4 No inert lever", check_no_inert_lever, dict(FULL, seeds=LEVER_SEEDS),
                dict(QUICK, preset="default")),
-    ModelCheck("size", "M5 Size", check_size, dict(FULL, presets=("default", "region")),
+    Check("size", "M5 Size", check_size, dict(FULL, presets=("default", "region")),
                dict(QUICK, presets=("small", "default"))),
-    ModelCheck("contacts", "M6a Learning from contacts (networked)", check_contacts, dict(FULL),
+    Check("contacts", "M6a Learning from contacts (networked)", check_contacts, dict(FULL),
                dict(QUICK, preset="default")),
-    ModelCheck("aspiration", "M6b Aspiration (adaptive)", check_aspiration, dict(FULL), dict(QUICK, preset="small")),
-    ModelCheck("repilots", "M6c Re-piloting", check_repilots, dict(FULL), dict(QUICK, preset="small")),
-    ModelCheck("judgement", "M6d A better code judges pilots better", check_judgement, {"seeds": FULL["seeds"]},
+    Check("aspiration", "M6b Aspiration (adaptive)", check_aspiration, dict(FULL), dict(QUICK, preset="small")),
+    Check("repilots", "M6c Re-piloting", check_repilots, dict(FULL), dict(QUICK, preset="small")),
+    Check("judgement", "M6d A better code judges pilots better", check_judgement, {"seeds": FULL["seeds"]},
                {"seeds": QUICK["seeds"], "preset": "small"}),
-    ModelCheck("experience", "M6e Management learns from experience", check_experience, dict(FULL),
+    Check("experience", "M6e Management learns from experience", check_experience, dict(FULL),
                dict(QUICK, weeks=260, preset="default")),
-    ModelCheck("morris_screen", "M7 Morris screen", check_morris_screen, {},
+    Check("morris_screen", "M7 Morris screen", check_morris_screen, {},
                {"trajectories": 2, "params": 4, "weeks": 26, "preset": "small"}, pool="workers"),
 )
 

@@ -41,14 +41,15 @@ from abm.validation.table import COLUMNS
 
 @dataclass(frozen=True)
 class Check:
-    """A check function with its full and quick sizes; `runner` is passed when it runs in parallel."""
+    """A check function with its full and quick sizes, and how it runs (`pool`): "runner" gets the Runner's
+    processes, "serial" runs in this process, "workers" gets the worker count (the experiment path)."""
 
     name: str
     title: str
     fn: Callable[..., pd.DataFrame]
     full: dict[str, Any] = field(default_factory=dict)
     quick: dict[str, Any] = field(default_factory=dict)
-    parallel: bool = True
+    pool: str = "runner"
 
 
 CHECKS: tuple[Check, ...] = (
@@ -100,7 +101,7 @@ CHECKS: tuple[Check, ...] = (
         {"n_staff": 10_000, "runs": 100},
         {"n_staff": 10_000, "runs": 10, "widen": bass_noise(10_000, 10)[0]},
     ),
-    Check("granovetter", "V3 Granovetter (1978) thresholds", check_granovetter, parallel=False),
+    Check("granovetter", "V3 Granovetter (1978) thresholds", check_granovetter, pool="serial"),
     Check(
         "centola",
         "V4 Centola & Macy (2007) complex contagion",
@@ -121,7 +122,7 @@ CHECKS: tuple[Check, ...] = (
         check_maturity_invariants,
         {"weeks": 260, "seeds": (0,)},
         {"weeks": 52, "seeds": (0,)},
-        parallel=False,
+        pool="serial",
     ),
 )
 
@@ -133,7 +134,7 @@ def run_checks(quick: bool, runner: Runner, only: tuple[str, ...] = ()) -> dict[
         if only and check.name not in only:
             continue
         kwargs = dict(check.quick if quick else check.full)
-        if check.parallel:
+        if check.pool == "runner":
             kwargs["runner"] = runner
         start = time.perf_counter()
         out[check.name] = check.fn(**kwargs)

@@ -47,7 +47,7 @@ def propose(sp: ServicesParams, weeks: int, reality: np.ndarray, rng: np.random.
         week = min(1 + int(math.floor((k + u) * interval)), weeks)
         is_remote = bool(remote < sp.proposal_remote)
 
-        def spread(mean: float, draw: float) -> float:
+        def spread(mean: float, draw: float) -> float:  # uniform within +- proposal_spread of the mean
             return float(np.clip(mean + sp.proposal_spread * (2.0 * draw - 1.0), FLOOR, 1.0))
 
         specs.append(ServiceSpec(

@@ -364,8 +364,8 @@ class RegionModel(mesa.Model):
         self.events.mark("first_routinised", (u.service_state == ServiceState.ROUTINISED).any(axis=0), self.week)
         s.uses &= np.take(is_active(u.service_state), s.unit, axis=0)
         u.support = support.update(u.support, u.service_state, u.workload, mp.support_learning, mp.support_erosion)
-        capacity = int(mp.ehealth_staff * self.staff.n / 1000 * mp.supported_per_ehealth_staff)
-        u.supported = support.allocate(u.service_state, u.service_since, self.mandated, capacity)
+        capacity = mp.ehealth_staff * self.staff.n / 1000 * mp.staff_per_ehealth_staff  # care staff supported
+        u.supported = support.allocate(u.service_state, u.service_since, self.mandated, u.size, capacity)
 
     def learn_from_outcomes(self, ch: lifecycle.Changes, judged: np.ndarray, was: np.ndarray) -> None:
         """Management's record: judged benefit of every finished pilot, failures and abandonments by cause;

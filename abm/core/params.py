@@ -195,6 +195,11 @@ class PracticeParams(Validated):
     )
     carryover_weeks: int = n(26, "weeks over which time not spent (or overspent) is made up", 1, 520)
     max_unit_share: float = p(0.9, "upper bound on any unit's exploration share in a week", 0.0, 1.0)
+    max_raise: float = p(
+        2.0, "most the budget account may raise a unit's share, as a multiple of the unit's planned share (time "
+        "other units' managers cut is made up by units that explore, up to this multiple, and later weeks)",
+        1.0, 100.0, src="assumption (a unit manager absorbs at most about twice the planned innovation time)",
+    )
     innovation_share: float = p(
         0.8, "share of their time innovation-unit staff explore under `structural` (sets the units' size)",
         0.05, 1.0, src="Tushman & O'Reilly 1996",
@@ -290,8 +295,10 @@ class ManagementParams(Validated):
         3.0, "the regional e-health unit's staff per 1,000 staff (shared implementation support)", 0.0, 100.0,
         src="assumption (Swedish regions' e-health units)",
     )
-    supported_per_ehealth_staff: float = p(
-        1.0, "implementing unit-services one e-health staff member supports at once", 0.0, 100.0,
+    staff_per_ehealth_staff: float = p(
+        80.0, "care staff whose implementation work one e-health staff member supports at once (the support goes "
+        "to whole unit-services until their staff fill the capacity)", 0.0, 10_000.0,
+        src="assumption (about one unit of a Swedish region per e-health staff member)",
     )
     ehealth_support: float = p(
         0.3, "facilitating conditions an e-health-unit-supported implementation adds", 0.0, 1.0,

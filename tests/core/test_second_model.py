@@ -102,6 +102,19 @@ def test_when_every_unit_cuts_its_time_nothing_is_spent_and_the_account_makes_it
     assert np.allclose(later, 0.1 + 0.1 / 10)  # the budget plus a carryover_weeks part of what is owed
 
 
+def test_the_account_raises_a_unit_at_most_max_raise_times_its_plan() -> None:
+    """Unit managers deciding: two of three units are cut to nothing; the third would have to explore three
+    times its plan to spend the week's budget, and is held at max_raise times it (the rest stays owed)."""
+    kind, size, controlling = np.zeros(3, np.int8), np.array([10, 10, 10]), np.zeros(3, bool)
+    workload = np.array([2.0, 2.0, 1.0])  # twice capacity: a controlling manager cuts all exploration
+    free = PracticeParams(name="contextual", budget=0.1, decided_by="units", max_raise=100.0)
+    share, _, _ = balancing.shares(free, 1, 104, kind, size, np.ones(3), workload, controlling, 0.0)
+    assert np.allclose(share, [0.0, 0.0, 0.3])  # the whole budget in the one unit that explores
+    held = PracticeParams(name="contextual", budget=0.1, decided_by="units", max_raise=2.0)
+    share, planned, _ = balancing.shares(held, 1, 104, kind, size, np.ones(3), workload, controlling, 0.0)
+    assert np.allclose(share, [0.0, 0.0, 0.2]) and np.allclose(share[2], 2.0 * planned[2])
+
+
 def test_exploit_only_refuses_any_budget_naming_practice_budget() -> None:
     for budget in (0.1, 0.001):
         with pytest.raises(ParamError) as err:
@@ -337,11 +350,46 @@ def test_the_ehealth_unit_supports_mandated_cells_first_then_the_longest_running
                      dtype=np.int8)
     since = np.array([[5, 0], [2, 0], [9, 8]], dtype=np.int32)
     mandated = np.array([False, True])
-    assert support.allocate(state, since, mandated, 1).tolist() == [[False, False], [False, False], [False, True]]
-    assert support.allocate(state, since, mandated, 2).tolist() == [[False, False], [True, False], [False, True]]
-    every = support.allocate(state, since, mandated, 10)
+    size = np.ones(3)
+    assert support.allocate(state, since, mandated, size, 1).tolist() == [[False, False], [False, False], [False, True]]
+    assert support.allocate(state, since, mandated, size, 2).tolist() == [[False, False], [True, False], [False, True]]
+    every = support.allocate(state, since, mandated, size, 10)
     assert every.tolist() == [[True, False], [True, False], [True, True]]  # taking-up cells only
-    assert not support.allocate(state, since, mandated, 0).any()
+    assert not support.allocate(state, since, mandated, size, 0).any()
+
+
+def test_the_ehealth_units_capacity_counts_staff_so_the_supported_share_does_not_depend_on_unit_size() -> None:
+    state = np.array([[SS.PILOTING, SS.ROUTINISED], [SS.IMPLEMENTING, SS.AVAILABLE], [SS.PILOTING, SS.IMPLEMENTING]],
+                     dtype=np.int8)
+    since = np.array([[5, 0], [2, 0], [9, 8]], dtype=np.int32)
+    mandated = np.array([False, True])
+    size = np.array([10.0, 30.0, 20.0])
+    # order: unit 2's mandated service (20 staff), unit 1 (30), unit 0 (10), unit 2's other (20)
+    only_first = [[False, False], [False, False], [False, True]]
+    assert support.allocate(state, since, mandated, size, 49).tolist() == only_first
+    assert support.allocate(state, since, mandated, size, 50).tolist() == [[False, False], [True, False], [False, True]]
+    assert support.allocate(state, since, mandated, size, 60).sum() == 3
+    # the same region cut into units twice as large, with twice the staff: the same share of staff supported
+    small = support.allocate(state, since, mandated, size, 60)
+    large = support.allocate(state, since, mandated, 2 * size, 120)
+    assert np.array_equal(small, large)
+
+
+def test_the_ehealth_capacity_scales_with_the_regions_staff_in_the_model() -> None:
+    from abm.api import compose
+    from abm.core.model import RegionModel
+
+    shares = []
+    for org in ("default", "region"):
+        model = RegionModel(compose([f"organisation={org}", "weeks=30", "practice=contextual"]))
+        covered = []
+        for _ in range(30):
+            model.step()
+            covered.append(float((model.units.supported * model.units.size[:, None]).sum()) / model.staff.n)
+        shares.append(max(covered))
+    mp = ManagementParams()
+    most = mp.ehealth_staff / 1000 * mp.staff_per_ehealth_staff  # the share of staff the unit can support
+    assert all(0.5 * most < s <= most for s in shares), shares
 
 
 # ---- causes of failure ---------------------------------------------------------------------------------------

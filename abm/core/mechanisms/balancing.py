@@ -13,7 +13,9 @@ exploring practice (March 1991 on the trade-off; the practices differ only in wh
 A budget account keeps every practice to its budget: time not spent (or overspent) is made up over the next
 `carryover_weeks` weeks, so a run's realised mean share is close to the budget whatever the practice. It cannot
 spend in weeks with nothing planned (the exploit half of `sequential`, after an `explore_weeks` schedule, or when
-unit managers cut every share to 0), and no unit's share goes above `max_unit_share`.
+unit managers cut every share to 0); no unit's share goes above `max_raise` times its planned share (the units
+whose managers cut less make up the others' time only so far: what is left is made up in later weeks), nor above
+`max_unit_share`.
 """
 
 from __future__ import annotations
@@ -125,4 +127,5 @@ def shares(
     target = float(planned @ size) / n_staff if practice.name == "adaptive" else budget
     cut = apply_slack(planned, workload, enabling, practice)
     factor = account_factor(target, float(cut @ size) / n_staff, account, practice, n_staff)
-    return np.clip(cut * factor, 0.0, practice.max_unit_share), planned, budget
+    raised = np.minimum(cut * factor, practice.max_raise * planned)
+    return np.clip(raised, 0.0, practice.max_unit_share), planned, budget

@@ -18,14 +18,20 @@ def update(support: np.ndarray, state: np.ndarray, workload: np.ndarray, learnin
     return np.clip(support + change, 0.0, 1.0)
 
 
-def allocate(state: np.ndarray, since: np.ndarray, mandated: np.ndarray, capacity: int) -> np.ndarray:
+def allocate(state: np.ndarray, since: np.ndarray, mandated: np.ndarray, size: np.ndarray,
+             capacity: float) -> np.ndarray:
     """(U, S) which piloting or implementing unit-services the e-health unit supports: mandated first, then
-    the longest-running, up to `capacity`."""
+    the longest-running, as long as the staff of the units supported so far fit in `capacity` (care staff).
+
+    Capacity counts staff, not unit-services, so that the share of staff whose implementation is supported does
+    not depend on how the region is cut into units (a region of large units needs as much support per staff
+    member as one of small units)."""
     taking_up = (state == SS.PILOTING) | (state == SS.IMPLEMENTING)
     out = np.zeros(state.shape, dtype=bool)
     cells = np.flatnonzero(taking_up)
     if capacity <= 0 or cells.size == 0:
         return out
     order = np.lexsort((cells, since.ravel()[cells], ~np.broadcast_to(mandated, state.shape).ravel()[cells]))
-    out.ravel()[cells[order[:capacity]]] = True
+    staff = np.cumsum(size[cells[order] // state.shape[1]])
+    out.ravel()[cells[order[staff <= capacity]]] = True
     return out

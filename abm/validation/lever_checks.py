@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache
+from typing import Any
 
 import pandas as pd
 
 from abm.core.params import GROUPS, ModelParams
 from abm.errors import ParamError
 from abm.validation.model_checks import model_table, mrow
-from abm.validation.model_runs import composed, paired, run_batch, vary
+from abm.validation.model_runs import Batch, composed, paired, run_batch, vary
 from abm.validation.parallel import Runner
 
 # The outcomes the research question names: digital maturity, adoption, care and its delivery, learning, and
@@ -79,6 +80,7 @@ ENVIRONMENT_OF = {"management.abandon_share": "turbulent", "management.p_misfit_
 EXTRA = {"practice.slack_sensitivity": ("practice.decided_by=units",)}
 DEFAULT_PRACTICE = "contextual"
 LEVER_SEEDS = 40
+SMALL_EFFECT_FACTOR = 4  # a lever not detected at LEVER_SEEDS is run again at 4 times the seeds (d_z 0.16)
 
 
 @cache
@@ -140,6 +142,17 @@ def setting(key: str, weeks: int, preset: str) -> tuple[str, ModelParams]:
     return practice if environment == "stable" else f"{practice}, {environment}", composed(base)
 
 
+def judge(key: str, batch: Batch) -> dict[str, Any]:
+    """A lever's paired differences, low vs high, on every headline outcome of `batch`: the strongest (by
+    |d_z|), the outcomes moved beyond their interval, and whether every run is identical."""
+    found = {m: paired(batch.values(f"{key}|low", m), batch.values(f"{key}|high", m)) for m in HEADLINE}
+    best = max(found, key=lambda m: abs(found[m].d_z))
+    same = all((batch.values(f"{key}|low", m) - batch.values(f"{key}|high", m)).abs().max() < 1e-12
+               for m in HEADLINE)
+    return {"d": found[best], "best": best, "moved": [m for m, d in found.items() if d.beyond], "same": same,
+            "ref": batch.values(f"{key}|low", best).mean()}
+
+
 def check_no_inert_lever(seeds: int = LEVER_SEEDS, weeks: int = 260, preset: str = "default",
                          only: tuple[str, ...] = (), runner: Runner | None = None) -> pd.DataFrame:
     """M4: each tested parameter, low vs high over common seeds, moves some headline outcome beyond its
@@ -160,6 +173,16 @@ def check_no_inert_lever(seeds: int = LEVER_SEEDS, weeks: int = 260, preset: str
             except ParamError as err:
                 problems[key] = f"an invalid combination: {err}"
     batch = run_batch(configs, seeds, runner, desc="levers")
+    judged = {key: judge(key, batch) for key in keys if key not in problems}
+    # Second stage: a lever not detected at `seeds` (and not giving identical runs) is run again at
+    # SMALL_EFFECT_FACTOR times the seeds; an inert lever gives identical runs at any number of seeds, so this
+    # can only find small effects, which the table reports with their d_z and relative size.
+    again = [k for k, v in judged.items() if not v["moved"] and not v["same"]]
+    larger = seeds * SMALL_EFFECT_FACTOR
+    if again and SMALL_EFFECT_FACTOR > 1:
+        more = run_batch({c: v for c, v in configs.items() if c.split("|")[0] in again}, larger, runner,
+                         desc="levers, small effects")
+        judged.update({key: judge(key, more) for key in again})
     effects = []
     for key in keys:
         if key in problems:
@@ -167,19 +190,18 @@ def check_no_inert_lever(seeds: int = LEVER_SEEDS, weeks: int = 260, preset: str
             continue
         practice, _ = setting(key, weeks, preset)
         low, high = low_high(*ranges[key])
-        found = {m: paired(batch.values(f"{key}|low", m), batch.values(f"{key}|high", m)) for m in HEADLINE}
-        moved = [m for m, d in found.items() if d.beyond]
-        best = max(found, key=lambda m: abs(found[m].d_z))
-        d = found[best]
-        ref = batch.values(f"{key}|low", best).mean()
-        same = all((batch.values(f"{key}|low", m) - batch.values(f"{key}|high", m)).abs().max() < 1e-12
-                   for m in HEADLINE)
-        verdict = "moves" if moved else ("INERT: identical runs" if same else "INERT: not detected")
+        v = judged[key]
+        d, best, moved, same = v["d"], v["best"], v["moved"], v["same"]
+        n_seeds = larger if key in again else seeds
+        verdict = ("moves" if key not in again else "moves (a small effect)") if moved else (
+            "INERT: identical runs" if same else "INERT: not detected")
         effects.append({"parameter": key, "practice": practice, "low": low, "high": high, "outcome": best,
                         "diff": d.diff, "lo": d.lo, "hi": d.hi, "d_z": d.d_z,
-                        "relative": d.diff / ref if ref else float("nan"), "outcomes_moved": len(moved),
-                        "app_lever": key in app_lever_keys(), "verdict": verdict})
-        rows.append(mrow("no_inert_lever", f"{key} {low:g} -> {high:g} under {practice}, {seeds} seeds, {weeks} weeks",
+                        "relative": d.diff / v["ref"] if v["ref"] else float("nan"), "outcomes_moved": len(moved),
+                        "app_lever": key in app_lever_keys(), "seeds": n_seeds, "verdict": verdict})
+        stage = f" (not detected at {seeds})" if key in again else ""
+        rows.append(mrow("no_inert_lever",
+                         f"{key} {low:g} -> {high:g} under {practice}, {n_seeds} seeds{stage}, {weeks} weeks",
                          len(moved), 1, 0, bool(moved),
                          f"headline outcomes moved beyond their paired 95% interval, at least 1; strongest: {best} "
                          f"{d.text()} (d_z {d.d_z:.3g}){'; every run identical' if same else ''}", d.lo, d.hi))

@@ -110,6 +110,18 @@ def test_a_parameter_tested_where_nothing_reads_it_is_reported_inert(runner, mon
     assert not table["passed"].any()
     assert table.attrs["effects"]["verdict"].tolist() == ["INERT: identical runs"]
     assert table.attrs["effects"]["diff"].tolist() == [0.0]
+    assert table.attrs["effects"]["seeds"].tolist() == [2]  # identical runs: no second stage
+
+
+def test_a_lever_not_detected_is_run_again_at_four_times_the_seeds(runner):
+    """At 2 seeds the paired t interval (1 degree of freedom) holds almost any difference, so a lever that
+    changes the runs is not detected there and goes to the second stage, at 8 seeds."""
+    table = check_no_inert_lever(only=("management.judgement_noise",), seeds=2, weeks=104, preset="small",
+                                 runner=runner)
+    effects = table.attrs["effects"]
+    assert effects["seeds"].tolist() == [8]
+    assert "8 seeds (not detected at 2)" in table["parameters"].iloc[0]
+    assert effects["verdict"].iloc[0] in ("moves (a small effect)", "INERT: not detected")
 
 
 def test_every_app_lever_is_a_numeric_parameter_with_a_screening_range():

@@ -157,6 +157,7 @@ class RefUnit(mesa.Agent):
         self.__dict__.update(row)  # kind, size, enabling, support, demand_base, code, state, uptake, adoption
         self.members: list[RefStaff] = []
         self.explore_share = self.planned = self.care = self.waiting = self.unmet = self.remote_share = 0.0
+        self.plan_before_cut = 0.0  # the practice's share before the unit manager's cut (max_raise caps from it)
         self.workload = 1.0
         self.demand = self.demand_base
         self.focus = [False] * len(DIMENSIONS)
@@ -173,6 +174,7 @@ class RefUnit(mesa.Agent):
             share = 0.0
         else:
             share = (pr.innovation_share if pr.name == "structural" else pr.budget) * weight
+        self.plan_before_cut = share
         if pr.decided_by == "units":
             sensitivity = (0.5 if self.enabling else 1.0) * pr.slack_sensitivity
             share = min(max(share * (1.0 - sensitivity * max(self.workload - 1.0, 0.0)), 0.0), 1.0)

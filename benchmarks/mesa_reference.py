@@ -155,7 +155,8 @@ class MesaReference(mesa.Model):
         if planned > 0 and target > 0:
             factor = max((target + self.account / pr.carryover_weeks / n) / planned, 0.0)
         for u in self.units:
-            u.explore_share = min(max(u.planned * factor, 0.0), pr.max_unit_share)
+            raised = min(u.planned * factor, pr.max_raise * u.plan_before_cut)  # at most max_raise times the plan
+            u.explore_share = min(max(raised, 0.0), pr.max_unit_share)
         self.account += (target - sum(u.explore_share * u.size for u in self.units) / n) * n
 
 

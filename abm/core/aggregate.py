@@ -12,6 +12,8 @@ import numpy as np
 from numba import njit
 from numba.extending import register_jitable
 
+from abm.core import use_flags
+
 
 @njit(cache=True)
 def unit_sum(values: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.ndarray:
@@ -79,6 +81,9 @@ def unit_counts(flags: np.ndarray, staff_unit: np.ndarray, n_units: int) -> np.n
     With k dividing 8 (up to 8 services) each person's flags are one or more bytes of uint64 words,
     summed in lanes over a run of staff of the same unit (emptied before a lane can overflow). Exact counts.
     """
+    major = use_flags.by_service(flags)
+    if major is not None:  # stored service by service (the model's use flags): words along each service
+        return use_flags.unit_counts(major, staff_unit, n_units)
     n, k = flags.shape
     flags = np.ascontiguousarray(flags, dtype=np.bool_)
     by_words = not (k == 0 or 8 % k or n * k % 8 or sys.byteorder != "little")
@@ -137,6 +142,9 @@ def column_counts(flags: np.ndarray) -> np.ndarray:
     With k dividing 8 (up to 8 services) and little-endian words, eight flags at a time: the bytes of
     uint64 words are summed in lanes, emptied every 255 words before a lane can overflow. Exact counts.
     """
+    major = use_flags.by_service(flags)
+    if major is not None:
+        return use_flags.column_counts(major)
     n, k = flags.shape
     flags = np.ascontiguousarray(flags, dtype=np.bool_)
     by_words = not (k == 0 or 8 % k or sys.byteorder != "little")

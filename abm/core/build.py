@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.core import use_flags
 from abm.core.mechanisms.turnover import baseline_knowhow, random_beliefs
 from abm.core.network import Network, networked_organisation, organisation_network, watts_strogatz
 from abm.core.params import DIMENSIONS, ModelParams, OrganisationParams, structural_innovation_staff
@@ -107,7 +108,7 @@ def build_staff(params: ModelParams, units: UnitState, rng: np.random.Generator)
         unit=staff_unit, role=rng.choice(shares.size, size=n, p=shares / shares.sum()).astype(np.int8),
         knowhow=knowhow, beliefs=random_beliefs(n, m, rng), attitude=attitude,
         tenure=rng.integers(0, org.max_initial_tenure + 1, size=n).astype(np.int32), champion=champion,
-        uses=np.zeros((n, S), dtype=bool), person_id=np.arange(n, dtype=np.int64),
+        uses=use_flags.empty((n, S)), person_id=np.arange(n, dtype=np.int64),
         p_socialise=per_person(params.learning.p_socialise_each, params.learning.p_socialise, n),
         threshold=per_person(params.adoption.threshold_each, params.adoption.threshold, n),
         actions=np.zeros((n, m), dtype=np.int8), performance=np.zeros(n, dtype=np.int64),

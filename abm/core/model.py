@@ -7,7 +7,7 @@ import logging
 import mesa
 import numpy as np
 
-from abm.core import aggregate, build
+from abm.core import aggregate, build, use_flags
 from abm.core.agents import Management, Staff, Unit, UnitManager
 from abm.core.collector import Collector
 from abm.core.mechanisms import (
@@ -362,7 +362,7 @@ class RegionModel(mesa.Model):
         self.learn_from_outcomes(ch, judged, was)
         self.events.mark("first_success", ch.succeeded.any(axis=0), self.week)
         self.events.mark("first_routinised", (u.service_state == ServiceState.ROUTINISED).any(axis=0), self.week)
-        s.uses &= np.take(is_active(u.service_state), s.unit, axis=0)
+        use_flags.keep_allowed_flags(s.uses, is_active(u.service_state), s.unit)
         u.support = support.update(u.support, u.service_state, u.workload, mp.support_learning, mp.support_erosion)
         capacity = mp.ehealth_staff * self.staff.n / 1000 * mp.staff_per_ehealth_staff  # care staff supported
         u.supported = support.allocate(u.service_state, u.service_since, self.mandated, u.size, capacity)

@@ -292,3 +292,70 @@ def test_care_and_capacity_follow_the_documented_formula() -> None:
     assert np.allclose(got_capacity, base * digital, rtol=1e-14, atol=0)
     assert np.allclose(got_care, time * base * digital, rtol=1e-14, atol=0)
     assert (got_care[learning_time > 0.5] < got_capacity[learning_time > 0.5]).all()  # exploring costs care now
+
+
+# ---- use flags stored service by service (abm/core/use_flags.py) ----------------------------------------------
+
+@pytest.mark.parametrize(("n", "n_services", "order"), [(8000, 28, "by_unit"), (1003, 13, "by_unit"),
+                                                        (997, 31, "shuffled"), (7, 3, "by_unit"), (1, 1, "by_unit"),
+                                                        (0, 5, "by_unit"), (4000, 0, "by_unit")])
+def test_service_major_flags_give_the_row_by_row_answers(n: int, n_services: int, order: str) -> None:
+    """The model keeps its use flags in Fortran order; every pass over them (counts per service and per unit,
+    uses per dimension, care's digital sums, dropping services a unit no longer has) equals the row-by-row
+    pass on the same flags in C order, with services nobody uses, unaligned unit runs and ragged ends."""
+    from abm.core import aggregate, use_flags
+    from abm.core.mechanisms import care
+    from abm.core.params import CareParams
+
+    rng = np.random.default_rng(n + 7 * n_services)
+    n_units = 23
+    unit = np.sort(rng.integers(0, n_units, n)).astype(np.int32)
+    if order == "shuffled":
+        unit = rng.permutation(unit)
+    rows = rng.random((n, n_services)) < 0.4
+    rows[:, ::3] = False  # services nobody uses are skipped
+    major = np.asfortranarray(rows)
+    assert use_flags.by_service(major) is not None
+    if n > 1 and n_services > 1:
+        assert use_flags.by_service(rows) is None  # C order: the row-by-row passes
+    assert np.array_equal(aggregate.column_counts(major), rows.sum(axis=0))
+    want = np.zeros((n_units, n_services), np.int64)
+    np.add.at(want, unit, rows.astype(np.int64))
+    assert np.array_equal(aggregate.unit_counts(major, unit, n_units), want)
+    dimension = rng.integers(0, 4, n_services)
+    assert np.array_equal(knowhow.used_per_dimension(major, dimension, 4),
+                          knowhow.used_per_dimension(rows, dimension, 4))
+    args = (rng.random(n) * 0.9, rng.random(n) < 0.3, rng.integers(-30, 31, n), 30)
+    advantage, k = rng.random(n_services) - 0.2, rng.random((n, 4))
+    for got, ref in zip(care.output_and_capacity(*args, major, advantage, dimension, k, CareParams()),
+                        care.output_and_capacity(*args, rows, advantage, dimension, k, CareParams()), strict=True):
+        assert np.array_equal(got, ref)  # the same additions per person: the same bits
+    allowed = rng.random((n_units, n_services)) < 0.6
+    allowed[:, 1::4] = True  # services every unit allows are skipped
+    kept, want_kept = major.copy(order="F"), rows & allowed[unit]
+    use_flags.keep_allowed_flags(kept, allowed, unit)
+    assert kept.flags.f_contiguous and np.array_equal(kept, want_kept)
+    plain = rows.copy()
+    use_flags.keep_allowed_flags(plain, allowed, unit)
+    assert np.array_equal(plain, want_kept)
+
+
+def test_service_major_counts_empty_their_lanes_before_they_overflow() -> None:
+    from abm.core import aggregate
+
+    every = np.ones((70_001, 3), dtype=bool, order="F")  # one unit of more than 255 x 8 staff
+    assert (aggregate.unit_counts(every, np.zeros(70_001, np.int32), 1) == 70_001).all()
+    assert (aggregate.column_counts(every) == 70_001).all()
+
+
+def test_the_model_keeps_its_use_flags_service_by_service() -> None:
+    """Adoption, the units' lifecycle and turnover keep StaffState.uses in Fortran order, so the model always
+    takes the service-major passes."""
+    from abm.api import compose
+    from abm.core.model import RegionModel
+
+    model = RegionModel(compose(["weeks=30", "learning.p_turnover=0.05"]))
+    for _ in range(30):
+        model.step()
+        assert model.staff.uses.flags.f_contiguous
+    assert model.staff.uses.any()

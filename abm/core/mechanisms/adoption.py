@@ -163,9 +163,9 @@ def step(
                               ap.steepness, ap.rate_adopt, ap.p_external, ap.q_social, ap.dt,
                               ap.step_probability == "linear", ap.p_discontinue)
     changed = cells[changes]
-    flat = new.reshape(-1)
-    was_used = flat[changed]
-    flat[changed] = ~was_used  # a non-user adopts, a user stops
+    person, service = np.divmod(changed, uses.shape[1])  # cells are row-major indices, whatever the layout
+    was_used = new[person, service]
+    new[person, service] = ~was_used  # a non-user adopts, a user stops
     n_stop = int(was_used.sum())
     return new, changed.size - n_stop, n_stop
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from abm.core import use_flags
 from abm.core.params import CareParams
 
 
@@ -24,24 +25,39 @@ def output_and_capacity(
     advantage: np.ndarray, dimension: np.ndarray, knowhow: np.ndarray, cp: CareParams,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(care a person can give this week, what they could give at full time), in visits."""
-    return _output(learning_time, trained, performance, float(max(m, 1)), uses, advantage, dimension, knowhow,
-                   cp.training_time, cp.quality_weight, cp.digital_gain / max(advantage.size, 1))
+    major = use_flags.by_service(uses)
+    if major is not None:  # the model's layout: service by service, the same additions per person
+        digital = use_flags.digital_sums(major, advantage, dimension, knowhow)
+    else:
+        digital = _digital_rows(uses, advantage, dimension, knowhow)
+    return _output(learning_time, trained, performance, float(max(m, 1)), digital, cp.training_time,
+                   cp.quality_weight, cp.digital_gain / max(advantage.size, 1))
 
 
 @njit(cache=True)
-def _output(learning_time, trained, performance, m, uses, advantage, dimension, knowhow, training_time,
-            quality_weight, gain_per_service):  # pragma: no cover - compiled; documented by output_and_capacity
+def _digital_rows(uses, advantage, dimension, knowhow):  # pragma: no cover - compiled
+    """(n,) sum over the services each person uses, in service order, of advantage x know-how in its dimension."""
+    n = uses.shape[0]
+    out = np.zeros(n)
+    for i in range(n):
+        digital = 0.0
+        for s in range(advantage.size):
+            if uses[i, s]:
+                digital += advantage[s] * knowhow[i, dimension[s]]
+        out[i] = digital
+    return out
+
+
+@njit(cache=True)
+def _output(learning_time, trained, performance, m, digital, training_time, quality_weight,
+            gain_per_service):  # pragma: no cover - compiled; documented by output_and_capacity
     n = learning_time.size
     out, capacity = np.empty(n), np.empty(n)
     for i in range(n):
         time = 1.0 - learning_time[i] - (training_time if trained[i] else 0.0)
         time = min(max(time, 0.0), 1.0)
         quality = 0.5 + 0.5 * performance[i] / m
-        digital = 0.0
-        for s in range(advantage.size):
-            if uses[i, s]:
-                digital += advantage[s] * knowhow[i, dimension[s]]
-        full_time = ((1.0 - quality_weight) + quality_weight * quality) * (1.0 + gain_per_service * digital)
+        full_time = ((1.0 - quality_weight) + quality_weight * quality) * (1.0 + gain_per_service * digital[i])
         capacity[i] = full_time
         out[i] = time * full_time
     return out, capacity

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 from numba.extending import register_jitable
 
+from abm.core import use_flags
 from abm.core.network import Network
 
 
@@ -73,9 +74,12 @@ def used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> 
     uint64 word (byte s: service s) and a dimension's count is the byte sum of the word masked to its
     services (one multiplication); otherwise one compiled pass over people and services.
     """
+    dimension = dimension.astype(np.int64)
+    major = use_flags.by_service(uses)
+    if major is not None:  # the model's layout: service by service, services nobody uses skipped
+        return use_flags.used_per_dimension(major, dimension, n_dims)
     uses = np.ascontiguousarray(uses, dtype=np.bool_)
     n, n_services = uses.shape
-    dimension = dimension.astype(np.int64)
     by_words = not (n_services == 0 or 8 % n_services or n * n_services % 8 or sys.byteorder != "little")
     words = uses.reshape(-1).view(np.uint8).view(np.uint64) if by_words else np.zeros(0, np.uint64)
     return _used_by_words(words, uses.view(np.uint8), dimension, n_dims, n, by_words)  # bytes: faster loads

@@ -219,7 +219,7 @@ def test_unit_aggregates_equal_numpy(staff_order: str) -> None:
     counts = np.stack([np.bincount(unit, weights=flags[:, j], minlength=n_units) for j in range(7)], axis=1)
     assert np.array_equal(aggregate.unit_counts(flags, unit, n_units), counts)
     assert np.array_equal(aggregate.column_counts(flags), flags.sum(axis=0))
-    for rows, k in [(n, 8), (n + 3, 4), (999, 2), (7, 1), (1, 8), (0, 8), (70_001, 8)]:  # eight flags a word
+    for rows, k in [(n, 8), (n + 3, 4), (999, 2), (7, 1), (1, 8), (0, 8), (70_001, 8)]:  # ragged sizes, row by row
         many = rng.random((rows, k)) < 0.7
         assert np.array_equal(aggregate.column_counts(many), many.sum(axis=0)), (rows, k)
         in_units = np.sort(rng.integers(0, n_units, rows)).astype(np.int32)
@@ -265,7 +265,7 @@ def test_knowhow_learn_equals_peer_learning_then_update(graph: str, n_dims: int)
 @pytest.mark.parametrize(("n", "n_services", "n_dims"), [(1001, 8, 4), (1000, 8, 3), (1002, 4, 4), (1001, 4, 4),
                                                        (999, 2, 4), (7, 1, 4), (500, 5, 4), (0, 8, 4)])
 def test_uses_per_dimension_are_the_membership_product(n: int, n_services: int, n_dims: int) -> None:
-    """Eight flags a word (services dividing 8, whole words) or a plain pass: the same counts."""
+    """Row by row (C order) for any number of services and dimensions: the membership product."""
     rng = np.random.default_rng(n + n_services)
     uses, dimension = rng.random((n, n_services)) < 0.4, rng.integers(0, n_dims, n_services)
     members = (dimension[:, None] == np.arange(n_dims)[None, :]).astype(np.float64)

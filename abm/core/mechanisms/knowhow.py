@@ -6,11 +6,8 @@ skill above a newcomer's level is forgotten (Darr, Argote & Epple 1995), dimensi
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 from numba import njit
-from numba.extending import register_jitable
 
 from abm.core import use_flags
 from abm.core.network import Network
@@ -70,51 +67,18 @@ def used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> 
     """(n, D) number of services each person uses in each dimension: uses (n, S) as floats times the (S, D)
     membership matrix of services in dimensions (exact integer counts).
 
-    With up to 8 services whose count divides 8 and little-endian words, the uses of 8 / S people are one
-    uint64 word (byte s: service s) and a dimension's count is the byte sum of the word masked to its
-    services (one multiplication); otherwise one compiled pass over people and services.
+    The model's use flags, stored service by service, are summed along each service with the services nobody
+    uses skipped (abm/core/use_flags.py); any other layout in one compiled pass over people and services (the
+    reference that pass is tested against).
     """
     dimension = dimension.astype(np.int64)
     major = use_flags.by_service(uses)
-    if major is not None:  # the model's layout: service by service, services nobody uses skipped
+    if major is not None:
         return use_flags.used_per_dimension(major, dimension, n_dims)
-    uses = np.ascontiguousarray(uses, dtype=np.bool_)
-    n, n_services = uses.shape
-    by_words = not (n_services == 0 or 8 % n_services or n * n_services % 8 or sys.byteorder != "little")
-    words = uses.reshape(-1).view(np.uint8).view(np.uint64) if by_words else np.zeros(0, np.uint64)
-    return _used_by_words(words, uses.view(np.uint8), dimension, n_dims, n, by_words)  # bytes: faster loads
+    return _used_per_dimension(np.ascontiguousarray(uses, dtype=np.bool_), dimension, n_dims)
 
 
 @njit(cache=True)
-def _used_by_words(words: np.ndarray, uses: np.ndarray, dimension: np.ndarray, n_dims: int, n: int,
-                   by_words: bool) -> np.ndarray:  # pragma: no cover - compiled
-    if not by_words:
-        return _used_per_dimension(uses, dimension, n_dims)
-    n_services = dimension.size
-    per_word = 8 // n_services
-    masks = np.zeros((per_word, n_dims), dtype=np.uint64)  # masks[q, d]: the bytes of slot q's services in d
-    for q in range(per_word):
-        for s in range(n_services):
-            masks[q, dimension[s]] |= np.uint64(1) << np.uint64(8 * (q * n_services + s))
-    out = np.empty((n, n_dims))
-    ones = np.uint64(0x0101010101010101)  # bytes are 0 or 1: the top byte of x * ones is their sum
-    if per_word == 1 and n_dims == 4:  # eight services, four dimensions: the masks in registers
-        m0, m1, m2, m3 = masks[0, 0], masks[0, 1], masks[0, 2], masks[0, 3]
-        for w in range(words.size):
-            x = words[w]
-            out[w, 0] = np.int64(((x & m0) * ones) >> np.uint64(56))
-            out[w, 1] = np.int64(((x & m1) * ones) >> np.uint64(56))
-            out[w, 2] = np.int64(((x & m2) * ones) >> np.uint64(56))
-            out[w, 3] = np.int64(((x & m3) * ones) >> np.uint64(56))
-        return out
-    for w in range(words.size):
-        for q in range(per_word):
-            for d in range(n_dims):
-                out[w * per_word + q, d] = np.int64(((words[w] & masks[q, d]) * ones) >> np.uint64(56))
-    return out
-
-
-@register_jitable
 def _used_per_dimension(uses: np.ndarray, dimension: np.ndarray, n_dims: int) -> np.ndarray:  # pragma: no cover
     n, n_services = uses.shape
     out = np.zeros((n, n_dims))

@@ -26,6 +26,9 @@ commands:
   compare EXPERIMENT [EXPERIMENT2] [--metric M ...] [--week W] [--baseline KEY=VALUE]
                          means with 95% CIs, paired differences vs the baseline, figures and a report
   sensitivity EXPERIMENT [--metric M ...] [--week W]   Morris or Sobol indices of a sensitivity experiment
+  calibrate NAME [--workers N] [--launcher local|slurm] [--root DIR] [--out DIR]
+                         pattern-oriented ABC-SMC calibration (pyabc) of a calibration file, resumably:
+                         posterior, posterior-predictive check, report and a calibrated preset
   validate [--quick]     the docking report: the full model reproduces March, Bass, Granovetter, Centola
   viz [--host H] [--port P]  the browser app (offline; binds 127.0.0.1:8765 unless told otherwise)
   help                   this message;  --version: the package version
@@ -43,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "results": "abm.cli.results:results_command",
     "compare": "abm.cli.compare:compare_command",
     "sensitivity": "abm.cli.sensitivity:sensitivity_command",
+    "calibrate": "abm.cli.calibrate:calibrate_command",
     "validate": "abm.cli.validate:validate_command",
     "viz": "abm.cli.viz:viz_command",
 }

@@ -104,6 +104,7 @@ def metrics_table() -> str:
     rows = ["| name | label | unit | kind |", "|---|---|---|---|"]
     rows += [f"| `{m.name}` | {m.label} | {m.unit} | {m.kind} |" for m in REGION_METRICS]
     rows.append("| `adoption__<service>` | Adoption share of one service | share | share |")
+    rows.append("| `live__<service>` | Share of care units where one service is live | share | share |")
     rows += ["", "Unit-level table (`units.parquet`, one row per unit and week): `week`, `unit`, `kind`, `n_staff`, "
              + ", ".join(f"`{m.name}`" for m in UNIT_METRICS) + "."]
     return "\n".join(rows)

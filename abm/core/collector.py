@@ -39,7 +39,7 @@ class Collector:
         self._unit_computes = tuple(m.compute for m in self.unit_metrics)
         rows = model.params.weeks + 1
         self.service_names = list(model.catalogue_names)
-        self.region = np.full((rows, len(self.metrics) + len(self.service_names)), np.nan)
+        self.region = np.full((rows, len(self.metrics) + 2 * len(self.service_names)), np.nan)
         self.units = np.full((rows, model.units.n, len(self.unit_metrics)), np.nan)
         self.weeks = np.zeros(rows, dtype=np.int64)
         self.rows = 0
@@ -54,15 +54,19 @@ class Collector:
         row, n = self.region[i], len(self._computes)
         row[:n] = [compute(week) for compute in self._computes]
         if self.service_names:
-            row[n:] = week.service_users / model.staff.n
+            s = len(self.service_names)
+            row[n:n + s] = week.service_users / model.staff.n
+            row[n + s:] = week.live_in_care.sum(axis=0) / week.n_care_units
         block = self.units[i]
         for j, compute in enumerate(self._unit_computes):
             block[:, j] = compute(week)
         self.rows += 1
 
     def region_frame(self) -> pd.DataFrame:
-        """Tidy region table: one row per week, one column per metric (`adoption__<service>` per service)."""
-        cols = [m.name for m in self.metrics] + [f"adoption__{s}" for s in self.service_names]
+        """Tidy region table: one row per week, one column per metric, and per service its users' share of staff
+        (`adoption__<service>`) and the share of care units where it is live (`live__<service>`)."""
+        cols = ([m.name for m in self.metrics] + [f"adoption__{s}" for s in self.service_names]
+                + [f"live__{s}" for s in self.service_names])
         df = pd.DataFrame(self.region[: self.rows], columns=cols)
         df.insert(0, "week", self.weeks[: self.rows])
         return df

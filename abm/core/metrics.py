@@ -401,6 +401,14 @@ def unit_adoption_share(week: Week) -> np.ndarray:
     return np.where(n_live > 0, week.live_adoption / np.maximum(n_live, 1), 0.0)
 
 
+def new_implementing(week: Week) -> np.ndarray:
+    """Services each unit entered IMPLEMENTING in this week (its go-lives: the start of the productivity dip
+    of Fleming et al. 2014, pattern P6)."""
+    units = week.model.units
+    started = (units.service_state == ServiceState.IMPLEMENTING) & (units.service_since == week.model.week)
+    return started.sum(axis=1)
+
+
 UNIT_METRICS: tuple[UnitMetric, ...] = (
     UnitMetric("exploration_share", "Exploration share", "share", lambda w: w.model.units.explore_share),
     UnitMetric("care_production", "Care delivered", "contacts per staff-week",
@@ -419,4 +427,6 @@ UNIT_METRICS: tuple[UnitMetric, ...] = (
     UnitMetric("adoption_share", "Adoption share", "share", unit_adoption_share),
     UnitMetric("n_routinised", "Services routinised", "services",
                lambda w: (w.model.units.service_state == ServiceState.ROUTINISED).sum(axis=1), np.int16),
+    UnitMetric("new_implementing", "Services the unit started implementing this week", "services",
+               new_implementing, np.int16),
 )

@@ -69,8 +69,14 @@ def _stored(exp_dir: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+# Keys a resumed calibration may change: they decide when it stops and what is reported, never what the
+# finished generations sampled (a calibration can be resumed with a larger budget, or stopped early).
+RESUMABLE_KEYS = ("description", "written", "launcher", "generations", "max_simulations", "min_epsilon",
+                  "predictive_draws")
+
+
 def _comparable(data: dict) -> dict:
-    return {k: v for k, v in data.items() if k not in ("description", "written", "launcher")}
+    return {k: v for k, v in data.items() if k not in RESUMABLE_KEYS}
 
 
 def config_dirs() -> tuple[Path, Path]:
@@ -105,7 +111,7 @@ def calibrate(cal: Calibration, root: Path, out: Path, workers: int = 1, launche
     stored = _stored(exp_dir)
     if stored is not None and _comparable(stored) != _comparable(cal.as_dict()) and not force_new:
         diff = sorted(k for k in set(stored) | set(cal.as_dict())
-                      if k not in ("description", "written", "launcher") and stored.get(k) != cal.as_dict().get(k))
+                      if k not in RESUMABLE_KEYS and stored.get(k) != cal.as_dict().get(k))
         raise UserError(f"{exp_dir} holds another calibration ({', '.join(diff)} differ): use --force-new to "
                         "move it aside and start again, or another name")
     db = exp_dir / DB_FILE

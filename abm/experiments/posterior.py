@@ -120,7 +120,7 @@ def problem(df: pd.DataFrame) -> str | None:
     if not np.isfinite(values).all() or (values < 0).any():
         return f"column {WEIGHT!r} holds a value that is not a finite number >= 0"
     if not values.sum() > 0:
-        return f"the weights sum to {values.sum()!r}, not a positive number (no row has posterior mass)"
+        return f"the weights sum to {float(values.sum())!r}, not a positive number (no row has posterior mass)"
     return None
 
 

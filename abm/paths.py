@@ -7,15 +7,20 @@ In a checkout the folders sit beside the package (`configs/`, `experiments/`, `d
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+CONFIGS_ENV = "ABM_CONFIGS"  # a folder looked in before configs/ (tests; posteriors kept outside the checkout)
 PACKAGE = Path(__file__).resolve().parent  # abm/
 SOURCE_ROOT = PACKAGE.parent  # the checkout (or site-packages in a wheel install)
 
 
 def config_candidates() -> tuple[Path, ...]:
-    """Folders that may hold the Hydra config tree (`config.yaml`), in order."""
-    return SOURCE_ROOT / "configs", PACKAGE / "_configs"
+    """Folders that may hold the Hydra config tree (`config.yaml`) and posteriors (`posterior/NAME.parquet`),
+    in order: $ABM_CONFIGS if set, then the checkout's `configs/`, then the wheel's copy. Hydra uses the
+    first that holds a `config.yaml`, so a folder of posteriors alone leaves the config tree as it is."""
+    extra = os.environ.get(CONFIGS_ENV, "").strip()
+    return (*((Path(extra),) if extra else ()), SOURCE_ROOT / "configs", PACKAGE / "_configs")
 
 
 def experiment_dirs() -> list[Path]:

@@ -21,12 +21,13 @@ from abm.config.overrides import as_dict, is_seed, key_of, split
 from abm.core.metrics import REGISTRY
 from abm.core.params import shown
 from abm.errors import UserError
+from abm.experiments import posterior as post
 from abm.experiments.design import check_sensitivity, design_points
 from abm.paths import experiment_dirs
 from abm.store.layout import config_hash
 
 ALLOWED_KEYS = ("name", "description", "base", "sweep", "seeds", "metrics", "baseline", "sensitivity",
-                "launcher")
+                "launcher", *post.KEYS)
 LAUNCHER_KEYS = ("workers", "partition", "time_min", "cpus_per_task", "mem_gb", "array_parallelism",
                  "qos", "account", "task_minutes", "runs_per_task")
 LAUNCHER_INTS = ("workers", "time_min", "cpus_per_task", "array_parallelism", "runs_per_task")  # whole numbers >= 1
@@ -80,6 +81,11 @@ class Spec:
     baseline: str | None = None
     sensitivity: dict[str, Any] | None = None
     launcher: dict[str, Any] = field(default_factory=dict)
+    posterior: str | None = None  # a calibrated posterior (configs/posterior/NAME.parquet) to draw from
+    draws: int | None = None  # parameter sets drawn from it, each running every configuration x seeds
+    posterior_seed: int = 0
+    posterior_draws: list[post.Draw] = field(default_factory=list)  # filled by plan()
+    posterior_ess: float | None = None  # the posterior's effective sample size, filled by plan()
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "description": self.description, "base": list(self.base),
@@ -89,6 +95,11 @@ class Spec:
             out["sensitivity"] = self.sensitivity
         if self.launcher:
             out["launcher"] = self.launcher
+        if self.posterior:
+            out.update(posterior=self.posterior, draws=self.draws, posterior_seed=self.posterior_seed)
+            if self.posterior_draws:
+                out["posterior_ess"] = self.posterior_ess
+                out["posterior_draws"] = [d.as_dict() for d in self.posterior_draws]
         return out
 
 
@@ -173,6 +184,7 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
     for key, value in launcher.items():
         _launcher_value(key, value, path)
     spec.launcher = dict(launcher)
+    spec.posterior, spec.draws, spec.posterior_seed = post.check_keys(data, path)
     return spec
 
 
@@ -311,6 +323,29 @@ def sweep_points(spec: Spec) -> list[tuple[list[str], dict[str, str]]]:
     return points
 
 
+def posterior_points(spec: Spec, points: list[tuple[list[str], dict[str, str]]]
+                     ) -> list[tuple[list[str], dict[str, str]]]:
+    """Every sweep point on each of the spec's posterior draws (drawn here, kept in `spec.posterior_draws`)."""
+    if not spec.posterior or spec.draws is None:
+        return points
+    try:
+        spec.posterior_draws = post.sample(spec.posterior, spec.draws, spec.posterior_seed)
+        spec.posterior_ess = post.posterior_ess(spec.posterior)
+    except UserError as err:
+        raise UserError(f"{spec.path}: {err}") from None
+    clash = post.conflicting_key(list(spec.posterior_draws[0].values), list(spec.sweep),
+                                 [key_of(b) for b in spec.base])
+    if clash:
+        where = "the sweep" if clash[1] == "sweep" else "base (or the command line)"
+        raise UserError(f"{spec.path}: {where} sets {clash[0]}, which is not allowed: posterior "
+                        f"{spec.posterior} draws it (remove it there, or calibrate without it)")
+    return post.with_draws(points, spec.posterior_draws)
+
+
+def draws_text(draws: int | None) -> str:
+    return f"{draws:,} posterior draws x " if draws else ""
+
+
 def plan(spec: Spec) -> list[Configuration]:
     """Compose and validate every configuration; raise UserError (naming the file) on the first bad one."""
     configs: list[Configuration] = []
@@ -321,10 +356,12 @@ def plan(spec: Spec) -> list[Configuration]:
             n = sweep_size([f"{k}={v}" for k, v in spec.sweep.items()])
         except UserError as err:
             raise UserError(f"{spec.path}: malformed sweep: {err}") from None
-        check_run_count(n * len(spec.seeds), f"{spec.path}: {n:,} configurations x {len(spec.seeds):,} seeds")
+        check_run_count(n * (spec.draws or 1) * len(spec.seeds), f"{spec.path}: {n:,} configurations x "
+                        f"{draws_text(spec.draws)}{len(spec.seeds):,} seeds")
     points = sweep_points(spec)
-    check_run_count(len(points) * len(spec.seeds),
-                    f"{spec.path}: {len(points):,} configurations x {len(spec.seeds):,} seeds")
+    check_run_count(len(points) * (spec.draws or 1) * len(spec.seeds), f"{spec.path}: {len(points):,} "
+                    f"configurations x {draws_text(spec.draws)}{len(spec.seeds):,} seeds")
+    points = posterior_points(spec, points)
     params = []
     for overrides, values in points:
         if any(is_seed(o) for o in overrides):

@@ -148,14 +148,14 @@ def finished(cal: Calibration, db: Path) -> str | None:
 
 
 def run_abc(cal: Calibration, exp_dir: Path, run_batch: Callable[[list[Job]], int],
-            log: Callable[[str], None]) -> AbcOutcome:
+            log: Callable[[str], None], min_batch: int = 1) -> AbcOutcome:
     """Run (or resume) ABC-SMC until a stopping rule of the file holds; the database holds the result."""
     import pyabc
 
     quiet_pyabc()
     db = exp_dir / DB_FILE
     model = PatternModel(cal, exp_dir)
-    sampler = LauncherSampler(model, run_batch, cal.seed, log)
+    sampler = LauncherSampler(model, run_batch, cal.seed, log, min_batch)
     prior = pyabc.Distribution(**{par_name(k): pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in cal.params.items()})
     targets = cal.targets
 

@@ -32,6 +32,7 @@ from abm.calibration.runs import run_jobs, warm_up
 from abm.calibration.spec import Calibration
 from abm.errors import UserError
 from abm.experiments.executors import Executor, Job, Local, make_executor
+from abm.experiments.posterior import write_posterior
 from abm.experiments.spec import launcher_overrides
 from abm.simulation import stamp
 from abm.store.files import atomic_write, unwritable_reason, write_text
@@ -132,7 +133,9 @@ def calibrate(cal: Calibration, root: Path, out: Path, workers: int = 1, launche
             warm_up(cal)
         log(f"{cal.name}: ABC-SMC over {len(cal.params)} parameters, {len(cal.targets)} target quantities "
             f"({', '.join(cal.patterns)}), population {cal.population}, {cal.seeds_per_particle} seeds per particle")
-        outcome = run_abc(cal, exp_dir, batch, log)
+        # local: at least two particles per worker in a batch; SLURM: a quarter of the population per array job
+        min_batch = 2 * executor.workers if isinstance(executor, Local) else max(1, cal.population // 4)
+        outcome = run_abc(cal, exp_dir, batch, log, min_batch)
         posterior = posterior_table(db, cal)
         _write_parquet(posterior, exp_dir / POSTERIOR_FILE)
         table = summary(posterior, cal)
@@ -188,5 +191,5 @@ def write_outputs(result: Result, posterior: pd.DataFrame, runs: pd.DataFrame, c
     write_text(result.preset_path, text)
     write_text(out / f"preset_{cal.name}.yaml", text)
     result.posterior_path.parent.mkdir(parents=True, exist_ok=True)  # parameters and weights only
-    _write_parquet(posterior[[*cal.params, "weight", "distance", "generation"]], result.posterior_path)
+    write_posterior(posterior[[*cal.params, "weight", "distance", "generation"]], result.posterior_path)
     report.write(result, posterior, figs)

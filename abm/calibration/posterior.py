@@ -63,8 +63,9 @@ def correlations(posterior: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["a", "b", "r"])
 
 
-def draws(posterior: pd.DataFrame, n: int, seed: int) -> list[dict[str, float]]:
-    """`n` parameter vectors drawn from the weighted posterior (with replacement), deterministically."""
+def resample(posterior: pd.DataFrame, n: int, seed: int) -> list[dict[str, float]]:
+    """`n` parameter vectors drawn from the weighted posterior with replacement, deterministically (the
+    posterior-predictive check; experiments draw without replacement: abm.experiments.posterior)."""
     rng = np.random.default_rng([seed, 7])
     w = posterior["weight"].to_numpy()
     rows = rng.choice(len(posterior), size=n, replace=True, p=w / w.sum())

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from abm.calibration.posterior import draws
+from abm.calibration.posterior import resample
 from abm.calibration.runs import Particle, per_seed
 from abm.calibration.spec import Calibration
 from abm.experiments.executors import Job
@@ -25,7 +25,7 @@ POINT_SEEDS = 10  # seeds of the calibrated point (as the pattern checks of abm 
 
 def predictive_runs(cal: Calibration, posterior: pd.DataFrame, point: dict[str, float]) -> list[tuple[str, Particle]]:
     rng = np.random.default_rng([cal.seed, 11])
-    chosen = draws(posterior, cal.predictive_draws, cal.seed)
+    chosen = resample(posterior, cal.predictive_draws, cal.seed)
     seeds = rng.integers(0, 2**31 - 1, size=len(chosen))
     out = [(f"draw {i}", Particle(cal, values, [int(s)]))
            for i, (values, s) in enumerate(zip(chosen, seeds, strict=True))]

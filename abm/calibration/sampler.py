@@ -14,9 +14,10 @@ evaluations is then done in two passes:
    now reads its runs from the store, and pyabc computes distance and acceptance.
 
 Evaluations are taken in index order until `n` are accepted; later ones of the last batch are dropped (their
-runs stay stored). The sample is therefore the one a single-core sampler with the same seeding would return,
-for any batch size, number of workers or launcher, and a calibration resumed after a kill repeats the same
-evaluations, finding their runs in the store.
+runs stay stored). Batch sizes (from the acceptance rate so far, at least `min_batch`) change only how many
+runs are wasted, never which evaluations are kept. The sample is therefore the one a single-core sampler
+with the same seeding would return, for any batch size, number of workers or launcher, and a calibration
+resumed after a kill repeats the same evaluations, finding their runs in the store.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ class LauncherSampler(Sampler):
     `model.collecting` switches the model between the two passes. `log` gets one line per batch."""
 
     def __init__(self, model: Any, run_batch: Callable[[list[Job]], int], seed: int,
-                 log: Callable[[str], None] | None = None) -> None:
+                 log: Callable[[str], None] | None = None, min_batch: int = 1) -> None:
         super().__init__()
+        self.min_batch = max(1, min_batch)  # particles: fewer would leave workers idle at a generation's end
         self.model = model
         self.run_batch = run_batch
         self.seed = seed
@@ -78,7 +80,8 @@ class LauncherSampler(Sampler):
         done = accepted = 0
         while accepted < n and done < max_eval:
             need = n - accepted
-            size = need if all_accepted or t == 0 else math.ceil(need / max(self.rate, MIN_RATE) * 1.2)
+            rate = accepted / done if accepted >= 5 else self.rate  # this generation's, once it says something
+            size = need if all_accepted or t == 0 else max(math.ceil(need / max(rate, MIN_RATE)), self.min_batch)
             size = int(min(size, MAX_BATCH_FACTOR * n, max_eval - done))
             ids = range(done, done + size)
             jobs: list[Job] = []

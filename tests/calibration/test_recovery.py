@@ -16,7 +16,7 @@ from abm.calibration.calibrate import calibrate
 from abm.calibration.spec import load_calibration
 from abm.config.hydra_bridge import compose_config
 from abm.validation.patterns import run_pattern
-from tests.helpers.calibration import BASE, config_copy, write_calibration, write_table  # noqa: F401 (fixture)
+from tests.helpers.calibration import BASE, write_calibration, write_table
 
 PARAMS = {"learning.p_turnover": [0.0005, 0.006], "management.implementation_time": [0.0, 0.3]}
 TRUTH = {"learning.p_turnover": 0.002, "management.implementation_time": 0.1}

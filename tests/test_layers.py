@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("api", ("abm.api",)),
     ("experiments", ("abm.experiments",)),
     ("analysis", ("abm.analysis",)),
+    ("calibration", ("abm.calibration",)),
     ("validation", ("abm.validation", "viz")),
     ("cli", ("abm.cli", "abm.__main__")),
 )

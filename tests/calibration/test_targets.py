@@ -79,3 +79,16 @@ def test_a_missing_table_and_an_unknown_pattern_are_refused():
         load_targets("nosuch")
     with pytest.raises(UserError, match="pattern 'P2' is not known"):
         select(load_targets(), ["P2"], "here")
+
+
+def test_every_shipped_calibration_file_is_valid_and_says_what_it_asks():
+    from abm.calibration.spec import load_calibration
+    from tests.helpers.calibration import REPO
+
+    files = [p for p in (REPO / "experiments").glob("*.yaml") if "kind: calibration" in p.read_text()]
+    assert files
+    for path in files:
+        text = path.read_text()
+        assert text.startswith("# What it asks:") and f"uv run abm calibrate {path.stem}" in text
+        cal = load_calibration(path.stem)
+        assert cal.name == path.stem and cal.targets_name == "patterns" and cal.preset == "sweden2021"

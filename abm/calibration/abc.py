@@ -118,6 +118,7 @@ class AbcOutcome:
     runs_launched: int
     run_seconds: float
     reason: str
+    wall_seconds: float = 0.0  # this invocation's ABC-SMC, from start to the last generation's end
 
 
 def _history_state(db: Path) -> tuple[int, float, int]:
@@ -150,8 +151,11 @@ def finished(cal: Calibration, db: Path) -> str | None:
 def run_abc(cal: Calibration, exp_dir: Path, run_batch: Callable[[list[Job]], int],
             log: Callable[[str], None], min_batch: int = 1) -> AbcOutcome:
     """Run (or resume) ABC-SMC until a stopping rule of the file holds; the database holds the result."""
+    import time
+
     import pyabc
 
+    start = time.perf_counter()
     quiet_pyabc()
     db = exp_dir / DB_FILE
     model = PatternModel(cal, exp_dir)
@@ -186,7 +190,8 @@ def run_abc(cal: Calibration, exp_dir: Path, run_batch: Callable[[list[Job]], in
                 max_total_nr_simulations=cal.max_simulations)
         reason = finished(cal, db) or "pyabc stopped (a generation could not be completed within the budget)"
     done, _eps, evaluated = _history_state(db)
-    return AbcOutcome(done, evaluated, sampler.runs_launched, sampler.run_seconds, reason)
+    return AbcOutcome(done, evaluated, sampler.runs_launched, sampler.run_seconds, reason,
+                      time.perf_counter() - start)
 
 
 def posterior_table(db: Path, cal: Calibration) -> pd.DataFrame:

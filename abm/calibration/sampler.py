@@ -96,7 +96,8 @@ class LauncherSampler(Sampler):
                 self.model.collecting = False
             start = time.perf_counter()
             launched = self.run_batch(jobs)
-            self.run_seconds += time.perf_counter() - start
+            seconds = time.perf_counter() - start
+            self.run_seconds += seconds
             self.runs_launched += launched
             self.batches += 1
             last = done + size
@@ -108,8 +109,9 @@ class LauncherSampler(Sampler):
                     last = i + 1
                     break
             done = last
+            speed = f", {launched / seconds:.2f} runs/s" if launched and seconds > 0 else ""
             self.log(f"  generation {t}: {accepted} of {n} accepted after {done} particles "
-                     f"({launched} runs launched, {len(jobs) - launched} found in the store)")
+                     f"({launched} runs launched{speed}, {len(jobs) - launched} found in the store)")
         self.nr_evaluations_ = done
         if accepted < n:
             sample.ok = False

@@ -38,8 +38,8 @@ from abm.simulation import stamp
 from abm.store.files import atomic_write, unwritable_reason, write_text
 from abm.store.guard import check_writable, experiment_lock, move_aside
 from abm.store.publish import clean_partial
+from abm.store.reader import CALIBRATION_FILE as CAL_FILE
 
-CAL_FILE = "calibration.yaml"
 POSTERIOR_FILE = "posterior.parquet"
 PREDICTIVE_FILE = "predictive.parquet"
 

@@ -86,9 +86,16 @@ def experiment_dir(experiment: str, root: str | Path | None = None) -> Path:
     return path
 
 
+CALIBRATION_FILE = "calibration.yaml"  # the calibration file as run (abm.calibration.calibrate.CAL_FILE)
+
+
 def read_spec(experiment: str, root: str | Path | None = None) -> dict[str, Any]:
-    """The experiment file as run (`experiment.yaml`), or {} if missing or unreadable (with a warning)."""
+    """The experiment file as run (`experiment.yaml`), or {} if missing or unreadable (with a warning).
+    A calibration's folder (`calibration.yaml`, abm calibrate) holds runs but no experiment file: its
+    description says so, without a warning."""
     path = results_root(root) / experiment / SPEC_FILE
+    if not path.exists() and (path.parent / CALIBRATION_FILE).exists():
+        return {"name": experiment, "description": f"calibration (abm calibrate; {CALIBRATION_FILE})"}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}

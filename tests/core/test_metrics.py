@@ -29,7 +29,7 @@ CHECK_WEEKS = (1, 13, 52, 104)
 UNIT_TABLE = ["week", "unit", "kind", "n_staff", "exploration_share", "care_production", "workload",
               "mean_knowhow", "waiting_list", "remote_share", "code_knowledge", "maturity_governance_workforce",
               "maturity_interoperability", "maturity_person_enabled", "maturity_predictive_analytics",
-              "maturity_total", "stage", "adoption_share", "n_routinised"]
+              "maturity_total", "stage", "adoption_share", "n_routinised", "new_implementing"]
 
 
 def model_for(overrides: list[str], weeks: int = 104) -> RegionModel:
@@ -57,7 +57,10 @@ def test_every_collected_column_equals_its_registered_compute(overrides: list[st
         for j, unit_metric in enumerate(UNIT_METRICS):
             want = np.broadcast_to(unit_metric.compute(week), block[:, j].shape)
             assert np.array_equal(block[:, j], want, equal_nan=True), (model.week, unit_metric.name)
-        assert np.array_equal(row[len(REGION_METRICS):], model.staff.uses.mean(axis=0))
+        n, services = len(REGION_METRICS), model.staff.uses.shape[1]
+        assert np.array_equal(row[n:n + services], model.staff.uses.mean(axis=0))
+        live = np.isin(model.units.service_state, (ServiceState.IMPLEMENTING, ServiceState.ROUTINISED))
+        assert np.array_equal(row[n + services:], live[model.care_units].mean(axis=0))  # live__<service>
 
 
 @pytest.mark.parametrize("overrides", CONFIGS[1:], ids=["structural", "adaptive+pandemic_shock"])
@@ -123,10 +126,11 @@ def test_unit_table_has_its_columns_dtypes_and_kinds() -> None:
     model.run()
     frame = model.collector.unit_frame()
     assert list(frame.columns) == UNIT_TABLE
-    assert {c: str(frame[c].dtype) for c in ("week", "unit", "n_staff", "stage", "n_routinised", "kind")} == {
+    ints = ("stage", "n_routinised", "new_implementing")
+    assert {c: str(frame[c].dtype) for c in ("week", "unit", "n_staff", *ints, "kind")} == {
         "week": "int64", "unit": "int32", "n_staff": "int32", "stage": "int8", "n_routinised": "int16",
-        "kind": "category"}
-    assert all(frame[c].dtype == np.float64 for c in UNIT_TABLE[4:] if c not in ("stage", "n_routinised"))
+        "new_implementing": "int16", "kind": "category"}
+    assert all(frame[c].dtype == np.float64 for c in UNIT_TABLE[4:] if c not in ints)
     assert list(frame["kind"].cat.categories) == ["primary_care", "ward", "specialist", "innovation"]
     assert np.array_equal(frame["kind"].cat.codes[: model.units.n], model.units.kind)
     assert set(frame["kind"]) >= {"primary_care", "ward"}  # the default organisation has several kinds

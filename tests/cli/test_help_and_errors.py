@@ -20,6 +20,7 @@ OPTIONS = {
     "compare": ["--metric", "--week", "--baseline", "--root", "--out", "--no-figures"],
     "sensitivity": ["--metric", "--week", "--root", "--out"],
     "validate": ["--quick", "--out", "--workers", "--only"],
+    "calibrate": ["--workers", "--launcher", "--root", "--out", "--force-new"],
     "viz": ["--host", "--port"],
 }
 
@@ -46,6 +47,8 @@ def test_help_exits_0_with_the_full_usage(command: str, flag: str, capsys: pytes
     (["experiment"], "experiment: ", "the following arguments are required: name"),
     (["experiment", "quickstart", "--launcher", "pbs"], "experiment: ", "argument --launcher: invalid choice"),
     (["validate", "--bogus"], "validate: ", "unknown argument '--bogus'"),
+    (["calibrate"], "calibrate: ", "the following arguments are required: name"),
+    (["calibrate", "x", "--launcher", "mpi"], "calibrate: ", "argument --launcher: invalid choice"),
     (["viz", "--colour", "red"], "viz: ", "unknown argument '--colour'"),
     (["run", "--frobnicate"], "run: ", "unknown argument '--frobnicate'"),
 ])

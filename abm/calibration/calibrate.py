@@ -26,6 +26,7 @@ import yaml
 
 from abm.calibration import figures, report
 from abm.calibration.abc import DB_FILE, AbcOutcome, check_database, generations_table, posterior_table, run_abc
+from abm.calibration.invocations import log_invocation
 from abm.calibration.posterior import correlations, point, preset_text, summary
 from abm.calibration.predictive import pattern_verdicts, predictive_summary, run_predictive
 from abm.calibration.runs import run_jobs, warm_up
@@ -145,6 +146,7 @@ def calibrate(cal: Calibration, root: Path, out: Path, workers: int = 1, launche
         _write_parquet(runs, exp_dir / PREDICTIVE_FILE)
         wall = time.perf_counter() - start
         n_runs = sum(1 for _ in (exp_dir / "runs").glob("*/seed=*"))
+        log_invocation(exp_dir, wall, outcome)
     result = Result(cal, exp_dir, out / cal.name, *_destinations(cal), outcome, table,
                     predictive_summary(runs, cal), pattern_verdicts(runs), wall, n_runs)
     write_outputs(result, posterior, runs, calibrated)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from abm.analysis.markdown import markdown
 from abm.calibration.abc import generations_table
+from abm.calibration.invocations import invocations
 from abm.calibration.posterior import correlations
 from abm.simulation import stamp
 from abm.store.files import write_text
@@ -36,9 +37,15 @@ def write(result: Result, posterior: pd.DataFrame, figures: list[Path]) -> Path:
              f"(fresh seeds for every particle), epsilon the {cal.alpha:g}-quantile of the last generation's "
              f"distances, stopped after {result.abc.generations} generations: {result.abc.reason}.",
              f"- {evaluated:,} particles evaluated; {sims:,} runs in the store (ABC and the posterior-predictive "
-             f"check); this invocation ran {result.abc.runs_launched:,} of them in {result.wall:.0f} s "
-             f"({result.abc.runs_launched / max(result.abc.run_seconds, 1e-9):.2f} runs per second while "
-             "running).", ""]
+             "check)."]
+    calls = invocations(result.exp_dir)
+    total = sum(float(c["wall_seconds"]) for c in calls)
+    launched = sum(int(c["runs_launched"]) for c in calls)
+    abc_s = sum(float(c.get("abc_seconds", 0.0)) for c in calls)
+    each = ", ".join(f"{float(c['wall_seconds']):,.0f} s" for c in calls)
+    lines += [f"- Wall time on this machine: {total:,.0f} s in {len(calls)} invocation(s) of the command ({each}); "
+              f"ABC-SMC ran {launched:,} runs in {abc_s:,.0f} s, {launched / max(abc_s, 1e-9):.2f} runs per second.",
+              ""]
     shown = gens.assign(epsilon=[_num(e) for e in gens["epsilon"]])
     lines += ["## Generations", "", markdown(shown), ""]
     s = result.summary.copy()

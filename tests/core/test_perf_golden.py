@@ -14,6 +14,7 @@ import json
 import numpy as np
 import pytest
 
+from abm.core.state import LIVE_STATES
 from benchmarks.golden import CASES, GOLDEN_FILE, case_params, outcomes
 
 GOLDEN = json.loads(GOLDEN_FILE.read_text(encoding="utf-8"))
@@ -45,7 +46,10 @@ def test_collector_equals_every_registered_metric(overrides: list[str]) -> None:
         diff = {m.name: (g, w) for m, g, w in zip(REGION_METRICS, got, want, strict=True)
                 if not (g == w or (np.isnan(g) and np.isnan(w)))}
         assert not diff, f"collection differs from the metric functions at week {model.week}: {diff}"
-        assert np.array_equal(row[len(want):], model.staff.uses.mean(axis=0))
+        services = model.staff.uses.shape[1]
+        assert np.array_equal(row[len(want):len(want) + services], model.staff.uses.mean(axis=0))
+        live = np.isin(model.units.service_state, LIVE_STATES)[model.care_units].mean(axis=0)
+        assert np.array_equal(row[len(want) + services:], live)  # live__<service>
 
 
 def test_adding_ties_gives_the_network_built_from_all_edges() -> None:

@@ -69,26 +69,23 @@ class PatternModel:
         return seed_mean(rows)
 
 
-class ResumableQuantileEpsilon:
-    """Built lazily (pyabc imported on use): a QuantileEpsilon that starts at infinity (generation 0
-    accepts the prior sample, no calibration sample is drawn) and, resumed at generation t > 0, takes the
-    quantile of generation t-1 from the database, the value an uninterrupted run would have computed."""
+def resumable_quantile_epsilon(alpha: float) -> Any:
+    """A pyabc QuantileEpsilon that starts at infinity (generation 0 accepts the prior sample, no calibration
+    sample is drawn) and, resumed at generation t > 0, takes the quantile of generation t-1 from the
+    database, the value an uninterrupted run would have computed."""
+    from pyabc.epsilon import QuantileEpsilon
 
-    @staticmethod
-    def make(alpha: float) -> Any:
-        from pyabc.epsilon import QuantileEpsilon
+    class ResumableQuantileEpsilon(QuantileEpsilon):
+        def requires_calibration(self) -> bool:
+            return False
 
-        class _Eps(QuantileEpsilon):
-            def requires_calibration(self) -> bool:
-                return False
+        def initialize(self, t: int, get_weighted_distances: Callable[[], pd.DataFrame],
+                       get_all_records: Callable[[], list[dict]], max_nr_populations: int,
+                       acceptor_config: dict) -> None:
+            if t > 0:
+                self._update(t, get_weighted_distances())
 
-            def initialize(self, t: int, get_weighted_distances: Callable[[], pd.DataFrame],
-                           get_all_records: Callable[[], list[dict]], max_nr_populations: int,
-                           acceptor_config: dict) -> None:
-                if t > 0:
-                    self._update(t, get_weighted_distances())
-
-        return _Eps(initial_epsilon=math.inf, alpha=alpha, weighted=True)
+    return ResumableQuantileEpsilon(initial_epsilon=math.inf, alpha=alpha, weighted=True)
 
 
 def quiet_pyabc() -> None:
@@ -167,7 +164,7 @@ def run_abc(cal: Calibration, exp_dir: Path, run_batch: Callable[[list[Job]], in
         return distance(x, targets)
 
     abc = pyabc.ABCSMC(model, prior, pattern_distance, population_size=cal.population, sampler=sampler,
-                       eps=ResumableQuantileEpsilon.make(cal.alpha))
+                       eps=resumable_quantile_epsilon(cal.alpha))
     observed = {t.key: t.low for t in targets}  # recorded in the database; the distance reads the ranges
     url = f"sqlite:///{db}"
     resumed = db.exists() and _history_state(db)[0] > 0

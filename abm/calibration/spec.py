@@ -39,7 +39,7 @@ from abm.config.hydra_bridge import compose_config, resolved_dict, to_params
 from abm.config.overrides import is_seed
 from abm.core.params import GROUPS, shown
 from abm.errors import UserError
-from abm.experiments.spec import LAUNCHER_KEYS, MAX_FILE_BYTES, BoundedLoader, _launcher_value, find_spec_file
+from abm.experiments.spec import MAX_FILE_BYTES, BoundedLoader, check_launcher, find_spec_file
 
 KIND = "calibration"
 ALLOWED_KEYS = ("kind", "name", "description", "preset", "targets", "patterns", "base", "params",
@@ -217,13 +217,7 @@ def parse_calibration(data: dict[str, Any], path: Path) -> Calibration:
     overlap = [o for o in base if o.split("=", 1)[0].lstrip("+~") in params]
     if overlap:
         raise UserError(f"{path}: base sets {overlap[0]!r}, a free parameter: leave it to params")
-    launcher = data.get("launcher") or {}
-    if not isinstance(launcher, dict) or any(k not in LAUNCHER_KEYS for k in launcher):
-        bad = next(iter(k for k in launcher if k not in LAUNCHER_KEYS), launcher) \
-            if isinstance(launcher, dict) else launcher
-        raise UserError(f"{path}: launcher key {bad!r} is not allowed: one of {', '.join(LAUNCHER_KEYS)}")
-    for key, value in launcher.items():
-        _launcher_value(key, value, path)
+    launcher = check_launcher(data.get("launcher") or {}, path)
     cal = Calibration(
         name=name, path=path, description=str(data.get("description") or ""), preset=preset,
         targets_name=targets_name, targets=targets, patterns=patterns, base=base, params=params,
@@ -232,7 +226,7 @@ def parse_calibration(data: dict[str, Any], path: Path) -> Calibration:
         alpha=_float(data, "alpha", path, 0.0, 1.0, open_low=True),
         min_epsilon=_float(data, "min_epsilon", path, 0.0, math.inf, open_low=False),
         seed=_int(data, "seed", path), predictive_draws=_int(data, "predictive_draws", path),
-        launcher=dict(launcher))
+        launcher=launcher)
     from abm.config.hydra_bridge import config_dir
 
     known = sorted(p.stem for p in (config_dir() / "preset").glob("*.yaml"))

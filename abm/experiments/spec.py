@@ -175,7 +175,13 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
         spec.sensitivity = check_sensitivity(sens, path)
         if spec.sweep:
             raise UserError(f"{path}: 'sweep' and 'sensitivity' cannot both be given (the design is the sweep)")
-    launcher = data.get("launcher") or {}
+    spec.launcher = check_launcher(data.get("launcher") or {}, path)
+    spec.posterior, spec.draws, spec.posterior_seed = post.check_keys(data, path)
+    return spec
+
+
+def check_launcher(launcher: Any, path: Path) -> dict[str, Any]:
+    """A file's `launcher:` block (experiment and calibration files), checked key by key."""
     if not isinstance(launcher, dict) or any(k not in LAUNCHER_KEYS for k in launcher):
         bad = (
             next(iter(k for k in launcher if k not in LAUNCHER_KEYS), launcher)
@@ -185,9 +191,7 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
         raise UserError(f"{path}: launcher key {bad!r} is not allowed: one of {', '.join(LAUNCHER_KEYS)}")
     for key, value in launcher.items():
         _launcher_value(key, value, path)
-    spec.launcher = dict(launcher)
-    spec.posterior, spec.draws, spec.posterior_seed = post.check_keys(data, path)
-    return spec
+    return dict(launcher)
 
 
 def _launcher_value(key: str, value: Any, path: Path | str) -> None:

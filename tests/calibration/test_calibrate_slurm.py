@@ -13,22 +13,14 @@ import pytest
 
 from tests.calibration.test_calibrate_cli import calibration_file, configs_env
 from tests.helpers.calibration import REPO
-from tests.helpers.slurm_cluster import SlurmCluster, missing_tools
+from tests.helpers.slurm_cluster import SlurmCluster, running_cluster
 
 pytestmark = pytest.mark.slurm
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[SlurmCluster]:
-    missing = missing_tools()
-    if missing:
-        pytest.skip(f"SLURM tools not installed: {', '.join(missing)} (apt-get install slurm-wlm munge)")
-    c = SlurmCluster()
-    try:
-        c.start()
-        yield c
-    finally:
-        c.stop()
+    yield from running_cluster()
 
 
 def test_a_calibration_on_slurm_equals_the_local_one(cluster: SlurmCluster, tmp_path: Path) -> None:

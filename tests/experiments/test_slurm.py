@@ -13,7 +13,7 @@ import pytest
 
 from abm.store.files import read_run
 from tests.helpers.experiment_helpers import REPO, run_dirs, table_checksums
-from tests.helpers.slurm_cluster import SlurmCluster, missing_tools
+from tests.helpers.slurm_cluster import SlurmCluster, running_cluster
 
 pytestmark = pytest.mark.slurm
 
@@ -23,15 +23,7 @@ SWEEP = ["experiment", "quickstart", "organisation=small", "weeks=12", "--seeds"
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[SlurmCluster]:
-    missing = missing_tools()
-    if missing:
-        pytest.skip(f"SLURM tools not installed: {', '.join(missing)} (apt-get install slurm-wlm munge)")
-    c = SlurmCluster()
-    try:
-        c.start()
-        yield c
-    finally:
-        c.stop()
+    yield from running_cluster()
 
 
 def scheduler_states(cluster: SlurmCluster, settle_s: float = 60.0) -> list[str]:

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue")
@@ -163,3 +164,19 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
                     p.wait()
         self.procs.clear()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def running_cluster() -> Iterator[SlurmCluster]:
+    """A started one-node cluster for a module's tests (skips when the SLURM tools are not installed); the
+    test modules wrap it as their module-scoped `cluster` fixture."""
+    import pytest
+
+    missing = missing_tools()
+    if missing:
+        pytest.skip(f"SLURM tools not installed: {', '.join(missing)} (apt-get install slurm-wlm munge)")
+    c = SlurmCluster()
+    try:
+        c.start()
+        yield c
+    finally:
+        c.stop()

@@ -29,10 +29,11 @@ from abm.calibration.abc import DB_FILE, AbcOutcome, check_database, generations
 from abm.calibration.invocations import log_invocation
 from abm.calibration.posterior import correlations, point, preset_text, summary
 from abm.calibration.predictive import pattern_verdicts, predictive_summary, run_predictive
-from abm.calibration.runs import run_jobs, warm_up
+from abm.calibration.runs import warm_up
 from abm.calibration.spec import Calibration
 from abm.errors import UserError
 from abm.experiments.executors import Executor, Job, Local, make_executor
+from abm.experiments.jobs import run_jobs
 from abm.experiments.posterior import write_posterior
 from abm.experiments.spec import launcher_overrides
 from abm.simulation import stamp

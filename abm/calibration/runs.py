@@ -2,45 +2,24 @@
 scenario and seed, executed by the project's launchers into the calibration's folder of the results store,
 and read back through the store's one reader to compute the pattern quantities.
 
-A run is stored like any experiment's run (`<root>/<name>/runs/<config_hash>/seed=<s>/`), so a calibration
-killed at any point keeps every finished run, and a resumed one finds them again by their hash instead of
-running them a second time (abm.experiments.task.execute_resolved skips a finished, intact run).
+The runs go through abm.experiments.jobs, as an optimiser's trials and scenario discovery's do: a
+calibration killed at any point keeps every finished run, and a resumed one finds them again by their hash.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from abm.analysis.patterns import PATTERNS
 from abm.calibration.spec import Calibration
-from abm.errors import UserError
-from abm.experiments.executors import Executor, Job
-from abm.store.files import FAILED_FILE
-from abm.store.layout import config_hash, run_dir, run_status
-from abm.store.reader import read_stored_run
+from abm.experiments.executors import Job
+from abm.experiments.jobs import configured, read_job, stored_folder, value_text
 
 Values = dict[str, float]
-
-
-def configured(resolved: Mapping[str, Any], values: Mapping[str, float], seed: int) -> dict[str, Any]:
-    """A copy of a resolved config with each dotted parameter set and the seed."""
-    out = copy.deepcopy(dict(resolved))
-    for key, value in values.items():
-        group, name = key.split(".", 1)
-        out[group] = {**out[group], name: float(value)}
-    out["seed"] = int(seed)
-    return out
-
-
-def value_text(value: float) -> str:
-    """A parameter value as an override that round-trips exactly (repr of a float)."""
-    return repr(float(value))
 
 
 class Particle:
@@ -59,8 +38,7 @@ class Particle:
                     self.jobs[scenario, seed] = (resolved, [*cal.scenarios[pattern], *overrides])
 
     def folder(self, exp_dir: Path, scenario: str, seed: int) -> Path:
-        resolved = self.jobs[scenario, seed][0]
-        return run_dir(exp_dir, config_hash(resolved), seed)
+        return stored_folder(exp_dir, self.jobs[scenario, seed][0])
 
 
 def warm_up(cal: Calibration) -> None:
@@ -73,28 +51,9 @@ def warm_up(cal: Calibration) -> None:
         simulate(from_dict({**resolved, "weeks": 2}))
 
 
-def run_jobs(jobs: Sequence[Job], exp_dir: Path, name: str, executor: Executor) -> int:
-    """Run the jobs not yet finished in the store (duplicates once); return how many were run."""
-    unique: dict[tuple[str, int], Job] = {}
-    for resolved, overrides in jobs:
-        key = (config_hash(resolved), int(resolved["seed"]))
-        if key not in unique and run_status(run_dir(exp_dir, *key), checksums=False) != "ok":
-            unique[key] = (resolved, overrides)
-    if unique:
-        executor.run(list(unique.values()), exp_dir, name, lambda: None)
-    return len(unique)
-
-
 def run_values(cal: Calibration, particle: Particle, exp_dir: Path, scenario: str, seed: int) -> Values:
     """The quantities of every pattern observed in `scenario`, from the stored run of this seed."""
-    folder = particle.folder(exp_dir, scenario, seed)
-    status = run_status(folder, checksums=False)
-    if status == "failed":
-        raise UserError(f"a calibration run failed: {folder / FAILED_FILE} (fix the cause, then run the same "
-                        "command again to resume)")
-    if status != "ok":
-        raise RuntimeError(f"the calibration run {folder} is {status or 'missing'} after its launch")
-    region, units, provenance = read_stored_run(folder)
+    region, units, provenance = read_job(exp_dir, particle.jobs[scenario, seed][0], "calibration")
     out: Values = {}
     for pattern in cal.patterns:
         if cal.scenario_of(pattern) == scenario:

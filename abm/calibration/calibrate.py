@@ -26,7 +26,6 @@ import yaml
 
 from abm.calibration import figures, report
 from abm.calibration.abc import DB_FILE, AbcOutcome, check_database, generations_table, posterior_table, run_abc
-from abm.calibration.invocations import log_invocation
 from abm.calibration.posterior import correlations, point, preset_text, summary
 from abm.calibration.predictive import pattern_verdicts, predictive_summary, run_predictive
 from abm.calibration.runs import warm_up
@@ -39,6 +38,7 @@ from abm.experiments.spec import launcher_overrides
 from abm.simulation import stamp
 from abm.store.files import atomic_write, unwritable_reason, write_text
 from abm.store.guard import check_writable, experiment_lock, move_aside
+from abm.store.invocations import log_invocation
 from abm.store.publish import clean_partial
 from abm.store.reader import CALIBRATION_FILE as CAL_FILE
 
@@ -147,7 +147,8 @@ def calibrate(cal: Calibration, root: Path, out: Path, workers: int = 1, launche
         _write_parquet(runs, exp_dir / PREDICTIVE_FILE)
         wall = time.perf_counter() - start
         n_runs = sum(1 for _ in (exp_dir / "runs").glob("*/seed=*"))
-        log_invocation(exp_dir, wall, outcome)
+        log_invocation(exp_dir, wall, runs_launched=outcome.runs_launched, abc_seconds=round(outcome.wall_seconds, 1),
+                       generations_after=outcome.generations)
     result = Result(cal, exp_dir, out / cal.name, *_destinations(cal), outcome, table,
                     predictive_summary(runs, cal), pattern_verdicts(runs), wall, n_runs)
     write_outputs(result, posterior, runs, calibrated)

@@ -10,10 +10,10 @@ import pandas as pd
 
 from abm.analysis.markdown import markdown
 from abm.calibration.abc import generations_table
-from abm.calibration.invocations import invocations
 from abm.calibration.posterior import correlations
 from abm.simulation import stamp
 from abm.store.files import write_text
+from abm.store.invocations import invocations
 
 if TYPE_CHECKING:
     from abm.calibration.calibrate import Result

@@ -29,6 +29,9 @@ commands:
   calibrate NAME [--workers N] [--launcher local|slurm] [--root DIR] [--out DIR]
                          pattern-oriented ABC-SMC calibration (pyabc) of a calibration file, resumably:
                          posterior, posterior-predictive check, report and a calibrated preset
+  optimise NAME [--workers N] [--launcher local|slurm] [--root DIR] [--out DIR]
+                         multi-objective search over practice designs (optuna NSGA-II), robust over futures
+                         and posterior draws, resumably: the Pareto front and each named practice's regret
   validate [--quick]     the docking report: the full model reproduces March, Bass, Granovetter, Centola
   viz [--host H] [--port P]  the browser app (offline; binds 127.0.0.1:8765 unless told otherwise)
   help                   this message;  --version: the package version
@@ -47,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "compare": "abm.cli.compare:compare_command",
     "sensitivity": "abm.cli.sensitivity:sensitivity_command",
     "calibrate": "abm.cli.calibrate:calibrate_command",
+    "optimise": "abm.cli.optimise:optimise_command",
     "validate": "abm.cli.validate:validate_command",
     "viz": "abm.cli.viz:viz_command",
 }

@@ -150,9 +150,15 @@ def load_spec(name: str) -> Spec:
     return parse_spec(data, path)
 
 
+# Files in experiments/ that are not experiment files, by their `kind:`, and the command that runs each.
+SEARCH_KINDS = {"calibration": "abm calibrate", "optimisation": "abm optimise", "discovery": "abm discover"}
+
+
 def parse_spec(data: dict[str, Any], path: Path) -> Spec:
-    if data.get("kind") == "calibration":
-        raise UserError(f"{path}: a calibration file (kind: calibration): run it with `abm calibrate {path.stem}`")
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind in SEARCH_KINDS:
+        raise UserError(f"{path}: a{'n' if kind[0] in 'aeiou' else ''} {kind} file (kind: {kind}): run it with "
+                        f"`{SEARCH_KINDS[kind]} {path.stem}`")
     unknown = [k for k in data if k not in ALLOWED_KEYS]
     if unknown:
         raise UserError(f"{path}: unknown key {unknown[0]!r}: one of {', '.join(ALLOWED_KEYS)}")

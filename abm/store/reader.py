@@ -87,15 +87,21 @@ def experiment_dir(experiment: str, root: str | Path | None = None) -> Path:
 
 
 CALIBRATION_FILE = "calibration.yaml"  # the calibration file as run (abm.calibration.calibrate.CAL_FILE)
+# A search's folder holds runs but no experiment file; its file as run names what it is.
+SEARCH_FILES = {CALIBRATION_FILE: "calibration (abm calibrate", "optimisation.yaml": "optimisation (abm optimise",
+                "discovery.yaml": "scenario discovery (abm discover"}
 
 
 def read_spec(experiment: str, root: str | Path | None = None) -> dict[str, Any]:
     """The experiment file as run (`experiment.yaml`), or {} if missing or unreadable (with a warning).
-    A calibration's folder (`calibration.yaml`, abm calibrate) holds runs but no experiment file: its
-    description says so, without a warning."""
+    A search's folder (a calibration's `calibration.yaml`, an optimisation's `optimisation.yaml`, scenario
+    discovery's `discovery.yaml`) holds runs but no experiment file: its description says so, without a
+    warning."""
     path = results_root(root) / experiment / SPEC_FILE
-    if not path.exists() and (path.parent / CALIBRATION_FILE).exists():
-        return {"name": experiment, "description": f"calibration (abm calibrate; {CALIBRATION_FILE})"}
+    if not path.exists():
+        for file, what in SEARCH_FILES.items():
+            if (path.parent / file).exists():
+                return {"name": experiment, "description": f"{what}; {file})"}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}

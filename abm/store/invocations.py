@@ -1,6 +1,6 @@
-"""The calibration's invocations (`<root>/<name>/invocations.json`): when each `abm calibrate` of it ended,
-its wall time, the runs it launched and its ABC-SMC seconds, so that a report on a calibration resumed
-over several invocations states the whole cost."""
+"""A search's invocations (`<root>/<name>/invocations.json`): when each `abm calibrate`, `abm optimise` or
+`abm discover` of it ended, its wall time and what it did, so that a report on a search resumed over several
+invocations states the whole cost."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from abm.calibration.abc import AbcOutcome
 from abm.simulation import stamp
 from abm.store.files import write_text
 
@@ -25,8 +24,8 @@ def invocations(exp_dir: Path) -> list[dict[str, Any]]:
     return data if isinstance(data, list) else []
 
 
-def log_invocation(exp_dir: Path, wall: float, outcome: AbcOutcome) -> None:
+def log_invocation(exp_dir: Path, wall: float, **fields: Any) -> None:
+    """Append this invocation: when it finished, its wall seconds, the given fields and the code's stamp."""
     entry = {"finished": datetime.now(UTC).isoformat(timespec="seconds"), "wall_seconds": round(wall, 1),
-             "runs_launched": outcome.runs_launched, "abc_seconds": round(outcome.wall_seconds, 1),
-             "generations_after": outcome.generations, "stamp": stamp()}
+             **fields, "stamp": stamp()}
     write_text(exp_dir / INVOCATIONS_FILE, json.dumps([*invocations(exp_dir), entry], indent=2))

@@ -2,22 +2,24 @@
 its storage inside the results store (`<root>/<name>/optuna.db`, SQLite) so that a killed search resumes.
 
 Generation by generation, `population` trials are asked, their runs go to one executor call (local worker
-processes or a SLURM array job), and each trial is told its robust objective values in trial order. NSGA-II
-places a trial in a generation by counting the completed trials (optuna's GA base), so asking a whole
+processes or a SLURM array job), and each trial is stored with its robust objective values in trial order.
+NSGA-II places a trial in a generation by counting the completed trials (optuna's GA base), so asking a whole
 generation before telling any keeps generations intact.
 
-Determinism: before each ask the sampler is made anew with the seed derived from (file seed, trial number),
-so trial n's parameters are a function of that seed and the completed trials only, whichever process asks it.
-A search killed after some asks finds those trials RUNNING in its storage on resume, evaluates them from
-their runs (the finished ones are in the store) and asks the rest of the generation: the same trials an
-uninterrupted search asks, told the same values.
+Determinism: a generation is asked in a study in memory that holds the completed generations (copied from the
+storage), and before each ask the sampler is made anew with the seed derived from (file seed, trial number),
+so a generation's trials are a function of that seed and the completed generations only. The storage only
+ever receives finished trials, each in one transaction (`add_trial`). A search killed at any point asks the
+same generation again on resume, leaves out the trials already stored and evaluates the rest from their runs
+(the finished ones are in the results store): the same trials an uninterrupted search stores, with the same
+values.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +89,7 @@ class Asked:
     number: int
     params: dict[str, Any]
     generation: int
+    system_attrs: dict[str, Any] = field(default_factory=dict)
 
 
 GENERATION_KEY = "NSGAIISampler:generation"
@@ -96,24 +99,43 @@ def generation_of(trial: Any) -> int:
     return int(trial.system_attrs.get(GENERATION_KEY, 0))
 
 
+def in_memory_copy(opt: Optimisation, completed: list[Any]) -> Any:
+    """A study in memory holding the given completed trials (in trial order): where a generation is asked."""
+    optuna = optuna_quiet()
+    mem = optuna.create_study(directions=[DIRECTIONS[d] for d in opt.directions],
+                              storage=optuna.storages.InMemoryStorage())
+    mem.add_trials(completed)
+    return mem
+
+
 def next_batch(opt: Optimisation, study: Any) -> list[Asked]:
-    """The trials of the next generation not yet told: every batch is trials k*P .. k*P+P-1 (P the population),
-    so batch k is the one after the k*P completed trials; those of it asked before a kill (RUNNING) are taken
-    again, and the rest are asked."""
+    """The trials of the next generation not yet told.
+
+    The generation is asked in a study in memory that holds the completed generations only (trials 0..k*P-1,
+    P the population), so it is the same generation whether none, some or all of its trials were told before
+    a kill; the ones told already are left out."""
     optuna = optuna_quiet()
     dists = distributions(opt.space)
-    complete = len(study.get_trials(deepcopy=False, states=[optuna.trial.TrialState.COMPLETE]))
-    first = complete // opt.population * opt.population
-    while len(study.trials) < first + opt.population:
-        study.sampler = sampler_for(opt, len(study.trials))
-        study.ask(fixed_distributions=dists)
-    running = [t for t in study.get_trials(deepcopy=False, states=[optuna.trial.TrialState.RUNNING])
-               if t.number >= first]
-    return [Asked(t.number, dict(t.params), generation_of(t)) for t in sorted(running, key=lambda t: t.number)]
+    complete = sorted(study.get_trials(deepcopy=False, states=[optuna.trial.TrialState.COMPLETE]),
+                      key=lambda t: t.number)
+    first = len(complete) // opt.population * opt.population
+    mem = in_memory_copy(opt, complete[:first])
+    batch = []
+    for _ in range(opt.population):
+        mem.sampler = sampler_for(opt, len(mem.trials))
+        trial = mem.ask(fixed_distributions=dists)
+        frozen = mem._storage.get_trial(trial._trial_id)  # noqa: SLF001 (the generation optuna assigned)
+        batch.append(Asked(trial.number, dict(trial.params), generation_of(frozen), dict(frozen.system_attrs)))
+    return batch[len(complete) - first:]
 
 
-def tell(study: Any, number: int, values: list[float]) -> None:
-    study.tell(number, values)
+def tell(opt: Optimisation, study: Any, asked: Asked, values: list[float]) -> None:
+    """Store a told trial in the study: one transaction, so a kill leaves it stored or not at all."""
+    optuna = optuna_quiet()
+    if len(study.trials) != asked.number:
+        raise RuntimeError(f"the study {study.study_name} has {len(study.trials)} trials, expected {asked.number}")
+    study.add_trial(optuna.trial.create_trial(params=asked.params, distributions=distributions(opt.space),
+                                              values=values, system_attrs=asked.system_attrs))
 
 
 @dataclass
@@ -133,11 +155,14 @@ def run_search(opt: Optimisation, exp_dir: Path, evaluate_batch: Callable[[list[
     study = open_study(opt, exp_dir)
     study.set_user_attr("population", opt.population)
     complete = optuna.trial.TrialState.COMPLETE
+    told = len(study.get_trials(deepcopy=False, states=[complete]))
+    if told:
+        log(f"resuming {opt.name}: {told} trials told")
     while len(study.get_trials(deepcopy=False, states=[complete])) < opt.generations * opt.population:
         batch = next_batch(opt, study)
         values = evaluate_batch(batch)
         for asked, v in zip(batch, values, strict=True):
-            tell(study, asked.number, v)
+            tell(opt, study, asked, v)
         done = len(study.get_trials(deepcopy=False, states=[complete]))
         log(f"  generation {batch[0].generation}: {done} trials told")
     done = len(study.get_trials(deepcopy=False, states=[complete]))

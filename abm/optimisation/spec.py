@@ -276,7 +276,7 @@ def parse_optimisation(data: dict[str, Any], path: Path) -> Optimisation:
     space = _space(data.get("space"), path)
     base_keys = [o.split("=", 1)[0].lstrip("+~") for o in base]
     for d in space:
-        if d.key in base_keys or any(k.startswith(d.key + ".") for k in base_keys if d.kind == "group"):
+        if d.key in base_keys:
             raise UserError(f"{path}: base sets {d.key!r}, a design dimension: leave it to space")
     objectives, directions = _objectives(data.get("objectives"), path)
     named = _names(data.get("named", []), path, "named", group_options("practice"), 0) if data.get("named") else []

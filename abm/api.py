@@ -13,7 +13,9 @@ replications (docs/experiments.md, "The EMA Workbench").
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -76,17 +78,39 @@ class ModelFunction:
 
     A plain frozen dataclass of strings, so it pickles (the workbench's MultiprocessingEvaluator sends it to
     its worker processes). Each call composes `configs/` with the base overrides and then the keywords' own
-    (the last value of a key wins, as in Hydra), runs the model and computes the outcomes with
-    abm.analysis.outcomes, the one definition the optimiser and scenario discovery use too."""
+    (the last value of a key wins, as in Hydra; composed once per process for each set of keywords apart
+    from the seed), runs the model with the seed and computes the outcomes with abm.analysis.outcomes, the
+    one definition the optimiser and scenario discovery use too. A call equals `abm.run` on the same
+    overrides, number for number."""
 
     overrides: tuple[str, ...]
     outcomes: tuple[str, ...]
 
     def __call__(self, **kwargs: Any) -> dict[str, float]:
         from abm.analysis.outcomes import outcome_values, parse_outcomes
+        from abm.core.params import from_dict
+        from abm.experiments.jobs import configured
 
-        result = run([*self.overrides, *keyword_overrides(kwargs)])
+        seed = kwargs.pop("seed", None)
+        overrides = [*self.overrides, *keyword_overrides(kwargs)]
+        if isinstance(seed, int | np.integer) and not isinstance(seed, bool | np.bool_):
+            resolved = configured(resolved_config(tuple(overrides)), {}, int(seed))
+        else:  # no seed (the base's), or one that is not an integer: Hydra reads it, or says what is wrong
+            overrides += keyword_overrides({} if seed is None else {"seed": seed})
+            resolved = copy.deepcopy(resolved_config(tuple(overrides)))
+        result = simulate(from_dict(resolved), config=resolved)
         return outcome_values(result.region, parse_outcomes(list(self.outcomes)))
+
+
+@functools.lru_cache(maxsize=256)
+def resolved_config(overrides: tuple[str, ...]) -> dict[str, Any]:
+    """The resolved config of overrides, composed once per process (Hydra's composition costs about 0.3 s,
+    several times a small run): replications differ only in their seed, which is set in a copy, as
+    `abm experiment` runs each configuration's seeds (abm.experiments.jobs.configured,
+    abm.experiments.task.execute_resolved). Callers must not modify the dict."""
+    from abm.config.hydra_bridge import compose_config, resolved_dict
+
+    return resolved_dict(compose_config(overrides))
 
 
 def as_function(overrides: Sequence[str] = (), outcomes: Sequence[str] = DEFAULT_OUTCOMES) -> ModelFunction:

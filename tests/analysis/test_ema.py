@@ -78,6 +78,19 @@ def test_export_round_trips_through_load_results_with_the_store_readers_values(s
     assert got_o.keys() == outcomes.keys() and all(np.array_equal(got_o[k], outcomes[k]) for k in outcomes)
 
 
+def test_from_experiments_gives_scenarios_as_function_runs_again_to_the_stored_numbers(store: Path) -> None:
+    from abm.api import as_function
+
+    from_experiments = workbench().em_framework.points.from_experiments
+
+    experiments, outcomes = export("tiny", ["maturity_total", "adoption_share_mean"], root=store)
+    f = as_function(["organisation.n_staff=40", "organisation.n_units=4", "organisation.n_innovation_units=1",
+                     "weeks=8"], outcomes=["maturity_total", "adoption_share_mean"])
+    samples = from_experiments(experiments)  # the parameter columns, without scenario, policy and model
+    for i in (0, 5):
+        assert f(**samples[i]) == {k: outcomes[k][i] for k in outcomes}  # the stored run, number for number
+
+
 def test_default_outcomes_are_the_experiments_metrics_at_the_last_week(store: Path, tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     dest = tmp_path / "out" / "default.tar.gz"  # a missing folder is made
@@ -140,3 +153,29 @@ def test_bad_export_from_the_real_command_line_has_no_traceback(store: Path, tmp
               "--outcome", "nope")
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "outcome='nope' is not allowed" in out.stderr
     assert "Traceback" not in out.stderr and "ipyparallel" not in out.stderr and files_in(tmp_path) == []
+
+
+def test_an_experiment_over_a_posterior_exports_each_runs_draw_and_its_values(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from abm.analysis.pooled import DRAW
+    from abm.experiments.posterior import write_posterior
+    from abm.paths import CONFIGS_ENV
+
+    posterior = pd.DataFrame({"learning.p_turnover": [0.001, 0.004, 0.0125], "maturity.w_services": [0.3, 0.5, 0.7],
+                              "weight": [0.2, 0.3, 0.5]})
+    write_posterior(posterior, tmp_path / "cfg" / "posterior" / "toy.parquet")
+    monkeypatch.setenv(CONFIGS_ENV, str(tmp_path / "cfg"))
+    (tmp_path / "post.yaml").write_text(
+        "name: post\nbase: [organisation.n_staff=40, organisation.n_units=4, organisation.n_innovation_units=1, "
+        "weeks=4]\nsweep:\n  practice: exploit_only,contextual\nseeds: 1\nposterior: toy\ndraws: 2\n", encoding="utf-8")
+    assert main(["experiment", str(tmp_path / "post.yaml"), "--root", str(tmp_path / "s"), "--workers", "1"]) == 0
+    experiments, outcomes = export("post", ["maturity_total"], root=tmp_path / "s")
+    assert list(experiments.columns) == ["practice", "learning__p_turnover", "maturity__w_services", DRAW, "seed",
+                                         *BOOKKEEPING]
+    assert experiments[DRAW].dtype == "int64" and sorted(experiments[DRAW]) == [0, 0, 1, 1]
+    drawn = read_spec("post", tmp_path / "s")["posterior_draws"]
+    for _, row in experiments.iterrows():
+        values = drawn[row[DRAW]]["values"]
+        assert (row["learning__p_turnover"], row["maturity__w_services"]) == (
+            values["learning.p_turnover"], values["maturity.w_services"])
+    assert outcomes["maturity_total"].shape == (4,)

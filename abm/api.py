@@ -132,7 +132,7 @@ def as_function(overrides: Sequence[str] = (), outcomes: Sequence[str] = DEFAULT
     if isinstance(overrides, str) or not all(isinstance(o, str) for o in overrides):
         raise UserError(f"overrides={overrides!r} is not allowed: a list of Hydra overrides key=value, "
                         "e.g. ['organisation=small', 'weeks=52']")
-    names = tuple(o.name for o in parse_outcomes(list(outcomes) if not isinstance(outcomes, str) else outcomes))
+    names = tuple(o.name for o in parse_outcomes(outcomes))
     compose(overrides)  # the base configuration must compose and validate by itself
     return ModelFunction(tuple(overrides), names)
 

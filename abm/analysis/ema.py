@@ -40,7 +40,7 @@ from abm.analysis.pooled import DRAW
 from abm.core.metrics import REGISTRY
 from abm.errors import UserError
 from abm.store.files import atomic_write
-from abm.store.reader import load_region, load_runs, read_spec, swept_keys
+from abm.store.reader import experiment_dir, load_region, load_runs, read_spec, swept_keys
 
 TIME = "TIME"  # the workbench's name of the time steps of its time series outcomes
 BOOKKEEPING = ("scenario", "policy", "model")  # the last columns of the workbench's experiments, in its order
@@ -107,6 +107,7 @@ def export(experiment: str, outcomes: Sequence[str] = (), series: Sequence[str] 
     week, apart from those exported as `series`. `series` are metrics exported every week, each a 2-D array
     (runs x weeks), with `TIME` (the weeks). A name may be an outcome or a series, not both."""
     series = check_series(series)
+    experiment_dir(experiment, root)  # an unknown experiment is one line naming those the store holds
     spec = read_spec(experiment, root)
     names = list(outcomes) or [m for m in (spec.get("metrics") or DEFAULT_METRICS) if m not in series]
     parsed = parse_outcomes(names, "outcome")

@@ -19,10 +19,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", ("abm.core",)),
     ("config", ("abm.config",)),
     ("store", ("abm.store", "abm.simulation")),
-    ("api", ("abm.api",)),
     ("experiments", ("abm.experiments",)),
     ("analysis", ("abm.analysis",)),
     ("calibration", ("abm.calibration",)),
+    ("api", ("abm.api",)),  # after analysis: as_function computes outcomes with abm.analysis.outcomes
     ("validation", ("abm.validation", "viz")),
     ("cli", ("abm.cli", "abm.__main__")),
 )

@@ -21,8 +21,9 @@ commands:
                          -m/--multirun sweeps comma-separated values in parallel local processes
   experiment NAME [overrides] [--workers N] [--launcher local|joblib|slurm|mpi] [--root DIR] [--seeds N]
                          run an experiment file (experiments/NAME.yaml) into the results store, resumably
-  results list | show EXPERIMENT | compact EXPERIMENT   what the store holds (DuckDB over Parquet);
-                         compact merges an experiment's runs into a few Parquet files
+  results list | show EXPERIMENT | compact EXPERIMENT | export EXPERIMENT --ema FILE.tar.gz
+                         what the store holds (DuckDB over Parquet); compact merges an experiment's runs
+                         into a few Parquet files; export writes them as EMA Workbench results
   compare EXPERIMENT [EXPERIMENT2] [--metric M ...] [--week W] [--baseline KEY=VALUE]
                          means with 95% CIs, paired differences vs the baseline, figures and a report
   sensitivity EXPERIMENT [--metric M ...] [--week W]   Morris or Sobol indices of a sensitivity experiment

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("analysis", ("abm.analysis",)),
     ("calibration", ("abm.calibration",)),
     ("api", ("abm.api",)),  # after analysis: as_function computes outcomes with abm.analysis.outcomes
+    ("optimisation", ("abm.optimisation",)),
     ("validation", ("abm.validation", "viz")),
     ("cli", ("abm.cli", "abm.__main__")),
 )

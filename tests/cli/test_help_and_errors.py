@@ -21,6 +21,7 @@ OPTIONS = {
     "sensitivity": ["--metric", "--week", "--root", "--out"],
     "validate": ["--quick", "--out", "--workers", "--only"],
     "calibrate": ["--workers", "--launcher", "--root", "--out", "--force-new"],
+    "optimise": ["--workers", "--launcher", "--root", "--out", "--force-new"],
     "viz": ["--host", "--port"],
 }
 

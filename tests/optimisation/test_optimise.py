@@ -93,15 +93,24 @@ BAD = [
 ]
 
 
+def in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`abm ARGS` through the console script's main() in this process (as a subprocess would see it)."""
+    from abm.cli import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(["abm", *args], code, out.out, out.err)
+
+
 @pytest.mark.parametrize(("keys", "expected"), BAD, ids=[str(b[0])[:50] for b in BAD])
-def test_bad_optimisation_files_are_one_line_exit_2_and_nothing_written(tmp_path, keys, expected):
+def test_bad_optimisation_files_are_one_line_exit_2_and_nothing_written(tmp_path, capsys, keys, expected):
     path = optimisation_file(tmp_path, **keys)
-    out = abm("optimise", str(path), "--root", str(tmp_path / "store"), "--out", str(tmp_path / "out"))
+    out = in_process(capsys, "optimise", str(path), "--root", str(tmp_path / "store"), "--out", str(tmp_path / "out"))
     one_error_line(out, str(path), *expected)
     assert files_in(tmp_path / "store") == [] and files_in(tmp_path / "out") == []
 
 
-def test_missing_files_and_stray_overrides_are_one_line(tmp_path):
+def test_missing_files_and_stray_overrides_are_one_line_without_a_traceback(tmp_path):
     one_error_line(abm("optimise", "no_such_search", "--root", str(tmp_path / "store")),
                    "experiment 'no_such_search' not found")
     path = optimisation_file(tmp_path)

@@ -29,6 +29,9 @@ commands:
   calibrate NAME [--workers N] [--launcher local|slurm] [--root DIR] [--out DIR]
                          pattern-oriented ABC-SMC calibration (pyabc) of a calibration file, resumably:
                          posterior, posterior-predictive check, report and a calibrated preset
+  discover NAME [--workers N] [--launcher local|slurm] [--root DIR] [--out DIR]
+                         scenario discovery (PRIM, EMA Workbench) of a discovery file, resumably: where in the
+                         uncertainty space design B beats design A
   validate [--quick]     the docking report: the full model reproduces March, Bass, Granovetter, Centola
   viz [--host H] [--port P]  the browser app (offline; binds 127.0.0.1:8765 unless told otherwise)
   help                   this message;  --version: the package version
@@ -47,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "compare": "abm.cli.compare:compare_command",
     "sensitivity": "abm.cli.sensitivity:sensitivity_command",
     "calibrate": "abm.cli.calibrate:calibrate_command",
+    "discover": "abm.cli.discover:discover_command",
     "validate": "abm.cli.validate:validate_command",
     "viz": "abm.cli.viz:viz_command",
 }

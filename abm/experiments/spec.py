@@ -153,6 +153,8 @@ def load_spec(name: str) -> Spec:
 def parse_spec(data: dict[str, Any], path: Path) -> Spec:
     if data.get("kind") == "calibration":
         raise UserError(f"{path}: a calibration file (kind: calibration): run it with `abm calibrate {path.stem}`")
+    if data.get("kind") == "discovery":
+        raise UserError(f"{path}: a discovery file (kind: discovery): run it with `abm discover {path.stem}`")
     unknown = [k for k in data if k not in ALLOWED_KEYS]
     if unknown:
         raise UserError(f"{path}: unknown key {unknown[0]!r}: one of {', '.join(ALLOWED_KEYS)}")

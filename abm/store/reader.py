@@ -87,15 +87,18 @@ def experiment_dir(experiment: str, root: str | Path | None = None) -> Path:
 
 
 CALIBRATION_FILE = "calibration.yaml"  # the calibration file as run (abm.calibration.calibrate.CAL_FILE)
+DISCOVERY_FILE = "discovery.yaml"  # the discovery file as run (abm.discovery.discover)
 
 
 def read_spec(experiment: str, root: str | Path | None = None) -> dict[str, Any]:
     """The experiment file as run (`experiment.yaml`), or {} if missing or unreadable (with a warning).
-    A calibration's folder (`calibration.yaml`, abm calibrate) holds runs but no experiment file: its
-    description says so, without a warning."""
+    A calibration's folder (`calibration.yaml`, abm calibrate) or a discovery's (`discovery.yaml`, abm
+    discover) holds runs but no experiment file: its description says so, without a warning."""
     path = results_root(root) / experiment / SPEC_FILE
     if not path.exists() and (path.parent / CALIBRATION_FILE).exists():
         return {"name": experiment, "description": f"calibration (abm calibrate; {CALIBRATION_FILE})"}
+    if not path.exists() and (path.parent / DISCOVERY_FILE).exists():
+        return {"name": experiment, "description": f"scenario discovery (abm discover; {DISCOVERY_FILE})"}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}

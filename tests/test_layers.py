@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("experiments", ("abm.experiments",)),
     ("analysis", ("abm.analysis",)),
     ("calibration", ("abm.calibration",)),
+    ("discovery", ("abm.discovery",)),
     ("validation", ("abm.validation", "viz")),
     ("cli", ("abm.cli", "abm.__main__")),
 )

@@ -23,7 +23,7 @@ import yaml
 
 from abm.discovery import figures, report
 from abm.discovery.prim import PrimResult, base_rate, most_restricted, run_prim
-from abm.discovery.runs import DIFFERENCE, WINS, jobs, run_all, run_table, scenario_table, warm_up
+from abm.discovery.runs import DIFFERENCE, WINS, jobs, pending, run_all, run_table, scenario_table, warm_up
 from abm.discovery.sampling import latin_hypercube
 from abm.discovery.spec import Discovery
 from abm.errors import UserError
@@ -101,10 +101,11 @@ def discover(disc: Discovery, root: Path, out: Path, workers: int = 1, launcher:
         clean_partial(exp_dir)
         write_text(exp_dir / DISCOVERY_FILE, yaml.safe_dump(
             {**disc.as_dict(), "written": datetime.now(UTC).isoformat(timespec="seconds")}, sort_keys=False))
-        if isinstance(executor, Local) and executor.workers > 1:
+        todo = pending(planned, exp_dir)
+        if todo and isinstance(executor, Local) and executor.workers > 1:
             warm_up(disc)
         log(f"{disc.name}: {disc.scenarios} scenarios x {len(disc.designs)} designs x {disc.seeds} seed(s) = "
-            f"{len(planned)} runs over {len(disc.factors)} uncertain factors")
+            f"{len(planned)} runs over {len(disc.factors)} uncertain factors; {todo} to run")
 
         def run_batch(batch: list[Job]) -> int:
             return run_jobs(batch, exp_dir, disc.name, executor)

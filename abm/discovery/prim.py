@@ -56,7 +56,7 @@ def quiet_workbench() -> Iterator[None]:
     """The EMA Workbench imported without its "ipyparallel not installed" warning, its loggers quiet."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*ipyparallel.*")
-        warnings.filterwarnings("ignore", category=FutureWarning, module="ema_workbench")
+        warnings.filterwarnings("ignore", module="ema_workbench")  # its pandas deprecations are not ours
         logger = logging.getLogger("EMA")
         level = logger.level
         logger.setLevel(logging.WARNING)
@@ -89,7 +89,10 @@ def run_prim(x: pd.DataFrame, y: np.ndarray, threshold: float, peel_alpha: float
     with quiet_workbench():
         from ema_workbench.analysis import prim
 
-        box = prim.Prim(x.reset_index(drop=True), y.copy(), peel_alpha=peel_alpha, mass_min=mass_min).find_box()
+        # every factor as float64: the Workbench's pasting writes fractional limits into an int64 column's
+        # box, which pandas 3 refuses (an integer factor's limits are rounded when they are reported)
+        x = x.reset_index(drop=True).astype(np.float64)
+        box = prim.Prim(x, y.copy(), peel_alpha=peel_alpha, mass_min=mass_min).find_box()
     trajectory, limits = _tables(box, list(x.columns))
     return PrimResult(trajectory, limits, headline_box(trajectory), threshold)
 

@@ -15,9 +15,12 @@ from abm.simulation import stamp
 from abm.store.files import write_text
 
 
-def number(v: float, integer: bool = False) -> str:
+def number(v: float, integer: bool = False, side: str = "") -> str:
+    """A value as text; an integer factor's box limit to the whole number inside the box (PRIM pastes it to
+    a half-way point): a low limit up, a high limit down."""
     if integer:
-        return f"{round(v):d}"
+        whole = math.ceil(v - 1e-9) if side == "low" else math.floor(v + 1e-9) if side == "high" else round(v)
+        return f"{whole:d}"
     return f"{v:.4g}"
 
 
@@ -27,7 +30,8 @@ def qp_text(qp: float) -> str:
 
 def limit_words(r: object, factor: Factor) -> str:
     """One restricted factor of a box in words: `x <= 0.3`, `x >= 0.1`, or `0.1 <= x <= 0.3`."""
-    lo, hi = number(r.low, factor.integer), number(r.high, factor.integer)  # type: ignore[attr-defined]
+    lo = number(r.low, factor.integer, "low")  # type: ignore[attr-defined]
+    hi = number(r.high, factor.integer, "high")  # type: ignore[attr-defined]
     low_cut, high_cut = r.low_restricted, r.high_restricted  # type: ignore[attr-defined]
     q_lo, q_hi = qp_text(r.qp_low), qp_text(r.qp_high)  # type: ignore[attr-defined]
     if low_cut and high_cut:
@@ -41,7 +45,8 @@ def limits_table(limits: pd.DataFrame, factors: dict[str, Factor]) -> pd.DataFra
     rows = []
     for r in limits.itertuples(index=False):
         f = factors[r.factor]
-        rows.append({"factor": r.factor, "low": number(r.low, f.integer), "high": number(r.high, f.integer),
+        rows.append({"factor": r.factor, "low": number(r.low, f.integer, "low"),
+                     "high": number(r.high, f.integer, "high"),
                      "quasi-p low": qp_text(r.qp_low), "quasi-p high": qp_text(r.qp_high),
                      "file's range": f"[{number(f.low, f.integer)}, {number(f.high, f.integer)}]"})
     return pd.DataFrame(rows)

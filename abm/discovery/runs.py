@@ -17,7 +17,8 @@ from abm.analysis.outcomes import outcome_value
 from abm.discovery.sampling import SCENARIO, factor_values, scenario_seeds
 from abm.discovery.spec import Discovery
 from abm.experiments.executors import Job
-from abm.experiments.jobs import configured, read_job, value_text
+from abm.experiments.jobs import configured, read_job, stored_folder, value_text
+from abm.store.layout import run_status
 
 DESIGN, SEED, VALUE = "design", "seed", "value"
 DIFFERENCE, WINS = "difference", "b_wins"
@@ -34,6 +35,11 @@ def jobs(disc: Discovery, scenarios: pd.DataFrame) -> dict[tuple[int, str, int],
                 resolved = configured(disc.resolved[design], values, seed)
                 out[int(i), design, seed] = (resolved, [*disc.overrides_of(design), *overrides])
     return out
+
+
+def pending(planned: dict[tuple[int, str, int], Job], exp_dir: Path) -> int:
+    """How many of the planned runs are not finished in the store."""
+    return sum(run_status(stored_folder(exp_dir, r), checksums=False) != "ok" for r, _ in planned.values())
 
 
 def warm_up(disc: Discovery) -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from abm.discovery import figures, report
+from abm.discovery.invocations import invocations, log_invocation
 from abm.discovery.prim import PrimResult, base_rate, most_restricted, run_prim
 from abm.discovery.runs import DIFFERENCE, WINS, jobs, pending, run_all, run_table, scenario_table, warm_up
 from abm.discovery.sampling import latin_hypercube
@@ -110,16 +111,19 @@ def discover(disc: Discovery, root: Path, out: Path, workers: int = 1, launcher:
         def run_batch(batch: list[Job]) -> int:
             return run_jobs(batch, exp_dir, disc.name, executor)
 
+        running = time.perf_counter()
         ran = run_all(planned, run_batch, BATCHES, log)
+        run_seconds = time.perf_counter() - running
         runs = run_table(disc, planned, exp_dir)
         table = scenario_table(disc, scenarios, runs)
         _write_parquet(runs, exp_dir / RUNS_FILE)
         _write_parquet(table, exp_dir / SCENARIOS_FILE)
         wall = time.perf_counter() - start
+        log_invocation(exp_dir, wall, ran, run_seconds, getattr(executor, "workers", 1))
     keys = [f.key for f in disc.factors]
     prim = run_prim(table[keys], table[WINS].to_numpy(), **disc.prim)
     result = Result(disc, exp_dir, out / disc.name, table, runs, prim, base_rate(table[WINS].to_numpy()), wall, ran)
-    write_outputs(result, getattr(executor, "workers", 1))
+    write_outputs(result)
     return result
 
 
@@ -127,7 +131,7 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda p: df.to_parquet(p, index=False))
 
 
-def write_outputs(result: Result, workers: int) -> Path:
+def write_outputs(result: Result) -> Path:
     """The report folder: CSVs, figures and report.md."""
     disc, out = result.disc, result.report_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -143,5 +147,5 @@ def write_outputs(result: Result, workers: int) -> Path:
     ranked = most_restricted(result.prim, keys, {f.key: (f.low, f.high) for f in disc.factors})
     axes = ranked[:2] if len(ranked) >= 2 else [ranked[0], DIFFERENCE]
     figs += figures.scatter(result.table, result.prim, disc, axes, out)
-    return report.write(disc, out, result.table, result.prim, result.rate, figs, result.wall,
-                        len(result.runs), result.ran, workers)
+    return report.write(disc, out, result.table, result.prim, result.rate, figs, invocations(result.exp_dir),
+                        len(result.runs))

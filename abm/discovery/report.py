@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -59,8 +60,19 @@ def question(disc: Discovery) -> str:
             f"`{disc.outcome.name}` ({disc.outcome.label}; {better} is better){margin}?")
 
 
+def cost(calls: list[dict[str, Any]]) -> str:
+    """The whole cost over every invocation of the discovery."""
+    total = sum(float(c["wall_seconds"]) for c in calls)
+    launched = sum(int(c["runs_launched"]) for c in calls)
+    seconds = sum(float(c["run_seconds"]) for c in calls)
+    each = ", ".join(f"{float(c['wall_seconds']):,.0f} s ({int(c['runs_launched'])} runs, {c['workers']} "
+                     "worker(s))" for c in calls)
+    return (f"- Wall time on this machine: {total:,.0f} s in {len(calls)} invocation(s) of the command ({each}); "
+            f"the {launched:,} runs took {seconds:,.0f} s, {launched / max(seconds, 1e-9):.2f} runs per second.")
+
+
 def write(disc: Discovery, out: Path, table: pd.DataFrame, result: PrimResult, rate: tuple[float, float, float],
-          figures: list[Path], wall: float, runs: int, ran: int, workers: int) -> Path:
+          figures: list[Path], calls: list[dict[str, Any]], runs: int) -> Path:
     factors = {f.key: f for f in disc.factors}
     p, lo, hi = rate
     wins = int(table["b_wins"].sum())
@@ -74,8 +86,7 @@ def write(disc: Discovery, out: Path, table: pd.DataFrame, result: PrimResult, r
              f"(common random numbers): {runs:,} runs.",
              f"- B wins a scenario when its seed-mean `{disc.outcome.name}` is better than A's by more than "
              f"{disc.margin:g}.",
-             f"- Wall time: {wall:,.0f} s on {workers} worker(s), {ran:,} runs run by this invocation "
-             f"({ran / max(wall, 1e-9):.2f} runs per second overall).", ""]
+             cost(calls), ""]
     lines += ["## Uncertain factors", "", markdown(pd.DataFrame(
         [{"factor": f.key, "range": f"[{number(f.low, f.integer)}, {number(f.high, f.integer)}]",
           "kind": "integer" if f.integer else "float"} for f in disc.factors])), ""]

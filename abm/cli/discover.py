@@ -77,9 +77,20 @@ def discover_command(args: Sequence[str]) -> int:
         row = prim.trajectory.loc[prim.headline]
         print(f"  headline box {prim.headline}: coverage {row['coverage']:.2f}, density {row['density']:.2f}, "
               f"mass {row['mass']:.2f}, restricts {row['restricted'] or 'nothing'}")
-        ranges = {f.key: (f.low, f.high) for f in disc.factors}
+        from abm.discovery.report import number
+
+        factors = {f.key: f for f in disc.factors}
         for r in prim.headline_limits().itertuples(index=False):
-            lo, hi = ranges[r.factor]
-            print(f"    {r.factor:<32} [{r.low:.4g}, {r.high:.4g}] of [{lo:.4g}, {hi:.4g}]")
+            f = factors[r.factor]
+            print(f"    {r.factor:<32} [{number(r.low, f.integer, 'low')}, {number(r.high, f.integer, 'high')}] "
+                  f"of [{number(f.low, f.integer)}, {number(f.high, f.integer)}]")
+        kept = prim.significant_limits()
+        if not kept.empty:
+            from abm.discovery.prim import box_stats
+
+            keys = [f.key for f in disc.factors]
+            s = box_stats(result.table[keys], result.table["b_wins"].to_numpy(), kept)
+            print(f"  only the limits of quasi-p < 0.05 ({', '.join(kept['factor'])}): coverage {s['coverage']:.2f}, "
+                  f"density {s['density']:.2f}, mass {s['mass']:.2f}")
     print(f"report: {result.report_dir / 'report.md'}")
     return 0

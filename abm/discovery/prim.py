@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 HEADLINE_COVERAGE = 0.5  # design choice: the headline box explains at least half of the wins
+SIGNIFICANT = 0.05  # a limit whose quasi-p-value is below this is kept in the simplified box
 LEVEL = 0.95  # the base rate's interval
 
 
@@ -44,6 +45,17 @@ class PrimResult:
     @property
     def meets_threshold(self) -> bool:
         return self.headline is not None and float(self.trajectory.loc[self.headline, "density"]) >= self.threshold
+
+    def significant_limits(self) -> pd.DataFrame:
+        """The headline box's limits with a quasi-p-value below SIGNIFICANT on at least one side; a side
+        whose own quasi-p-value is not below it is released to the sampled edge."""
+        limits = self.headline_limits().copy()
+        low_ok, high_ok = limits["qp_low"] < SIGNIFICANT, limits["qp_high"] < SIGNIFICANT
+        limits["low_restricted"] &= low_ok
+        limits["high_restricted"] &= high_ok
+        limits.loc[~low_ok, "low"] = limits.loc[~low_ok, "full_low"]
+        limits.loc[~high_ok, "high"] = limits.loc[~high_ok, "full_high"]
+        return limits[low_ok | high_ok].reset_index(drop=True)
 
     def headline_limits(self) -> pd.DataFrame:
         if self.headline is None:
@@ -143,3 +155,15 @@ def most_restricted(result: PrimResult, factors: list[str], ranges: dict[str, tu
         cut[r.factor] = 1.0 - (r.high - r.low) / (hi - lo) if hi > lo else 0.0
     ranked = sorted(cut, key=lambda f: (-cut[f], factors.index(f)))
     return [*ranked, *(f for f in factors if f not in cut)]
+
+
+def box_stats(x: pd.DataFrame, y: np.ndarray, limits: pd.DataFrame) -> dict[str, float]:
+    """Coverage, density and mass of the box given by `limits` (inclusive; unlisted factors unrestricted)."""
+    y = np.asarray(y, dtype=bool)
+    inside = np.ones(len(x), dtype=bool)
+    for r in limits.itertuples(index=False):
+        values = x[r.factor].to_numpy(dtype=np.float64)
+        inside &= (values >= r.low) & (values <= r.high)
+    wins = int(np.sum(y & inside))
+    return {"coverage": wins / max(int(y.sum()), 1), "density": wins / max(int(inside.sum()), 1),
+            "mass": float(inside.mean()), "n": int(inside.sum()), "wins": wins}

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from abm.analysis.markdown import markdown
-from abm.discovery.prim import HEADLINE_COVERAGE, LEVEL, PrimResult
+from abm.discovery.prim import HEADLINE_COVERAGE, LEVEL, SIGNIFICANT, PrimResult, box_stats
 from abm.discovery.spec import Discovery, Factor
 from abm.simulation import stamp
 from abm.store.files import write_text
@@ -53,6 +53,19 @@ def limits_table(limits: pd.DataFrame, factors: dict[str, Factor]) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def simplified(disc: Discovery, table: pd.DataFrame, result: PrimResult, factors: dict[str, Factor]) -> list[str]:
+    """The headline box with only its limits of quasi-p below SIGNIFICANT, and what it covers in the sample."""
+    kept = result.significant_limits()
+    head = f"**The box with only the limits of quasi-p below {SIGNIFICANT:g}**"
+    if kept.empty:
+        return [f"{head}: none of its limits has a quasi-p-value below {SIGNIFICANT:g}; the box may be chance.", ""]
+    stats = box_stats(table[list(factors)], table["b_wins"].to_numpy(), kept)
+    words = [limit_words(r, factors[r.factor]) for r in kept.itertuples(index=False)]
+    return [f"{head} (the others dropped, Bryant & Lempert 2010): {disc.b} beats {disc.a} where "
+            + "; and ".join(words) + f". In the sample it covers {stats['coverage']:.2f} of B's wins at density "
+            f"{stats['density']:.2f}, mass {stats['mass']:.2f} ({stats['n']} scenarios, {stats['wins']} wins).", ""]
+
+
 def question(disc: Discovery) -> str:
     better = "higher" if disc.better == "higher" else "lower"
     margin = f" by more than {disc.margin:g}" if disc.margin > 0 else ""
@@ -67,8 +80,9 @@ def cost(calls: list[dict[str, Any]]) -> str:
     seconds = sum(float(c["run_seconds"]) for c in calls)
     each = ", ".join(f"{float(c['wall_seconds']):,.0f} s ({int(c['runs_launched'])} runs, {c['workers']} "
                      "worker(s))" for c in calls)
-    return (f"- Wall time on this machine: {total:,.0f} s in {len(calls)} invocation(s) of the command ({each}); "
-            f"the {launched:,} runs took {seconds:,.0f} s, {launched / max(seconds, 1e-9):.2f} runs per second.")
+    runs = (f"the {launched:,} runs took {seconds:,.0f} s, {launched / max(seconds, 1e-9):.2f} runs per second"
+            if launched else "no run was needed (the runs were in the store)")
+    return f"- Wall time on this machine: {total:,.0f} s in {len(calls)} invocation(s) of the command ({each}); {runs}."
 
 
 def write(disc: Discovery, out: Path, table: pd.DataFrame, result: PrimResult, rate: tuple[float, float, float],
@@ -125,6 +139,7 @@ def write(disc: Discovery, out: Path, table: pd.DataFrame, result: PrimResult, r
                       "A quasi-p-value is PRIM's one-sided binomial test of the box against the same box without "
                       "that limit (Bryant & Lempert 2010): below 0.05, the limit is unlikely to be chance.", "",
                       markdown(limits_table(limits, factors)), ""]
+            lines += simplified(disc, table, result, factors)
         else:
             lines += ["The headline box restricts no factor: no region of the sampled space is denser in B's wins "
                       "than the whole.", ""]

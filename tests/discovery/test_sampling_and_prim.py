@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm.discovery.prim import base_rate, headline_box, most_restricted, run_prim
+from abm.discovery.prim import base_rate, box_stats, headline_box, most_restricted, run_prim
 from abm.discovery.sampling import latin_hypercube, scenario_seeds
 from abm.discovery.spec import Factor
 
@@ -59,6 +59,10 @@ def test_prim_recovers_a_planted_rule_on_the_right_factor_near_the_right_limit()
     assert 0.68 <= limits["low"].iloc[0] <= 0.75
     assert limits["qp_low"].iloc[0] < 1e-6 and math.isnan(limits["qp_high"].iloc[0])
     assert most_restricted(result, ["x1", "x2", "x3"], {"x1": (0, 1), "x2": (0, 1), "x3": (0, 49)})[0] == "x1"
+    kept = result.significant_limits()  # the planted limit is the one that matters
+    assert list(kept["factor"]) == ["x1"] and kept["high"].iloc[0] == kept["full_high"].iloc[0]
+    stats = box_stats(x, y, kept)
+    assert stats["density"] == 1.0 and stats["coverage"] == row["coverage"] and stats["n"] == row["n"]
     again = run_prim(x, y, threshold=0.8, peel_alpha=0.05, mass_min=0.05)  # deterministic
     pd.testing.assert_frame_equal(again.trajectory, result.trajectory, check_exact=True)
     pd.testing.assert_frame_equal(again.limits, result.limits, check_exact=True)

@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("calibration", ("abm.calibration",)),
     ("api", ("abm.api",)),  # after analysis: as_function computes outcomes with abm.analysis.outcomes
     ("optimisation", ("abm.optimisation",)),
+    ("discovery", ("abm.discovery",)),
     ("validation", ("abm.validation", "viz")),
     ("cli", ("abm.cli", "abm.__main__")),
 )

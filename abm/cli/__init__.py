@@ -33,6 +33,9 @@ commands:
   optimise NAME [--workers N] [--launcher local|slurm] [--root DIR] [--out DIR]
                          multi-objective search over practice designs (optuna NSGA-II), robust over futures
                          and posterior draws, resumably: the Pareto front and each named practice's regret
+  discover NAME [--workers N] [--launcher local|slurm] [--root DIR] [--out DIR]
+                         scenario discovery (PRIM, EMA Workbench) of a discovery file, resumably: where in the
+                         uncertainty space design B beats design A
   validate [--quick]     the docking report: the full model reproduces March, Bass, Granovetter, Centola
   viz [--host H] [--port P]  the browser app (offline; binds 127.0.0.1:8765 unless told otherwise)
   help                   this message;  --version: the package version
@@ -52,6 +55,7 @@ COMMANDS: dict[str, str] = {
     "sensitivity": "abm.cli.sensitivity:sensitivity_command",
     "calibrate": "abm.cli.calibrate:calibrate_command",
     "optimise": "abm.cli.optimise:optimise_command",
+    "discover": "abm.cli.discover:discover_command",
     "validate": "abm.cli.validate:validate_command",
     "viz": "abm.cli.viz:viz_command",
 }

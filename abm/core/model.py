@@ -98,6 +98,8 @@ class RegionModel(mesa.Model):
         self.patient_facing = column("patient_facing", bool)
         self.mandate_weeks = column("mandate_weeks", np.int64)
         self.mandated = self.mandate_weeks > 0
+        self.mandate_weeks[self.mandated] += params.services.mandate_delay  # deadlines later, roll-outs slower
+        self.advantage[: self.n_catalogue] *= params.services.advantage_scale  # the value of listed services
         self.requires_interoperability = column("requires_interoperability")
         self.technical_failure = column("technical_failure")
         self.dimension = np.array([DIMENSIONS.index(s.dimension) for s in catalogue], dtype=np.int64)

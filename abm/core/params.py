@@ -456,6 +456,15 @@ class ServicesParams(Validated):
         0.5, "share of a service's advantage that depends on its fit to what good care needs (misfit can harm)",
         src="Greenhalgh et al. 2017 (NASSS: value proposition)",
     )
+    advantage_scale: float = p(
+        1.0, "multiplies every catalogue service's relative advantage (the value of services; proposals keep "
+        "proposal_advantage)", 0.25, 2.0,
+        src="assumption (the value of services is uncertain: Greenhalgh et al. 2017, NASSS)",
+    )
+    mandate_delay: int = n(
+        0, "weeks added to every mandated service's deadline (its roll-out window: national mandates later and "
+        "slower)", 0, 520, src="assumption (the timing of national mandates is uncertain: Moll et al. 2018)",
+    )
     proposals_per_year: float = p(
         4.0, "proposals for new e-health services (local initiatives, vendors' offers) reaching management a "
         "year beyond the catalogue, of uncertain value (0: the catalogue only)", 0.0, 52.0,

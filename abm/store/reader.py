@@ -88,8 +88,9 @@ def experiment_dir(experiment: str, root: str | Path | None = None) -> Path:
 
 CALIBRATION_FILE = "calibration.yaml"  # the calibration file as run (abm.calibration.calibrate.CAL_FILE)
 # A search's folder holds runs but no experiment file; its file as run names what it is.
+DISCOVERY_FILE = "discovery.yaml"  # the discovery file as run (abm.discovery.discover)
 SEARCH_FILES = {CALIBRATION_FILE: "calibration (abm calibrate", "optimisation.yaml": "optimisation (abm optimise",
-                "discovery.yaml": "scenario discovery (abm discover"}
+                DISCOVERY_FILE: "scenario discovery (abm discover"}
 
 
 def read_spec(experiment: str, root: str | Path | None = None) -> dict[str, Any]:

@@ -101,6 +101,8 @@ def test_sensitivity_design_runs_as_a_sweep(method: str, block: str, n_points: i
     assert "ehealth-abm" in (out / "report.md").read_text()  # stamped with version, commit and date
 
 
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in (REPO / "experiments").glob("*.yaml")
                                          if "\nkind: " not in p.read_text()))  # searches: their own tests
 def test_experiment_files_are_valid(name: str) -> None:

@@ -22,6 +22,7 @@ OPTIONS = {
     "validate": ["--quick", "--out", "--workers", "--only"],
     "calibrate": ["--workers", "--launcher", "--root", "--out", "--force-new"],
     "optimise": ["--workers", "--launcher", "--root", "--out", "--force-new"],
+    "discover": ["--workers", "--launcher", "--root", "--out", "--force-new"],
     "viz": ["--host", "--port"],
 }
 
@@ -50,6 +51,7 @@ def test_help_exits_0_with_the_full_usage(command: str, flag: str, capsys: pytes
     (["validate", "--bogus"], "validate: ", "unknown argument '--bogus'"),
     (["calibrate"], "calibrate: ", "the following arguments are required: name"),
     (["calibrate", "x", "--launcher", "mpi"], "calibrate: ", "argument --launcher: invalid choice"),
+    (["discover"], "discover: ", "the following arguments are required: name"),
     (["viz", "--colour", "red"], "viz: ", "unknown argument '--colour'"),
     (["run", "--frobnicate"], "run: ", "unknown argument '--frobnicate'"),
 ])

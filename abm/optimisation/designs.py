@@ -131,3 +131,22 @@ def design_row(opt: Optimisation, ev: Evaluation) -> dict[str, Any]:
         row[f"{o.name}_lo"] = lo
         row[f"{o.name}_hi"] = hi
     return row
+
+
+def paired_difference(opt: Optimisation, design_runs: pd.DataFrame, design: str, against: str,
+                      draws: Sequence[Unit]) -> dict[str, tuple[float, float, float, int]]:
+    """Per objective: design minus `against`, paired on (environment, draw, seed) (the same futures), pooled
+    over the draws as the objectives are (abm.analysis.pooled.draw_interval): (mean, lo, hi, units in which the
+    difference has the pooled mean's sign). The units are draws over a posterior, else seeds."""
+    by = "draw" if opt.posterior else "seed"
+    keys = ["environment", "draw", "seed"]
+    a = design_runs[design_runs["design"] == design].set_index(keys)
+    b = design_runs[design_runs["design"] == against].set_index(keys)
+    weights = {u.index: u.weight for u in draws}
+    out = {}
+    for o in opt.objectives:
+        diff = (a[o.name] - b[o.name]).groupby(level=by, sort=True).mean()
+        w = np.array([weights[i] for i in diff.index]) if opt.posterior else np.ones(len(diff))
+        mean, _, lo, hi = draw_interval(diff.to_numpy(), w)
+        out[o.name] = (mean, lo, hi, int(np.sum(np.sign(diff.to_numpy()) == np.sign(mean))))
+    return out

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from abm.analysis.markdown import fmt, markdown
+from abm.optimisation.designs import paired_difference, units
 from abm.simulation import stamp
 from abm.store.files import write_text
 from abm.store.invocations import invocations
@@ -38,6 +39,23 @@ def objective_columns(result: Result, rows: pd.DataFrame) -> pd.DataFrame:
         out[f"{o.name} [95%]"] = [interval(m, lo, hi) for m, lo, hi in
                                   zip(rows[o.name], rows[f"{o.name}_lo"], rows[f"{o.name}_hi"], strict=True)]
     return out
+
+
+def paired_rows(result: Result, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """One row per (design, against): each objective's paired difference with its interval and sign count."""
+    opt = result.opt
+    draws = units(opt)
+    n = len(draws) if opt.posterior else len(opt.seeds)
+    rows = []
+    for design, against in pairs:
+        d = paired_difference(opt, result.design_runs, design, against, draws)
+        row = {"design": design, "minus": against}
+        for o in opt.objectives:
+            mean, lo, hi, same = d[o.name]
+            row[f"{o.name} [95%]"] = f"{mean:+.3g} [{lo:+.3g}, {hi:+.3g}]"
+            row[f"{o.name}: same sign"] = f"{same}/{n}"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def cost_lines(result: Result) -> list[str]:
@@ -91,12 +109,26 @@ def write(result: Result, figures: list[Path]) -> Path:
         for o in opt.objectives:
             show[f"gain in {o.name}"] = [fmt(v) for v in r[f"gain_{o.name}"]]
         named = t[t["kind"] == "named"]
+        paired = paired_rows(result, [(f, p) for p, f in zip(r["practice"], r["closest_front_design"], strict=True)
+                                      if f != p])
         lines += ["## Regret of the named practices", "",
                   "Regret: the most by which one front design beats the practice on every objective at once, in "
                   "shares of each objective's range over all designs (Zitzler et al. 2003's additive epsilon "
                   "indicator); 0 when none does. The gains are that design's, in each objective's units.", "",
-                  markdown(show), "", "The named practices' values:", "",
-                  markdown(objective_columns(result, named)), ""]
+                  markdown(show), ""]
+        if not paired.empty:
+            lines += ["Those gains paired on the same futures (environment, draw, seed), with 95% intervals over the "
+                      "draws and the number of draws in which the gain has the same sign:", "", markdown(paired), ""]
+        lines += ["The named practices' values:", "", markdown(objective_columns(result, named)), ""]
+    reference = opt.named[0] if opt.named else None
+    if reference is not None:
+        others = [d for d in front["design"] if d != reference]
+        table = paired_rows(result, [(d, reference) for d in others])
+        if not table.empty:
+            lines += [f"## The front against {reference}", "",
+                      f"Each front design minus `{reference}`, paired on the same futures: what a design on the front "
+                      "gains and what it costs, with 95% intervals over the draws (and in how many draws the "
+                      "difference has that sign).", "", markdown(table), ""]
     env = result.design_runs.groupby(["design", "environment"], sort=False)[[o.name for o in opt.objectives]].mean()
     shown = sorted(set(front["design"]) | set(t.loc[t["kind"] == "named", "design"]), key=str)
     if len(opt.environments) > 1:

@@ -121,21 +121,30 @@ def test_missing_files_and_stray_overrides_are_one_line_without_a_traceback(tmp_
     assert files_in(tmp_path / "store") == []
 
 
-def test_one_or_two_workers_give_the_same_designs_bit_for_bit(tmp_path):
-    path = optimisation_file(tmp_path)
-    for workers in ("1", "2"):
-        out = abm("optimise", str(path), "--workers", workers, "--root", str(tmp_path / f"w{workers}"),
-                  "--out", str(tmp_path / f"out{workers}"))
-        assert out.returncode == 0, out.stderr[-2000:]
-    one, two = designs(tmp_path / "w1"), designs(tmp_path / "w2")
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(file, store root, report folder) of one uninterrupted search of 3 generations with two workers: the
+    reference the other tests compare with."""
+    tmp = tmp_path_factory.mktemp("reference")
+    path = optimisation_file(tmp, generations=3)
+    out = abm("optimise", str(path), "--workers", "2", "--root", str(tmp / "w2"), "--out", str(tmp / "out2"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    return path, tmp / "w2", tmp / "out2"
+
+
+def test_one_or_two_workers_give_the_same_designs_bit_for_bit(tmp_path, reference):
+    path, root, report = reference
+    out = abm("optimise", str(path), "--workers", "1", "--root", str(tmp_path / "w1"), "--out", str(tmp_path / "o1"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    one, two = designs(tmp_path / "w1"), designs(root)
     pd.testing.assert_frame_equal(one, two, check_exact=True)
-    assert list(one["design"]) == ["exploit_only", "contextual", *(f"T{i}" for i in range(8))]
-    assert one["on_front"].any() and (one["generation"].dropna() == [0] * 4 + [1] * 4).all()
+    assert list(one["design"]) == ["exploit_only", "contextual", *(f"T{i}" for i in range(12))]
+    assert one["on_front"].any() and (one["generation"].dropna() == [0] * 4 + [1] * 4 + [2] * 4).all()
     for name in ("report.md", "front.csv", "regret.csv", "front.png", "over_time.svg", "front_designs.png"):
-        assert (tmp_path / "out2" / "opt" / name).is_file(), name
-    again = abm("optimise", str(path), "--root", str(tmp_path / "w2"), "--out", str(tmp_path / "out2"))
+        assert (report / "opt" / name).is_file(), name
+    again = abm("optimise", str(path), "--root", str(tmp_path / "w1"), "--out", str(tmp_path / "o1"))
     assert again.returncode == 0 and "  generation " not in again.stderr  # complete: no trial is asked again
-    pd.testing.assert_frame_equal(designs(tmp_path / "w2"), two, check_exact=True)
+    pd.testing.assert_frame_equal(designs(tmp_path / "w1"), two, check_exact=True)
 
 
 def trials_told(db: Path) -> int:
@@ -146,10 +155,8 @@ def trials_told(db: Path) -> int:
         return 0
 
 
-def test_a_killed_search_resumes_without_losing_trials_or_runs(tmp_path):
-    path = optimisation_file(tmp_path, generations=3)
-    reference = abm("optimise", str(path), "--workers", "2", "--root", str(tmp_path / "ref"))
-    assert reference.returncode == 0, reference.stderr[-2000:]
+def test_a_killed_search_resumes_without_losing_trials_or_runs(tmp_path, reference):
+    path, reference_root, _ = reference
     root = tmp_path / "killed"
     db = root / "opt" / "optuna.db"
     proc = subprocess.Popen([sys.executable, "-m", "abm.cli", "optimise", str(path), "--workers", "2", "--root",
@@ -170,7 +177,7 @@ def test_a_killed_search_resumes_without_losing_trials_or_runs(tmp_path):
     assert f"resuming opt: {told} trials told" in resumed.stderr
     for p, mtime in runs_before.items():  # finished runs are kept, not run again
         assert p.stat().st_mtime_ns == mtime
-    pd.testing.assert_frame_equal(designs(root), designs(tmp_path / "ref"), check_exact=True)
+    pd.testing.assert_frame_equal(designs(root), designs(reference_root), check_exact=True)
 
 
 def test_a_corrupt_study_is_reported_by_path_and_left_alone(tmp_path):

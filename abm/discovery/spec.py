@@ -29,15 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from abm.analysis.outcomes import Outcome, parse_outcome
 from abm.config.hydra_bridge import compose_config, resolved_dict, to_params
 from abm.config.overrides import is_seed, key_of
 from abm.core.params import GROUPS, from_dict, shown
 from abm.errors import UserError
 from abm.experiments.jobs import configured
-from abm.experiments.spec import MAX_FILE_BYTES, BoundedLoader, check_launcher, find_spec_file
+from abm.experiments.spec import check_launcher, read_search_file
 
 KIND = "discovery"
 ALLOWED_KEYS = ("kind", "name", "description", "base", "designs", "criterion", "uncertain", "scenarios", "seeds",
@@ -109,24 +107,7 @@ def is_discovery_file(data: Any) -> bool:
 
 def read_file(name: str) -> tuple[Path, dict[str, Any]]:
     """The YAML mapping of a discovery file, found like an experiment file (a name or a path)."""
-    path = find_spec_file(name)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise UserError(f"{path}: a file of {size:,} bytes is not allowed: at most {MAX_FILE_BYTES:,} bytes")
-    try:
-        data = yaml.load(path.read_bytes().decode("utf-8"), Loader=BoundedLoader)  # noqa: S506 (a SafeLoader)
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({' '.join(str(exc).split())[:160]})") from None
-    except RecursionError:
-        raise UserError(f"{path}: not valid YAML (nested too deeply)") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a mapping of keys ({', '.join(ALLOWED_KEYS)})")
-    if data.get("kind") != KIND:
-        raise UserError(f"{path}: kind={data.get('kind')!r} is not allowed here: kind: {KIND} "
-                        "(an experiment file runs with `abm experiment`, a calibration file with `abm calibrate`)")
-    return path, data
+    return read_search_file(name, KIND, ALLOWED_KEYS)
 
 
 def load_discovery(name: str) -> Discovery:

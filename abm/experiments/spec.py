@@ -128,8 +128,9 @@ def find_spec_file(name: str) -> Path:
     raise UserError(f"experiment {name!r} not found: one of {', '.join(known) or '(none)'}")
 
 
-def load_spec(name: str) -> Spec:
-    """Read and check an experiment file; every mistake is one line naming the file and key."""
+def read_mapping(name: str, allowed_keys: Sequence[str]) -> tuple[Path, dict[str, Any]]:
+    """A file of experiments/ (by name, or a path) read as a YAML mapping, with the limits every such file has
+    (size, UTF-8, an alias bomb, nesting); every mistake is one line naming the file."""
     path = find_spec_file(name)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -146,7 +147,25 @@ def load_spec(name: str) -> Spec:
     except RecursionError:
         raise UserError(f"{path}: not valid YAML (nested too deeply)") from None
     if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a mapping of keys ({', '.join(ALLOWED_KEYS)})")
+        raise UserError(f"{path}: expected a mapping of keys ({', '.join(allowed_keys)})")
+    return path, data
+
+
+def read_search_file(name: str, kind: str, allowed_keys: Sequence[str]) -> tuple[Path, dict[str, Any]]:
+    """A calibration, optimisation or discovery file (`kind: KIND`) read as read_mapping reads it; a file of
+    another kind is one line naming the command that runs it."""
+    path, data = read_mapping(name, allowed_keys)
+    found = data.get("kind")
+    if found != kind:
+        runs = SEARCH_KINDS.get(found, "abm experiment") if isinstance(found, str) or found is None else None
+        hint = f" (that file runs with `{runs}`)" if runs else ""
+        raise UserError(f"{path}: kind={found!r} is not allowed here: kind: {kind}{hint}")
+    return path, data
+
+
+def load_spec(name: str) -> Spec:
+    """Read and check an experiment file; every mistake is one line naming the file and key."""
+    path, data = read_mapping(name, ALLOWED_KEYS)
     return parse_spec(data, path)
 
 

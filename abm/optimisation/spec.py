@@ -35,15 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from abm.analysis.outcomes import Outcome, parse_outcome
 from abm.config.hydra_bridge import compose_config, config_dir, resolved_dict, to_params
 from abm.config.overrides import is_seed
 from abm.core.params import GROUPS, shown
 from abm.errors import UserError
 from abm.experiments import posterior as post
-from abm.experiments.spec import MAX_FILE_BYTES, BoundedLoader, check_launcher, find_spec_file
+from abm.experiments.spec import check_launcher, read_search_file
 
 KIND = "optimisation"
 ALLOWED_KEYS = ("kind", "name", "description", "base", "environments", *post.KEYS, "seeds", "space", "objectives",
@@ -115,23 +113,8 @@ class Optimisation:
 
 
 def read_file(name: str) -> tuple[Path, dict[str, Any]]:
-    """The YAML mapping of an optimisation file found like an experiment file."""
-    path = find_spec_file(name)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise UserError(f"{path}: a file of {size:,} bytes is not allowed: at most {MAX_FILE_BYTES:,} bytes")
-    try:
-        data = yaml.load(path.read_bytes().decode("utf-8"), Loader=BoundedLoader)  # noqa: S506 (a SafeLoader)
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({' '.join(str(exc).split())[:160]})") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a mapping of keys ({', '.join(ALLOWED_KEYS)})")
-    if data.get("kind") != KIND:
-        raise UserError(f"{path}: kind={data.get('kind')!r} is not allowed here: kind: {KIND} "
-                        f"(`abm optimise` runs optimisation files)")
-    return path, data
+    """The YAML mapping of an optimisation file, found like an experiment file (a name or a path)."""
+    return read_search_file(name, KIND, ALLOWED_KEYS)
 
 
 def load_optimisation(name: str) -> Optimisation:

@@ -1,7 +1,9 @@
-"""The Solara app served by `abm viz`: pages Live, Compare, Results and About, English and Swedish.
+"""The Solara app served by `abm viz`: pages Live, Compare, Results and Info, in English and Swedish.
 
-Solara routes give each page its own address (/, /compare, /results, /about); `Layout` wraps every page
-with the navigation and the language switch. All state is per browser session (viz/state.py).
+Solara routes give each page its own address (/, /compare, /results, /info; /about is the Info page's old
+address); `Layout` wraps every page with the navigation, the language switch and the "show technical names"
+switch. All state is per browser session (viz/state.py); the address holds the page, language and settings
+(viz/url.py).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from collections.abc import Callable
 
 import solara
 
-from viz.about import AboutPage, OddPage
 from viz.compare import ComparePage
-from viz.i18n import t, toggle_language
+from viz.i18n import t, technical, toggle_language
+from viz.info import InfoPage, OddPage
 from viz.live import LivePage
 from viz.results_page import ResultsPage
+from viz.url import AddressBar
 
 
 def guarded(page: Callable[[], None]) -> Callable[[], None]:
@@ -47,7 +50,7 @@ def guarded(page: Callable[[], None]) -> Callable[[], None]:
 
 # The app's pages, once: (path, navigation label key, component). The navigation and the routes come from it.
 PAGES = (("", "live", guarded(LivePage)), ("compare", "compare", guarded(ComparePage)),
-         ("results", "results", guarded(ResultsPage)), ("about", "about", guarded(AboutPage)))
+         ("results", "results", guarded(ResultsPage)), ("info", "info", guarded(InfoPage)))
 
 CSS = """
 .abm-label { font-size: 12px; color: #555; margin-top: 6px; }
@@ -63,6 +66,8 @@ CSS = """
 .v-btn-toggle { flex-wrap: wrap; }
 .abm-lever-section { font-weight: 600; font-size: 13px; margin: 12px 0 2px 0; border-top: 1px solid #ddd; }
 .abm-lever-reason { color: #8a4b00; }
+.abm-choice-help { font-size: 12px; color: #555; line-height: 1.35; margin: 2px 0 4px 0; }
+.abm-kpi-unit, .abm-kpi-better { font-size: 10px; color: #777; }
 """
 
 
@@ -81,8 +86,10 @@ def Layout(children: list[solara.Element] = []) -> None:  # noqa: B006 (Solara's
                 with solara.Link("/" + path):
                     solara.Button(t(key), text=not active, color="primary" if active else None,
                                   classes=[f"abm-nav-{key}"])
-            solara.Button(t("language"), on_click=toggle_language, outlined=True, classes=["abm-language"],
-                          style="margin-left: auto")
+            solara.Switch(label=t("technical_names"), value=technical.value, on_value=technical.set,
+                          classes=["abm-technical"], style="margin-left: auto")
+            solara.Button(t("language"), on_click=toggle_language, outlined=True, classes=["abm-language"])
+        AddressBar(current.strip("/"))
         with solara.Column():
             for child in children:
                 solara.display(child)
@@ -91,5 +98,6 @@ def Layout(children: list[solara.Element] = []) -> None:  # noqa: B006 (Solara's
 routes = [
     *(solara.Route(path=path or "/", component=component, label=key.capitalize(), layout=Layout if not path else None)
       for path, key, component in PAGES),
-    solara.Route(path="odd", component=guarded(OddPage), label="ODD"),  # linked from About, not in the navigation
+    solara.Route(path="about", component=guarded(InfoPage), label="Info", layout=None),  # the old address
+    solara.Route(path="odd", component=guarded(OddPage), label="ODD"),  # linked from Info, not in the navigation
 ]

@@ -8,13 +8,14 @@ import numpy as np
 import solara
 
 from viz import state, svg
-from viz.i18n import language, metric_label, t
-from viz.levers import fmt
+from viz.i18n import language, metric_label, say, t, technical
+from viz.levers import BY_KEY, fmt
 from viz.live import ViewBox
 from viz.scenario_ui import SaveScenario
 from viz.sim import TREND_METRICS, Simulation
 from viz.svg import esc
-from viz.widgets import Choices, Levers, PlayControls, kpi_html
+from viz.widgets import Choices, Levers, PlayControls, kpi_html, lever_name
+from viz.words import PRACTICES
 
 RUNS = (state.compare_a, state.compare_b)
 COLOURS = (svg.PALETTE[0], svg.PALETTE[1])
@@ -35,9 +36,12 @@ def reset_both() -> None:
 
 
 def label(run: state.Run, which: str) -> str:
+    """"Run A: Everyone explores a little, Time for exploring 0.2": the practice and the moved levers in plain
+    names (their override keys with technical names on)."""
     s = run.applied.value
-    extra = " ".join(f"{k.split('.')[-1]}={fmt(v)}" for k, v in s.levers)
-    return f"{t(which)}: {s.practice} {extra}".strip()
+    moved = [f"{lever_name(BY_KEY[k]) if k in BY_KEY and not technical.value else k} {fmt(v)}" for k, v in s.levers]
+    practice = say(PRACTICES[s.practice].name) + (f" ({s.practice})" if technical.value else "")
+    return ", ".join([f"{t(which)}: {practice}", *moved])
 
 
 def compare_html(sims: list[Simulation]) -> str:

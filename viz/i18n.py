@@ -1,15 +1,25 @@
-"""English and Swedish labels for the app, with one reactive language per browser session.
+"""English and Swedish for the app, with one reactive language per browser session.
 
-Parameter help text and ranges are not translated here: they come from the field metadata in
-`abm/core/params.py` (defined once); only names of pages, controls, levers (with why one is off) and the
-headline outcomes are.
+`TEXT` holds the app's own strings (pages, controls, messages) by key; `viz.words` holds the plain names
+and explanations of presets, practices, levers, outcomes, unit kinds and services. `t(key)` and `say(pair)`
+pick the session's language. Every string a page shows comes through one of them, or is data (a number, a
+stored experiment's name), which the pages mark `translate="no"`.
+
+A third, hidden language, the pseudo-language "xx" (only when the server runs with `ABM_VIZ_PSEUDO=1`),
+shows each Swedish text inside the marks ⟦ ⟧: the translation test renders every page in it and fails on
+any visible text without the marks (a string that bypassed the catalogue, so it has no translation).
 """
 
 from __future__ import annotations
 
+import os
+
 import solara
 
 language = solara.reactive("en")  # Solara keeps one value per browser session (kernel)
+technical = solara.reactive(False)  # "show technical names": override keys and unit codes beside the words
+LANGUAGES = ("en", "sv")
+PSEUDO = "xx"
 
 TEXT: dict[str, tuple[str, str]] = {
     # key: (English, Swedish)
@@ -17,7 +27,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "live": ("Live", "Live"),
     "compare": ("Compare", "Jämför"),
     "results": ("Results", "Resultat"),
-    "about": ("About", "Om modellen"),
+    "info": ("Info", "Om modellen"),
+    "level_management": ("Management: senses, seizes, scales, reconfigures",
+                         "Ledning: upptäcker, tar vara på, sprider, organiserar om"),
+    "level_units": ("Units and managers: exploring, care, routines, services",
+                    "Enheter och chefer: utforskande, vård, rutiner, tjänster"),
+    "level_staff": ("Staff: work, share and learn know-how, take up services, leave",
+                    "Personal: arbetar, delar och lär kunskap, börjar använda tjänster, slutar"),
+    "one_week": ("One week", "En vecka"),
     "organisation": ("Organisation", "Organisation"),
     "practice": ("Balancing practice", "Balanseringspraktik"),
     "environment": ("Environment", "Omvärld"),
@@ -87,32 +104,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_error": ("This page could not be shown", "Sidan kunde inte visas"),
     "page_error_hint": ("the server's console has the details", "serverns konsol har detaljerna"),
     "retry": ("Try again", "Försök igen"),
-    # lever sections, the shown range, choices and why a lever is off
+    # lever sections, the shown range and why a lever is off
     "section_practice": ("Practice: where, when and who decides", "Praktik: var, när och vem som beslutar"),
     "section_management": ("Management", "Ledning"),
     "section_organisation": ("Organisation and staff", "Organisation och personal"),
     "section_environment": ("Environment", "Omvärld"),
+    "section_services": ("Services", "Tjänster"),
+    "to": ("to", "till"),
     "typed_up_to": ("typed: up to", "skrivet: upp till"),
-    "choices": ("choices", "val"),
     "not_used": ("Not used", "Används inte"),
-    "choice_management": ("management", "ledningen"),
-    "choice_units": ("units", "enheterna"),
-    "unused_exploit_only": ("exploit_only explores nothing (its budget is 0)",
-                            "exploit_only utforskar inget (dess budget är 0)"),
-    "unused_structural": ("only structural builds innovation units", "bara structural bygger innovationsenheter"),
-    "unused_sequential": ("only sequential alternates phases", "bara sequential växlar mellan faser"),
-    "unused_networked": ("only networked sets ties by this share", "bara networked sätter banden med denna andel"),
-    "unused_adaptive": ("only adaptive responds to a shortfall from aspiration",
-                        "bara adaptive svarar på ett underskott mot ambitionsnivån"),
-    "unused_cross_ties": ("networked sets its ties by practice.cross_share",
-                          "networked sätter sina band med practice.cross_share"),
-    "unused_no_shock": ("this environment has no shock (pandemic_shock has one)",
-                        "denna omvärld har ingen kris (pandemic_shock har en)"),
-    # units per kind (the organisation view)
-    "kind_primary_care": ("primary-care centres", "vårdcentraler"),
-    "kind_ward": ("wards", "vårdavdelningar"),
-    "kind_specialist": ("specialist clinics", "specialistmottagningar"),
-    "kind_innovation": ("innovation units", "innovationsenheter"),
+    "unused_exploit_only": ("Today's care only sets no time aside for exploring",
+                            "Bara dagens vård avsätter ingen tid för att utforska"),
+    "unused_structural": ("only Dedicated innovation units has innovation units",
+                          "bara Särskilda innovationsenheter har innovationsenheter"),
+    "unused_sequential": ("only Phases in turn has phases", "bara Faser i tur och ordning har faser"),
+    "unused_networked": ("only Learning across units sets ties by this share",
+                         "bara Lärande mellan enheter sätter banden med denna andel"),
+    "unused_adaptive": ("only Explore when falling short responds to a shortfall",
+                        "bara Utforska vid underskott svarar på ett underskott"),
+    "unused_cross_ties": ("Learning across units sets its ties by its own share (Ties across units)",
+                          "Lärande mellan enheter sätter sina band med sin egen andel (Band mellan enheter)"),
+    "unused_no_shock": ("this environment has no crisis (Pandemic shock has one)",
+                        "denna omvärld har ingen kris (Pandemichock har en)"),
+    "seed_help": ("Which future: the same number gives the same run, another number another run of chance",
+                  "Vilken framtid: samma nummer ger samma körning, ett annat nummer en annan slumpens körning"),
+    "refused_hint": ("the model refused this value", "modellen godtog inte värdet"),
+    "since_week_0": ("since week 0", "sedan vecka 0"),
+    "since_week_1": ("since week 1", "sedan vecka 1"),
+    "higher_better": ("higher is better", "högre är bättre"),
+    "lower_better": ("lower is better", "lägre är bättre"),
+    "technical_names": ("Show technical names", "Visa tekniska namn"),
+    "url_refused": ("The address had settings the app cannot use",
+                    "Adressen hade inställningar som appen inte kan använda"),
 }
 
 # Headline outcomes, by metric name (the registry's English labels are the source of truth for English).
@@ -137,43 +160,66 @@ METRIC_SV: dict[str, str] = {
     "dc_shock_response": "Respons: veckor från kris till 1,2 gånger distansandelen",
 }
 
-LEVER_SV: dict[str, str] = {
-    "budget": "Utforskningsbudget",
-    "decided_by": "Vem som beslutar",
-    "explore_weeks": "Utforska tidigt (veckor)",
-    "innovation_share": "Innovationsenheternas utforskande tid",
-    "period_weeks": "Fascykel (veckor)",
-    "cross_share": "Andel band mellan enheter",
-    "adaptive_gain": "Respons på ett underskott",
-    "pilot_capacity": "Pilotkapacitet",
-    "scaling_capacity": "Spridningskapacitet",
-    "ehealth_staff": "E-hälsoenhetens personal",
-    "training": "Utbildning",
-    "champions": "Digitala ambassadörer",
-    "cross_ties": "Band mellan enheter",
-    "turnover": "Personalomsättning",
-    "shock_boost": "Krisens skjuts för distansvård",
-    "shock_rollout": "Krisens snabbinförande av distansvård",
-}
+
+
+def pseudo_allowed() -> bool:
+    """Whether this server offers the pseudo-language (the translation test's server only)."""
+    return os.environ.get("ABM_VIZ_PSEUDO", "") == "1"
+
+
+def say(pair: tuple[str, str]) -> str:
+    """`pair` (English, Swedish) in the session's language."""
+    lang = language.value
+    if lang == PSEUDO:
+        return f"⟦{pair[1]}⟧"
+    return pair[1] if lang == "sv" else pair[0]
 
 
 def t(key: str) -> str:
-    """The label for `key` in the session's language (the key itself when unknown)."""
+    """The app's text for `key` in the session's language (the key itself when unknown: the translation
+    test then finds it unmarked)."""
     pair = TEXT.get(key)
-    if pair is None:
-        return key
-    return pair[1] if language.value == "sv" else pair[0]
+    return key if pair is None else say(pair)
+
+
+def swedish() -> bool:
+    """Whether the session reads Swedish (or the pseudo-language, which stands for it)."""
+    return language.value in ("sv", PSEUDO)
 
 
 def metric_label(name: str) -> str:
-    """A metric's label: the registry's in English, a translation in Swedish where there is one."""
+    """An outcome's plain name (viz.words.OUTCOMES), else the registry's label with a Swedish translation
+    where there is one."""
     from abm.core.metrics import REGISTRY
+    from viz.words import OUTCOMES
 
-    if language.value == "sv" and name in METRIC_SV:
-        return METRIC_SV[name]
+    if name in OUTCOMES:
+        return say(OUTCOMES[name].name)
     metric = REGISTRY.get(name)
-    return metric.label if metric else name
+    english = metric.label if metric else name
+    return say((english, METRIC_SV[name])) if name in METRIC_SV else english
+
+
+def metric_unit(name: str) -> str:
+    """An outcome's unit in words ("" when there is none to say)."""
+    from viz.words import OUTCOMES
+
+    return say(OUTCOMES[name].unit) if name in OUTCOMES else ""
+
+
+def better_text(name: str) -> str:
+    """"higher is better" / "lower is better" / "" for an outcome that is a description, not a goal."""
+    from viz.words import OUTCOMES
+
+    better = OUTCOMES[name].better if name in OUTCOMES else 0
+    return t("higher_better") if better > 0 else (t("lower_better") if better < 0 else "")
+
+
+def set_language(lang: str) -> None:
+    """Switch the session's language (the pseudo-language only where the server offers it)."""
+    if lang in LANGUAGES or (lang == PSEUDO and pseudo_allowed()):
+        language.value = lang
 
 
 def toggle_language() -> None:
-    language.value = "sv" if language.value == "en" else "en"
+    language.value = "en" if swedish() else "sv"

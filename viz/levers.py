@@ -22,10 +22,14 @@ from abm.core.params import (
     ModelParams,
     OrganisationParams,
     PracticeParams,
+    ServicesParams,
 )
 from abm.errors import ParamError, UserError
 
-ORGANISATIONS = ("small", "default", "region", "system")
+ORGANISATIONS = ("small", "default", "region", "system", "sweden2021", "calibrated")
+# Region choices that are whole presets (configs/preset/): the organisation and its services, and for the
+# calibrated one the values fitted by `abm calibrate sweden2021_patterns`.
+PRESETS = {"sweden2021": "sweden2021", "calibrated": "sweden2021_patterns"}
 ENVIRONMENTS = ("stable", "turbulent", "pandemic_shock")
 LARGE_STAFF = 2000  # above this many staff the network is drawn with units as nodes (aggregated)
 EXPLORING = tuple(p for p in PRACTICES if p != "exploit_only")
@@ -42,7 +46,6 @@ class Lever:
     """
 
     id: str
-    label: str
     section: str
     group: str
     cls: type
@@ -136,38 +139,42 @@ class Lever:
         return int(value) if self.kind == "int" and value.is_integer() else value
 
 
-def _lever(id: str, label: str, section: str, cls: type, name: str, practices: tuple[str, ...] = PRACTICES,
+def _lever(id: str, section: str, cls: type, name: str, practices: tuple[str, ...] = PRACTICES,
            unused: str = "", shock: bool = False) -> Lever:
-    return Lever(id, label, section, cls.group, cls, name, practices, unused, shock)  # type: ignore[attr-defined]
+    """A lever; its plain name and explanation are `viz.words.LEVERS[id]`."""
+    return Lever(id, section, cls.group, cls, name, practices, unused, shock)  # type: ignore[attr-defined]
 
 
 LEVERS: tuple[Lever, ...] = (
-    _lever("budget", "Exploration budget", "section_practice", PracticeParams, "budget", EXPLORING,
+    _lever("budget", "section_practice", PracticeParams, "budget", EXPLORING,
            "unused_exploit_only"),
-    _lever("decided_by", "Who decides", "section_practice", PracticeParams, "decided_by", EXPLORING,
+    _lever("decided_by", "section_practice", PracticeParams, "decided_by", EXPLORING,
            "unused_exploit_only"),
-    _lever("explore_weeks", "Explore early (weeks)", "section_practice", PracticeParams, "explore_weeks",
+    _lever("explore_weeks", "section_practice", PracticeParams, "explore_weeks",
            EXPLORING, "unused_exploit_only"),
-    _lever("innovation_share", "Innovation units' exploring time", "section_practice", PracticeParams,
+    _lever("innovation_share", "section_practice", PracticeParams,
            "innovation_share", ("structural",), "unused_structural"),
-    _lever("period_weeks", "Phase cycle (weeks)", "section_practice", PracticeParams, "period_weeks",
+    _lever("period_weeks", "section_practice", PracticeParams, "period_weeks",
            ("sequential",), "unused_sequential"),
-    _lever("cross_share", "Cross-unit share of ties", "section_practice", PracticeParams, "cross_share",
+    _lever("cross_share", "section_practice", PracticeParams, "cross_share",
            ("networked",), "unused_networked"),
-    _lever("adaptive_gain", "Response to a shortfall", "section_practice", PracticeParams, "adaptive_gain",
+    _lever("adaptive_gain", "section_practice", PracticeParams, "adaptive_gain",
            ("adaptive",), "unused_adaptive"),
-    _lever("pilot_capacity", "Pilot capacity", "section_management", ManagementParams, "pilot_capacity"),
-    _lever("scaling_capacity", "Scaling capacity", "section_management", ManagementParams, "scaling_capacity"),
-    _lever("ehealth_staff", "E-health unit staff", "section_management", ManagementParams, "ehealth_staff"),
-    _lever("training", "Training", "section_management", ManagementParams, "training_rate"),
-    _lever("champions", "Champions", "section_organisation", OrganisationParams, "share_champions"),
-    _lever("cross_ties", "Cross-unit ties", "section_organisation", OrganisationParams, "mean_cross_ties",
+    _lever("pilot_capacity", "section_management", ManagementParams, "pilot_capacity"),
+    _lever("scaling_capacity", "section_management", ManagementParams, "scaling_capacity"),
+    _lever("ehealth_staff", "section_management", ManagementParams, "ehealth_staff"),
+    _lever("training", "section_management", ManagementParams, "training_rate"),
+    _lever("champions", "section_organisation", OrganisationParams, "share_champions"),
+    _lever("cross_ties", "section_organisation", OrganisationParams, "mean_cross_ties",
            tuple(p for p in PRACTICES if p != "networked"), "unused_cross_ties"),
-    _lever("turnover", "Turnover", "section_organisation", LearningParams, "p_turnover"),
-    _lever("shock_boost", "Shock's boost to remote care", "section_environment", EnvironmentParams,
+    _lever("turnover", "section_organisation", LearningParams, "p_turnover"),
+    _lever("shock_boost", "section_environment", EnvironmentParams,
            "shock_remote_boost", shock=True),
-    _lever("shock_rollout", "Shock's roll-out of remote care", "section_environment", EnvironmentParams,
+    _lever("shock_rollout", "section_environment", EnvironmentParams,
            "shock_rollout", shock=True),
+    _lever("proposals", "section_services", ServicesParams, "proposals_per_year"),
+    _lever("advantage_scale", "section_services", ServicesParams, "advantage_scale"),
+    _lever("mandate_delay", "section_services", ServicesParams, "mandate_delay"),
 )
 BY_ID: dict[str, Lever] = {lv.id: lv for lv in LEVERS}
 BY_KEY: dict[str, Lever] = {lv.key: lv for lv in LEVERS}
@@ -183,6 +190,8 @@ SLIDER_CAP: dict[str, float] = {
     "management.training_rate": 2.0,
     "organisation.mean_cross_ties": 5.0,
     "learning.p_turnover": 0.05,
+    "services.proposals_per_year": 20.0,
+    "services.mandate_delay": 260.0,
 }
 
 
@@ -199,9 +208,14 @@ def preset(organisation: str, practice: str, environment: str) -> ModelParams | 
     from abm.api import compose
 
     try:
-        return compose([f"organisation={organisation}", f"practice={practice}", f"environment={environment}"])
+        return compose([*region_overrides(organisation), f"practice={practice}", f"environment={environment}"])
     except UserError:
         return None
+
+
+def region_overrides(organisation: str) -> list[str]:
+    """The Hydra override that chooses a region: an organisation preset, or a whole preset (PRESETS)."""
+    return [f"preset={PRESETS[organisation]}"] if organisation in PRESETS else [f"organisation={organisation}"]
 
 
 @dataclass(frozen=True)
@@ -220,7 +234,7 @@ class Settings:
 
     def overrides(self) -> list[str]:
         """Hydra overrides that reproduce these settings with `abm run`."""
-        base = [f"organisation={self.organisation}", f"practice={self.practice}",
+        base = [*region_overrides(self.organisation), f"practice={self.practice}",
                 f"environment={self.environment}", f"seed={self.seed}"]
         return base + [f"{k}={fmt(v)}" for k, v in self.levers]
 

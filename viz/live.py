@@ -8,12 +8,13 @@ import solara
 
 from viz import state, svg
 from viz.frames import FrameView, Painter
-from viz.i18n import language, metric_label, t
+from viz.i18n import language, metric_label, say, t, technical
 from viz.markup import Md
 from viz.scenario_ui import SaveScenario
-from viz.sim import KIND_SHORT, TREND_METRICS, Simulation
+from viz.sim import KIND_KEY, TREND_METRICS, Simulation
 from viz.svg import esc
 from viz.widgets import Choices, Levers, PlayControls, kpi_html, state_names
+from viz.words import KINDS, PROPOSAL, SERVICES_SV
 
 
 def network_svg(sim: Simulation, colour_by: str) -> str:
@@ -25,6 +26,18 @@ def network_svg(sim: Simulation, colour_by: str) -> str:
                                 f"{t('stage')} 0-7", data)
     legend = t("knowhow") if colour_by == "knowhow" else t("adoption")
     return svg.staff_network(sim.layout, sim.staff_colour(colour_by), sim.edges(), sim.unit_labels, legend, data)
+
+
+def service_name(name: str, label: str) -> str:
+    """A service's name in the session's language: the catalogue's label in English, its Swedish name (a
+    proposal by its number and week); the code name with technical names on."""
+    if technical.value:
+        return name
+    if name.startswith("proposal_"):
+        rest = label.split(" ", 1)[1] if " " in label else name.split("_")[-1]
+        number, _, week = rest.partition(" (week ")
+        return f"{say(PROPOSAL)} {number}" + (f" ({t('week').lower()} {week}" if week else "")
+    return say((label, SERVICES_SV.get(name, label)))
 
 
 COMPANION = {"exploration_share": "exploration_target"}  # drawn beside it: realised against the plan
@@ -45,8 +58,8 @@ def trend_svgs(sim: Simulation) -> list[str]:
 def kinds_html(sim: Simulation) -> str:
     """Units per kind (innovation units exist only under `structural`), with their labels' prefixes."""
     counts = sim.kind_counts()
-    parts = [f'<span data-kind="{kind.name.lower()}" data-count="{n}">{n} {esc(t("kind_" + kind.name.lower()))}'
-             f" ({KIND_SHORT[kind]})</span>" for kind, n in counts.items() if n]
+    parts = [f'<span data-kind="{kind.name.lower()}" data-count="{n}">{n} {esc(say(KINDS[KIND_KEY[kind]][1]))}'
+             "</span>" for kind, n in counts.items() if n]
     return (f'<div class="abm-kinds" style="font-size:12px;color:#555">{sum(counts.values())} {esc(t("units"))}: '
             + ", ".join(parts) + "</div>")
 
@@ -57,11 +70,12 @@ def views_html(sim: Simulation, colour_by: str) -> str:
     model = sim.model
     # the listed services, and the proposals that have arrived (one not yet proposed is not news)
     shown = [j for j in range(len(model.catalogue)) if j < model.n_catalogue or model.arrival[j] <= sim.week]
-    labels = [model.catalogue[j].label for j in shown]
-    overrides = esc(" ".join(sim.settings.overrides()))
+    labels = [service_name(model.catalogue[j].name, model.catalogue[j].label) for j in shown]
+    overrides = (f' <small class="abm-overrides" translate="no" style="color:#666;font-size:12px;font-weight:400">'
+                 f'{esc(" ".join(sim.settings.overrides()))}</small>' if technical.value else "")
     return (
         f'<h2 style="margin:4px 0">{t("week")} <span class="abm-week">{sim.week}</span> / {sim.params.weeks}'
-        f' <small class="abm-overrides" style="color:#666;font-size:12px;font-weight:400">{overrides}</small></h2>'
+        f'{overrides}</h2>'
         f'<h4>{t("kpis")}</h4>{kpi_html(sim)}'
         '<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">'
         f'<div style="flex:1 1 460px;max-width:720px"><h4>{t("network")}</h4><small>{title}</small>{kinds_html(sim)}'

@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 import solara
 
+from abm.core.state import UnitKind
 from abm.errors import UserError
 from viz import store_reader as sr
 from viz import svg
 from viz.i18n import metric_label, t
 from viz.layout import compute_layout, unit_ties
-from viz.sim import KIND_SHORT
+from viz.sim import numbered, unit_name
 
 experiment = solara.reactive("")
 metric = solara.reactive("")
@@ -88,10 +89,15 @@ def Replay(runs: pd.DataFrame) -> None:
 
 
 def unit_labels(units: pd.DataFrame) -> list[str]:
-    """Units as the Live page names them, by kind (PC3, W7, IU19), when the stored table has the kind."""
-    short = {kind.name.lower(): label for kind, label in KIND_SHORT.items()}
-    kinds = units["kind"].astype(str) if "kind" in units else pd.Series([""] * len(units), index=units.index)
-    return [f"{short.get(k, 'unit ')}{u + 1}" for k, u in zip(kinds, units["unit"], strict=True)]
+    """Units as the Live page names them, by kind and number ("Primary care 3"), when the stored table has
+    the kind; else by number."""
+    by_name = {kind.name.lower(): kind for kind in UnitKind}
+    if "kind" not in units:
+        return [str(int(u) + 1) for u in units["unit"]]
+    kinds = np.array([int(by_name[k]) if k in by_name else -1 for k in units["kind"].astype(str)])
+    if (kinds < 0).any():
+        return [str(int(u) + 1) for u in units["unit"]]
+    return [unit_name(kind, number) for kind, number in numbered(kinds)]
 
 
 Drawing = tuple[object, tuple[np.ndarray, np.ndarray, np.ndarray]]  # a layout and its unit ties

@@ -47,6 +47,30 @@ def check_size(params: ModelParams, limit: int | None) -> None:
 
 
 KIND_SHORT = {UnitKind.PRIMARY_CARE: "PC", UnitKind.WARD: "W", UnitKind.SPECIALIST: "SC", UnitKind.INNOVATION: "IU"}
+KIND_KEY = {UnitKind.PRIMARY_CARE: "primary_care", UnitKind.WARD: "ward", UnitKind.SPECIALIST: "specialist",
+            UnitKind.INNOVATION: "innovation"}
+
+
+def numbered(kinds: np.ndarray) -> list[tuple[str, int]]:
+    """Each unit's kind key (viz.words.KINDS) and its number among the units of its kind, from 1."""
+    seen: dict[str, int] = {}
+    out = []
+    for k in kinds:
+        key = KIND_KEY[UnitKind(int(k))]
+        seen[key] = seen.get(key, 0) + 1
+        out.append((key, seen[key]))
+    return out
+
+
+def unit_name(kind: str, number: int) -> str:
+    """A unit by kind and number in the session's language; its code (PC3) with technical names on."""
+    from viz.i18n import say, technical
+    from viz.words import KINDS
+
+    if technical.value:
+        short = {KIND_KEY[k]: code for k, code in KIND_SHORT.items()}
+        return f"{short.get(kind, 'U')}{number}"
+    return f"{say(KINDS[kind][0])} {number}" if kind in KINDS else f"{number}"
 
 
 @dataclass
@@ -57,7 +81,7 @@ class Simulation:
     params: ModelParams
     model: RegionModel
     layout: Layout
-    unit_labels: list[str]
+    unit_ids: list[tuple[str, int]]  # each unit's kind and its number among units of that kind
     lock: threading.Lock = field(default_factory=threading.Lock)
     rendered: threading.Event = field(default_factory=threading.Event)  # set once views show this week
     painter: Painter | None = None  # draws this week's views straight into their widget (viz.frames)
@@ -72,8 +96,13 @@ class Simulation:
         check_size(params, max_staff())
         model = RegionModel(params)
         layout = compute_layout(model.units.size, model.staff.unit, params.seed)
-        labels = [f"{KIND_SHORT[UnitKind(k)]}{u + 1}" for u, k in enumerate(model.units.kind)]
-        return cls(settings, params, model, layout, labels)
+        return cls(settings, params, model, layout, numbered(model.units.kind))
+
+    @property
+    def unit_labels(self) -> list[str]:
+        """The units as the session names them: "Primary care 3" ("Vårdcentral 3"), or PC3 with technical
+        names on."""
+        return [unit_name(kind, number) for kind, number in self.unit_ids]
 
     @property
     def week(self) -> int:

@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,17 +172,43 @@ def play_loop(runs: tuple[Run, ...], ticker: solara.Reactive[int], flag: solara.
     """Step while playing at the chosen speed, one week per drawn frame (`advance`), so the page never lags
     the model and slow views slow the loop instead of piling up renders."""
     closed = session_closed_event()
-    while flag.peek() and not cancel.is_set() and not closed.is_set():
+
+    def going() -> bool:
+        return flag.peek() and not cancel.is_set() and not closed.is_set()
+
+    ran = False
+    while going():
+        ran = True
         start = time.perf_counter()
-        if not advance(runs, ticker):
-            flag.set(False)
+        if not advance(runs, ticker, going):
+            if going():
+                flag.set(False)
             return
         delay = 1.0 / speed.peek() - (time.perf_counter() - start)
         if delay > 0:
-            cancel.wait(delay)
+            patiently(cancel.wait, going, delay)
+    if ran and not closed.is_set():
+        ticker.set(ticker.peek() + 1)  # paused: the views show the week the model is at (a frame may be unsent)
 
 
-def advance(runs: tuple[Run, ...], ticker: solara.Reactive[int]) -> bool:
+PAUSE_POLL = 0.02  # seconds: how often a wait for the browser checks whether Pause was pressed
+
+
+def patiently(wait: Callable[[float], bool], going: Callable[[], bool], timeout: float) -> bool:
+    """`wait(timeout)` in slices of PAUSE_POLL, giving up as soon as `going()` is False (Pause pressed, the
+    session closed), so Pause answers within a slice however far behind the browser is."""
+    deadline = time.perf_counter() + timeout
+    while going():
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return False
+        if wait(min(PAUSE_POLL, left)):
+            return True
+    return False
+
+
+def advance(runs: tuple[Run, ...], ticker: solara.Reactive[int],
+            going: Callable[[], bool] = lambda: True) -> bool:
     """Step every run a week and show it. Once the page has given each run a painter (viz.frames), the week
     goes straight into the views' widget, with no re-render of the page (whose cost grows with every control
     on it), once the browser has caught up (at most viz.frames.IN_FLIGHT frames on their way), so a slow
@@ -195,13 +222,14 @@ def advance(runs: tuple[Run, ...], ticker: solara.Reactive[int]) -> bool:
         moved = step(runs, ticker)
         if moved:
             for sim in sims:
-                sim.rendered.wait(FRAME_TIMEOUT)
+                patiently(sim.rendered.wait, going, FRAME_TIMEOUT)
         return moved
     moved = False
     for sim in sims:
         moved = sim.step(1) or moved
     if moved:
         for painter in dict.fromkeys(painters):  # Compare's two runs share one painter
-            painter.wait(FRAME_TIMEOUT)  # type: ignore[union-attr]  (the browser has caught up)
-            painter.paint()  # type: ignore[union-attr]
+            patiently(painter.wait, going, FRAME_TIMEOUT)  # type: ignore[union-attr]  (the browser caught up)
+            if going():
+                painter.paint()  # type: ignore[union-attr]
     return moved

@@ -8,11 +8,30 @@ import solara
 
 from abm.core.params import ModelParams
 from abm.core.state import ServiceState
-from viz import state
-from viz.i18n import LEVER_SV, language, metric_label, t
+from viz import state, words
+from viz.i18n import better_text, metric_label, metric_unit, say, t, technical
 from viz.levers import ENVIRONMENTS, LEVERS, ORGANISATIONS, PRACTICE_CHOICES, SECTIONS, Lever, Value, preset
 from viz.sim import KPI_METRICS, Simulation
 from viz.svg import esc
+
+
+def code(name: str) -> str:
+    """A technical name beside its plain one, only with "show technical names" on (modellers)."""
+    return f" · {name}" if technical.value else ""
+
+
+def choice_buttons(value: str, options: dict[str, words.Word], keys: tuple[str, ...], on_value: Callable[[str], None],
+                  classes: list[str]) -> None:
+    """A preset choice as toggle buttons with plain names, each explained in its tooltip, and the chosen
+    one's explanation below (the code names with technical names on)."""
+    with solara.ToggleButtonsSingle(value, on_value=on_value, dense=True, classes=classes,
+                                    style="flex-wrap: wrap"):
+        for key in keys:
+            word = options[key]
+            solara.Button(say(word.name) + code(key), value=key, text=True, attributes={"title": say(word.help)},
+                          classes=[f"abm-option-{key}"])
+    if value in options:
+        solara.Text(say(options[value].help), classes=["abm-choice-help"])
 
 
 @solara.component
@@ -27,21 +46,19 @@ def Choices(run: state.Run, practice: bool = True, shared: bool = True, prefix: 
             state.set_choice(r, **change)
     if shared:
         solara.Text(t("organisation"), classes=["abm-label"])
-        solara.ToggleButtonsSingle(draft.organisation, values=list(ORGANISATIONS), dense=True,
-                                   on_value=lambda v: share(organisation=v),
-                                   classes=[f"{prefix}abm-organisation"])
+        choice_buttons(draft.organisation, words.ORGANISATIONS, ORGANISATIONS, lambda v: share(organisation=v),
+                      [f"{prefix}abm-organisation"])
     if practice:
         solara.Text(t("practice"), classes=["abm-label"])
-        solara.ToggleButtonsSingle(draft.practice, values=list(PRACTICE_CHOICES), dense=True,
-                                   on_value=lambda v: state.set_choice(run, practice=v),
-                                   classes=[f"{prefix}abm-practice"], style="flex-wrap: wrap")
+        choice_buttons(draft.practice, words.PRACTICES, PRACTICE_CHOICES,
+                      lambda v: state.set_choice(run, practice=v), [f"{prefix}abm-practice"])
     if shared:
         solara.Text(t("environment"), classes=["abm-label"])
-        solara.ToggleButtonsSingle(draft.environment, values=list(ENVIRONMENTS), dense=True,
-                                   on_value=lambda v: share(environment=v),
-                                   classes=[f"{prefix}abm-environment"])
+        choice_buttons(draft.environment, words.ENVIRONMENTS, ENVIRONMENTS, lambda v: share(environment=v),
+                      [f"{prefix}abm-environment"])
         solara.InputInt(t("seed"), value=draft.seed, on_value=lambda v: share(seed=max(0, int(v or 0))),
                         classes=[f"{prefix}abm-seed"])
+        solara.Text(t("seed_help"), classes=["abm-choice-help"])
 
 
 def lever_defaults(run: state.Run) -> ModelParams:
@@ -54,20 +71,33 @@ def lever_defaults(run: state.Run) -> ModelParams:
     return preset(*draft.presets) or sim.params
 
 
+def lever_name(lever: Lever) -> str:
+    """The lever's plain name in the session's language."""
+    return say(words.LEVERS[lever.id].name)
+
+
 def lever_head(lever: Lever, value: Value, reason: str) -> str:
-    """The lever's label, key and range (the slider's own) or choices, then its help or why it is off."""
-    label = LEVER_SV.get(lever.id, lever.label) if language.value == "sv" else lever.label
+    """The lever's plain name, its unit and the range the slider spans, then what moving it does or why it
+    is off; with technical names on also its override key and the modeller's help from the field."""
+    word = words.LEVERS[lever.id]
     if lever.kind == "choice":
-        span = f"{esc(t('choices'))}: {esc(', '.join(lever.choices))}"
+        span = ""
     else:
         lo, hi = lever.range
         top = lever.slider_max(float(value))
-        span = f"{esc(t('range'))} [{lever.text(lo)}, {lever.text(top)}]"
+        unit = f"{esc(say(word.unit))}, " if word.unit[0] else ""
+        span = f" — <span class=\"abm-range\">{unit}{lever.text(lo)} {esc(t('to'))} {lever.text(top)}"
         if hi > top:
             span += f" ({esc(t('typed_up_to'))} {lever.text(hi)})"
-    note = (f'<small class="abm-lever-reason">{esc(t("not_used"))}: {esc(t(reason))}</small>' if reason
-            else f"<small>{esc(lever.help)}</small>")
-    return f'<b>{esc(label)}</b> <code>{esc(lever.key)}</code> — <span class="abm-range">{span}</span><br>{note}'
+        span += "</span>"
+    key = f' <code translate="no">{esc(lever.key)}</code>' if technical.value else ""
+    if reason:
+        note = f'<small class="abm-lever-reason">{esc(t("not_used"))}: {esc(t(reason))}</small>'
+    else:
+        note = f'<small class="abm-lever-help">{esc(say(word.help))}</small>'
+        if technical.value:
+            note += f'<br><small translate="no" class="abm-lever-tech">{esc(lever.help)}</small>'
+    return f"<b>{esc(say(word.name))}</b>{key}{span}<br>{note}"
 
 
 @solara.component
@@ -86,7 +116,7 @@ def LeverInput(run: state.Run, lever: Lever, defaults: ModelParams, prefix: str 
             with solara.ToggleButtonsSingle(str(value), on_value=lambda v: state.set_lever(run, lever, v, value),
                                             dense=True, classes=[f"{prefix}abm-choice-{lever.id}"]):
                 for choice in lever.choices:
-                    solara.Button(t(f"choice_{choice}"), value=choice, disabled=off, text=True)
+                    solara.Button(say(words.CHOICES[choice]) + code(choice), value=choice, disabled=off, text=True)
         else:
             number = float(value)
             with solara.Row(style="align-items: center"):
@@ -98,11 +128,20 @@ def LeverInput(run: state.Run, lever: Lever, defaults: ModelParams, prefix: str 
                     solara.SliderFloat("", value=number, min=lever.range[0], max=lever.slider_max(number),
                                        step=lever.slider_step(number), thumb_label=False, disabled=off,
                                        on_value=lambda v: state.set_lever(run, lever, round(v, 6), value))
-                solara.InputText(lever.label, value=lever.text(number), disabled=off,
+                solara.InputText(lever_name(lever), value=lever.text(number), disabled=off,
                                  on_value=lambda v: state.set_lever(run, lever, v, value),
                                  classes=[f"{prefix}abm-input-{lever.id}"], style="max-width: 110px", dense=True)
         if error:
-            solara.Error(f"{t('error_prefix')}: {error}", dense=True, classes=["abm-error"])
+            Refusal(error)
+
+
+@solara.component
+def Refusal(message: str) -> None:
+    """A refused value: the app's words, then the model's own one-line message (naming the key, the value and
+    what is allowed, as `abm run` prints it), which is technical and kept as it is."""
+    solara.HTML("div", unsafe_innerHTML=f'{esc(t("error_prefix"))}: {esc(t("refused_hint"))} '
+                f'<code translate="no">{esc(message)}</code>', classes=["abm-error", "error--text"],
+                style="font-size: 13px")
 
 
 @solara.component
@@ -140,7 +179,7 @@ def PlayControls(runs: tuple[state.Run, ...], ticker: solara.Reactive[int], flag
         solara.Info(t("pending"), dense=True)
     for r in runs:
         if "reset" in r.errors.value:
-            solara.Error(f"{t('error_prefix')}: {r.errors.value['reset']}", dense=True, classes=["abm-error"])
+            Refusal(r.errors.value["reset"])
 
 
 KPI_FORMAT = {"maturity_total": ".1f", "mean_stage": ".2f", "services_live": ".2f"}
@@ -154,18 +193,39 @@ def kpi_text(name: str, value: float) -> str:
     return format(value, KPI_FORMAT.get(name, ".3f"))
 
 
+def start_row(sim: Simulation, name: str) -> int:
+    """The row a change is measured from: week 0 for a level, the first week for a flow (care delivered is
+    0 at week 0, before anyone has worked: a change from it would be the whole value)."""
+    from abm.core.metrics import REGISTRY
+
+    metric = REGISTRY.get(name)
+    return 1 if metric is not None and metric.kind == "flow" and sim.model.collector.rows > 1 else 0
+
+
 def kpi_html(sim: Simulation, tag: str = "") -> str:
-    """Headline outcomes now, with their change since week 0 (one HTML string: one widget update)."""
+    """Headline outcomes now, in plain names with their unit, which way is better, and their change since the
+    start, green when it is for the better (one HTML string: one widget update)."""
+    from viz.words import OUTCOMES
+
     cards = []
     for name in KPI_METRICS:
-        now, start = sim.value(name), sim.value(name, 0)
+        row = start_row(sim, name)
+        now, start = sim.value(name), sim.value(name, row)
         delta = now - start
-        sign = "+" if delta >= 0 else "−"
-        colour = "#2ca02c" if delta > 0 else ("#d62728" if delta < 0 else "#666")
+        better = OUTCOMES[name].better if name in OUTCOMES else 0
+        good = delta * better
+        colour = "#2ca02c" if good > 0 else ("#d62728" if good < 0 else "#666")
+        arrow = "▲" if delta > 0 else ("▼" if delta < 0 else "")
+        since = t("since_week_1") if row else t("since_week_0")
+        direction = better_text(name)
+        tech = f' <code translate="no">{esc(name)}</code>' if technical.value else ""
         cards.append(
-            f'<div class="abm-kpi" data-metric="{name}"><div class="abm-kpi-label">{metric_label(name)}</div>'
+            f'<div class="abm-kpi" data-metric="{name}" title="{esc(direction)}">'
+            f'<div class="abm-kpi-label">{esc(metric_label(name))}{tech}</div>'
             f'<div class="abm-kpi-value">{kpi_text(name, now)}</div>'
-            f'<div class="abm-kpi-delta" style="color:{colour}">{sign}{kpi_text(name, abs(delta))}</div></div>')
+            f'<div class="abm-kpi-unit">{esc(metric_unit(name))}</div>'
+            f'<div class="abm-kpi-delta" style="color:{colour}">{arrow} {kpi_text(name, abs(delta))} {esc(since)}'
+            f'</div><div class="abm-kpi-better">{esc(direction)}</div></div>')
     return f'<div class="abm-kpis{tag} abm-kpi-row">{"".join(cards)}</div>'
 
 

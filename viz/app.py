@@ -19,6 +19,7 @@ from viz.i18n import t, technical, toggle_language
 from viz.info import InfoPage, OddPage
 from viz.live import LivePage
 from viz.results_page import ResultsPage
+from viz.tour import Tour
 from viz.url import AddressBar
 
 
@@ -86,6 +87,7 @@ def Layout(children: list[solara.Element] = []) -> None:  # noqa: B006 (Solara's
                 with solara.Link("/" + path):
                     solara.Button(t(key), text=not active, color="primary" if active else None,
                                   classes=[f"abm-nav-{key}"])
+            Tour()
             solara.Switch(label=t("technical_names"), value=technical.value, on_value=technical.set,
                           classes=["abm-technical"], style="margin-left: auto")
             solara.Button(t("language"), on_click=toggle_language, outlined=True, classes=["abm-language"])

@@ -134,6 +134,40 @@ TEXT: dict[str, tuple[str, str]] = {
     "higher_better": ("higher is better", "högre är bättre"),
     "lower_better": ("lower is better", "lägre är bättre"),
     "technical_names": ("Show technical names", "Visa tekniska namn"),
+    # the guided tour (viz/tour.py)
+    "tour": ("Tour", "Visa runt"),
+    "tour_skip": ("Skip", "Hoppa över"),
+    "tour_back": ("Back", "Tillbaka"),
+    "tour_next": ("Next", "Nästa"),
+    "tour_done": ("Done", "Klart"),
+    "tour_choose_title": ("1. Choose a region and a way of leading", "1. Välj en region och ett sätt att leda"),
+    "tour_choose": ("Pick the region, the balancing practice (how today's care is balanced against exploring "
+                    "new digital ways of working) and the environment. Hover over a choice for what it means.",
+                    "Välj region, balanseringspraktik (hur dagens vård vägs mot att utforska nya digitala "
+                    "arbetssätt) och omvärld. Håll pekaren över ett val för att se vad det betyder."),
+    "tour_play_title": ("2. Watch five years unfold", "2. Se fem år växa fram"),
+    "tour_play": ("Play runs the region week by week; Step moves one week; Pause stops at once.",
+                  "Spela kör regionen vecka för vecka; Steg går en vecka; Pausa stannar direkt."),
+    "tour_levers_title": ("3. Move the levers", "3. Flytta styrmedlen"),
+    "tour_levers": ("Each lever says what it is, its unit and what moving it does. Levers that do not apply to "
+                    "the chosen practice are greyed out with the reason. Changes apply at Reset.",
+                    "Varje styrmedel säger vad det är, dess enhet och vad det gör att flytta det. Styrmedel som "
+                    "inte gäller den valda praktiken är gråa med skälet. Ändringar gäller vid Återställ."),
+    "tour_figures_title": ("4. Read the key figures", "4. Läs nyckeltalen"),
+    "tour_figures": ("Each figure says which way is better and how it changed since the start. One run is one "
+                     "possible future: run many futures before drawing conclusions.",
+                     "Varje nyckeltal säger åt vilket håll som är bättre och hur det ändrats sedan start. En "
+                     "körning är en möjlig framtid: kör många framtider innan du drar slutsatser."),
+    "tour_compare_title": ("5. Compare two ways of leading", "5. Jämför två sätt att leda"),
+    "tour_compare": ("Compare runs A and B on the same region and futures and says which gives more, in how "
+                     "many futures, with its interval. Save a scenario to run it again later.",
+                     "Jämför kör A och B i samma region och framtider och säger vilken som ger mer, i hur många "
+                     "framtider, med intervall. Spara ett scenario för att köra det igen senare."),
+    "tour_info_title": ("6. What the model is, and is not", "6. Vad modellen är, och inte är"),
+    "tour_info": ("Info explains how the model works, things to notice and to try, and how to cite it. The "
+                  "address in the browser keeps what you did: copy it to share the view.",
+                  "Om modellen förklarar hur modellen fungerar, vad du kan lägga märke till och pröva, och hur "
+                  "du citerar den. Adressen i webbläsaren sparar det du gjort: kopiera den för att dela vyn."),
     "url_refused": ("The address had settings the app cannot use",
                     "Adressen hade inställningar som appen inte kan använda"),
 }

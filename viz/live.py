@@ -134,8 +134,10 @@ def LivePage() -> None:
             Levers(run)
             if not state.ensure(run).large:
                 solara.Text(t("colour_by"), classes=["abm-label"])
-                solara.ToggleButtonsSingle(state.colour_by.value, values=["knowhow", "adoption"],
-                                           on_value=state.colour_by.set, dense=True, classes=["abm-colour-by"])
+                with solara.ToggleButtonsSingle(state.colour_by.value, on_value=state.colour_by.set, dense=True,
+                                                classes=["abm-colour-by"]):
+                    for by in ("knowhow", "adoption"):
+                        solara.Button(t(by), value=by, text=True)
             SaveScenario((run,))
         with solara.Column():
             PlayControls((run,), state.tick, state.playing, lambda: state.reset(run, state.tick))

@@ -49,7 +49,7 @@ def _count(option: str, text: str, lo: int, hi: int) -> int:
 
 
 def parse(args: Sequence[str]) -> argparse.Namespace:
-    parser = Parser("viz", "Serve the browser app (offline): Live, Compare, Results and About, in English and "
+    parser = Parser("viz", "Serve the browser app (offline): Live, Compare, Results and Info, in English and "
                     "Swedish.", f"then open http://{DEFAULT_HOST}:{DEFAULT_PORT}/ (docs/app.md: Security)")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to bind (default {DEFAULT_HOST}); any "
                         "other than loopback asks for a token")
@@ -62,6 +62,8 @@ def parse(args: Sequence[str]) -> argparse.Namespace:
                         f"(default: no limit on loopback, {REMOTE_MAX_STAFF:,} otherwise)")
     parser.add_argument("--max-saves", default=str(DEFAULT_MAX_SAVES), metavar="N",
                         help=f"scenario saves per browser session (default {DEFAULT_MAX_SAVES})")
+    parser.add_argument("--no-tour", action="store_true",
+                        help="do not open the guided tour on a first visit (its Tour button still does)")
     parsed = parser.parse_args(list(args))
     parsed.port = _count("--port", parsed.port, 1, 65535)
     parsed.max_sessions = _count("--max-sessions", parsed.max_sessions, 1, 10_000)
@@ -108,6 +110,8 @@ def viz_command(args: Sequence[str]) -> int:
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = opts.host, str(opts.port)
     # the app's own limits, read by viz.sim (organisation size) and viz.state (scenario saves)
     os.environ["ABM_VIZ_MAX_SAVES"] = str(opts.max_saves)
+    if opts.no_tour:
+        os.environ["ABM_VIZ_TOUR"] = "0"
     if max_staff is None:
         os.environ.pop("ABM_VIZ_MAX_STAFF", None)
     else:

@@ -45,14 +45,17 @@ class Server:
 def viz_server(env: dict[str, str] | None = None, timeout: float = 120.0, args: tuple[str, ...] = (),
                token: str | None = None) -> Iterator[Server]:
     """`abm viz` on a free port of 127.0.0.1, its output in a log file; stopped by PID on exit. With `token`
-    it is started with `--token` and polled with the token in an `Authorization` header."""
+    it is started with `--token` and polled with the token in an `Authorization` header. The guided tour
+    does not open by itself (as with `--no-tour`) unless `env` has ABM_VIZ_TOUR=1: its card would sit over
+    what other tests click."""
     port = free_port()
     args = (*args, "--token", token) if token else args
     start = time.perf_counter()
     log = Path(tempfile.mkstemp(prefix="abm-viz-", suffix=".log")[1])
     with open(log, "wb") as sink:
         proc = subprocess.Popen([*abm_executable(), "viz", "--port", str(port), *args],
-                                env={**os.environ, **(env or {})}, stdout=sink, stderr=subprocess.STDOUT)
+                                env={**os.environ, "ABM_VIZ_TOUR": "0", **(env or {})}, stdout=sink,
+                                stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         while True:

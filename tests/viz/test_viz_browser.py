@@ -145,10 +145,10 @@ def test_changing_the_practice_and_resetting_changes_the_outcomes(page, app_url:
     open_live(page, app_url)
     step_to(page, 3)
     contextual = kpi(page, "exploration_share")
-    page.click(".abm-practice >> text=exploit_only")
+    page.click(".abm-practice .abm-option-exploit_only")
     apply_and_reset(page)
     page.wait_for_function("Number(document.querySelector('.abm-week').innerText) === 0")
-    assert "practice=exploit_only" in page.inner_text(".abm-overrides")
+    page.wait_for_function("location.search.includes('practice%3Dexploit_only')")  # the address has it
     step_to(page, 3)
     assert contextual > 0.05
     assert kpi(page, "exploration_share") == 0.0
@@ -177,21 +177,23 @@ def test_an_out_of_range_value_is_refused_with_a_message_and_the_app_keeps_worki
 def test_levers_the_practice_does_not_use_are_disabled_with_a_reason(page, app_url: str) -> None:  # noqa: ANN001
     open_live(page, app_url)
     assert page.locator(".abm-lever-off.abm-lever-innovation_share").count() == 1
-    assert "only structural builds innovation units" in page.inner_text(".abm-lever-innovation_share")
+    assert "only Dedicated innovation units has innovation units" in page.inner_text(".abm-lever-innovation_share")
     assert page.locator(".abm-lever-off.abm-lever-budget").count() == 0
-    page.click(".abm-practice >> text=exploit_only")
+    page.click(".abm-practice .abm-option-exploit_only")
     page.wait_for_selector(".abm-lever-off.abm-lever-budget")
-    assert "exploit_only explores nothing" in page.inner_text(".abm-lever-budget")
+    assert "Today's care only sets no time aside" in page.inner_text(".abm-lever-budget")
     assert page.locator(".abm-input-budget input").is_disabled()
-    page.click(".abm-practice >> text=structural")
+    page.click(".abm-practice .abm-option-structural")
     page.wait_for_selector(".abm-lever-off.abm-lever-budget", state="detached")
     assert page.locator(".abm-lever-off.abm-lever-innovation_share").count() == 0
     assert page.locator(".abm-lever-off.abm-lever-period_weeks").count() == 1
-    page.click(".abm-choice-decided_by >> text=units")
+    page.click(".abm-choice-decided_by >> text=Each unit's manager")
     apply_and_reset(page)
-    page.wait_for_function("document.querySelector('.abm-overrides').innerText.includes('practice=structural')")
+    page.wait_for_function("location.search.includes('practice%3Dstructural')")
+    page.click(".abm-technical")  # the modellers' view: the overrides that reproduce the run
+    page.wait_for_selector(".abm-overrides")
     assert "practice.decided_by=units" in page.inner_text(".abm-overrides")
-    assert "innovation units (IU)" in page.inner_text(".abm-kinds")
+    assert "innovation units" in page.inner_text(".abm-kinds")
 
 
 def test_two_browser_contexts_have_independent_models(browser, app_url: str) -> None:  # noqa: ANN001
@@ -241,9 +243,11 @@ def test_language_switch_shows_swedish_labels(page, app_url: str) -> None:  # no
     page.click(".abm-language")
     page.wait_for_selector(".abm-play >> text=Spela")
     assert "Vecka" in page.inner_text("h2")
-    assert "Utforskningsbudget" in page.inner_text(".abm-lever-budget")
-    assert "bara structural bygger innovationsenheter" in page.inner_text(".abm-lever-innovation_share")
+    assert "Tid för att utforska" in page.inner_text(".abm-lever-budget")
+    assert "bara Särskilda innovationsenheter har innovationsenheter" in \
+        page.inner_text(".abm-lever-innovation_share")
     assert "Väntelista" in page.inner_text(".abm-kpis") and "vårdcentraler" in page.inner_text(".abm-kinds")
+    assert "Alla utforskar lite" in page.inner_text(".abm-practice")  # the practices in words, in Swedish
     page.click(".abm-language")
     page.wait_for_selector(".abm-play >> text=Play")
 
@@ -257,7 +261,7 @@ def test_save_scenario_refuses_a_bad_name_and_saves_a_runnable_workshop_config(p
     work, exp = configs / "workshop" / f"{name}.yaml", experiments / f"{name}.yaml"
     created_dir = not (configs / "workshop").exists()
     open_live(page, app_url)
-    page.click(".abm-practice >> text=structural")
+    page.click(".abm-practice .abm-option-structural")
     apply_and_reset(page)
     box = page.locator(".abm-scenario-name input")
     box.fill("Not OK!")

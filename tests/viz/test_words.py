@@ -119,3 +119,10 @@ def test_technical_names_appear_only_behind_the_switch() -> None:
     tech = lever_head(lever, 0.1, "") + views_html(sim, "knowhow")
     assert "practice.budget" in tech and "PC1" in tech and "abm-overrides" in tech
     i18n.technical.set(False)
+
+
+def test_every_registered_metric_has_a_swedish_name() -> None:
+    """The Results page shows any stored metric: each has a Swedish name (a plain outcome name or METRIC_SV)."""
+    missing = [name for name in REGISTRY if name not in words.OUTCOMES and name not in i18n.METRIC_SV]
+    assert not missing, missing
+    assert set(i18n.METRIC_SV) <= set(REGISTRY)

@@ -19,6 +19,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+PAUSE = """() => new Promise((done) => {
+  const start = performance.now();
+  document.querySelector('.abm-pause').click();
+  const check = () => document.querySelector('.abm-play') ? done(performance.now() - start)
+                                                          : requestAnimationFrame(check);
+  check();
+})"""  # ms from the click on Pause until the page shows Play again (the server has answered)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

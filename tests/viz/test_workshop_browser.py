@@ -5,14 +5,13 @@ settings, and Pause answers at once at every region preset."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from tests.helpers.viz_support import CHROMIUM, CHROMIUM_ARGS, Server, viz_server, write_store
+from tests.helpers.viz_support import CHROMIUM, CHROMIUM_ARGS, PAUSE, Server, viz_server, write_store
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright")
@@ -149,15 +148,12 @@ def test_pause_answers_within_half_a_second_at_every_preset(page, server: Server
     page.click(".abm-speed >> text=60")
     page.click(".abm-play")
     page.wait_for_function("Number(document.querySelector('.abm-week').innerText) >= 3", timeout=180_000)
-    start = time.perf_counter()
-    page.click(".abm-pause")
-    page.wait_for_selector(".abm-play", timeout=5_000)
-    latency = time.perf_counter() - start
+    latency = page.evaluate(PAUSE) / 1000  # from the click until the page shows Play again
     stopped = week(page)
     page.wait_for_timeout(1_500)
     print(f"pause latency at {organisation}: {latency:.2f} s (week {stopped})")
     assert week(page) <= stopped + 1  # at most the frame that was on its way lands
-    assert latency < 1.5  # 0.5 s is the target on a quiet machine (benchmarks.viz_app measures it)
+    assert latency < 1.0  # the target is 0.5 s on a quiet machine (benchmarks.viz_app measures it)
 
 
 def test_the_tour_opens_on_a_first_visit_walks_through_the_page_and_stays_closed_once_seen(

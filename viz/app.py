@@ -65,7 +65,8 @@ CSS = """
 .abm-kpi-delta { font-size: 11px; }
 .abm-baseline-table td, .abm-baseline-table th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; }
 .v-btn-toggle { flex-wrap: wrap; }
-.abm-lever-section { font-weight: 600; font-size: 13px; margin: 12px 0 2px 0; border-top: 1px solid #ddd; }
+.abm-lever-section .v-expansion-panel-header { font-weight: 600; font-size: 13px; min-height: 36px; padding: 6px 10px; }
+.abm-lever-section .v-expansion-panel-content__wrap { padding: 0 10px 8px 10px; }
 .abm-lever-reason { color: #8a4b00; }
 .abm-choice-help { font-size: 12px; color: #555; line-height: 1.35; margin: 2px 0 4px 0; }
 .abm-kpi-unit, .abm-kpi-better { font-size: 10px; color: #777; }

@@ -111,6 +111,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "section_environment": ("Environment", "Omvärld"),
     "section_services": ("Services", "Tjänster"),
     "to": ("to", "till"),
+    "changed": ("changed", "ändrade"),
     "typed_up_to": ("typed: up to", "skrivet: upp till"),
     "not_used": ("Not used", "Används inte"),
     "unused_exploit_only": ("Today's care only sets no time aside for exploring",

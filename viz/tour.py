@@ -67,7 +67,7 @@ CSS = ".abm-tour-target { outline: 3px solid #1976d2; outline-offset: 3px; borde
 STEPS = (
     (".abm-organisation", "tour_choose_title", "tour_choose"),
     (".abm-play", "tour_play_title", "tour_play"),
-    (".abm-lever-section", "tour_levers_title", "tour_levers"),
+    (".abm-levers", "tour_levers_title", "tour_levers"),
     (".abm-kpi-row", "tour_figures_title", "tour_figures"),
     (".abm-nav-compare", "tour_compare_title", "tour_compare"),
     (".abm-nav-info", "tour_info_title", "tour_info"),

@@ -146,13 +146,20 @@ def Refusal(message: str) -> None:
 
 @solara.component
 def Levers(run: state.Run, prefix: str = "") -> None:
-    """Every lever by section, those the draft's practice or environment does not use disabled."""
+    """Every lever by section, each section a panel that opens (the practice's open at first, the others
+    saying how many of their levers are moved); those the draft's practice or environment does not use are
+    disabled, with the reason."""
     defaults = lever_defaults(run)
-    for section in SECTIONS:
-        solara.HTML("div", unsafe_innerHTML=esc(t(section)), classes=["abm-lever-section"])
-        for lever in LEVERS:
-            if lever.section == section:
-                LeverInput(run, lever, defaults, prefix)
+    moved = {key for key, _ in run.draft.value.levers}
+    with solara.Column(gap="2px", classes=[f"{prefix}abm-levers"]):
+        for section in SECTIONS:
+            levers = [lever for lever in LEVERS if lever.section == section]
+            changed = sum(lever.key in moved for lever in levers)
+            summary = t(section) + (f" ({changed} {t('changed')})" if changed else "")
+            with solara.Column(gap="0px", classes=["abm-lever-section", f"abm-section-{section}"]):
+                with solara.Details(summary=summary, expand=section == SECTIONS[0]):
+                    for lever in levers:
+                        LeverInput(run, lever, defaults, prefix)
 
 
 @solara.component

@@ -65,6 +65,9 @@ CSS = """
 .abm-kpi-delta { font-size: 11px; }
 .abm-baseline-table td, .abm-baseline-table th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; }
 .v-btn-toggle { flex-wrap: wrap; }
+.v-btn-toggle .v-btn { text-transform: none; letter-spacing: 0; height: auto !important; min-height: 30px;
+  white-space: normal; padding: 4px 10px !important; }
+.v-btn-toggle .v-btn .v-btn__content { white-space: normal; flex: 1 1 auto; }
 .abm-lever-section .v-expansion-panel-header { font-weight: 600; font-size: 13px; min-height: 36px; padding: 6px 10px; }
 .abm-lever-section .v-expansion-panel-content__wrap { padding: 0 10px 8px 10px; }
 .abm-lever-reason { color: #8a4b00; }

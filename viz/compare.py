@@ -77,7 +77,7 @@ def CompareViews() -> None:
 
 @solara.component
 def ComparePage() -> None:
-    with solara.Columns([3, 9]):
+    with solara.ColumnsResponsive(default=12, small=[5, 7], medium=[4, 8], large=[3, 9]):
         with solara.Column(classes=["abm-sidebar"]):
             Choices(state.compare_a, practice=False, prefix="cmp-", also=(state.compare_b,))
             for run, which in zip(RUNS, ("run_a", "run_b"), strict=True):

@@ -127,7 +127,7 @@ def ViewBox(html: Callable[[], str], sims: tuple[Simulation, ...], dependencies:
 @solara.component
 def LivePage() -> None:
     run = state.live
-    with solara.Columns([3, 9]):
+    with solara.ColumnsResponsive(default=12, small=[5, 7], medium=[4, 8], large=[3, 9]):
         with solara.Column(classes=["abm-sidebar"]):
             Choices(run)
             Md(f"#### {t('levers')}")

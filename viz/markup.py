@@ -1,7 +1,7 @@
 """Markdown to HTML on the server, so no page needs Solara's Markdown component: that component loads
 KaTeX from a CDN, and the app must make no request beyond 127.0.0.1 (an offline hospital intranet).
 
-Only the app's own texts (About, docs/ODD.md) are Markdown, and even there raw HTML is not passed through:
+Only the app's own texts (Info, docs/ODD.md) are Markdown, and even there raw HTML is not passed through:
 it is escaped and shows as text. Data (the results store, settings, paths) never goes into Markdown or
 HTML: pages show it with `solara.Text`, or in HTML built by `viz.svg` with every value escaped (`esc`).
 """

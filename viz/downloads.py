@@ -57,10 +57,11 @@ def DownloadRow(buttons: Sequence[tuple[str, str, str, Callable[[], pd.DataFrame
 
 
 @solara.component
-def Chart(html: str, classes: Sequence[str] = ()) -> None:
+def Chart(html: str, classes: Sequence[str] = (), style: str = "") -> None:
     """Charts (trusted markup from `viz.svg`, every value escaped) in a FrameView, whose click handler makes
     their SVG and PNG links work; a Results chart is drawn once per choice, so Solara may set it."""
-    FrameView.element(unsafe_innerHTML=html, attributes={"class": " ".join(["abm-chart-box", *classes])})
+    attributes = {"class": " ".join(["abm-chart-box", *classes])}
+    FrameView.element(unsafe_innerHTML=html, attributes={**attributes, "style": style} if style else attributes)
 
 
 def series_frame(runs: Sequence[tuple[str, Simulation]]) -> pd.DataFrame:

@@ -88,7 +88,7 @@ def Replay(runs: pd.DataFrame) -> None:
         solara.HTML("span", unsafe_innerHTML=f'{t("week")} <b class="abm-replay-week">{week}</b>')
     now = units[units["week"] == week].sort_values("unit")
     Chart(svg.unit_network(layout, now["stage"].to_numpy(), ties, unit_labels(now), f"{t('stage')} 0-7",
-                           {"week": week}), classes=["abm-replay-box"])
+                           {"week": week}), classes=["abm-replay-box"], style="max-width: 640px")
 
 
 def unit_labels(units: pd.DataFrame) -> list[str]:

@@ -140,3 +140,29 @@ def write_hostile_store(root: Path, weeks: int = 6, seeds: int = 2) -> tuple[Pat
     bad = sorted((root / "broken").glob("runs/*/seed=1/region.parquet"))[0]
     bad.write_bytes(bad.read_bytes()[:200])
     return exp, bad
+
+
+MORRIS = """name: {name}
+description: a small Morris screen
+base: [organisation=small, weeks={weeks}]
+sensitivity:
+  method: morris
+  trajectories: {trajectories}
+  levels: 4
+  params:
+    practice.budget: [0.0, 0.4]
+    learning.p_socialise: [0.01, 0.5]
+    organisation.share_champions: [0.0, 0.2]
+seeds: 1
+metrics: [maturity_total, care_production]
+"""
+
+
+def write_morris_store(root: Path, name: str = "morris_small", weeks: int = 6, trajectories: int = 4) -> Path:
+    """A small Morris experiment (3 factors, `trajectories` x 4 design points, one seed each) run into the
+    store as `abm experiment` runs it, for the Results page's indices."""
+    from tests.helpers.experiment_helpers import run_in_process
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_in_process(MORRIS.format(name=name, weeks=weeks, trajectories=trajectories), Path(tmp), root, name)
+    return root

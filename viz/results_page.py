@@ -160,9 +160,9 @@ def configuration_choice(name: str, labels: list[str]) -> list[str]:
 def ExperimentView(name: str) -> None:
     """A sensitivity experiment's indices, or any other experiment's curves and comparison."""
     root = sr.results_root()
-    method = solara.use_memo(lambda: sr.sensitivity_method(name, root), [name, str(root)])
-    if method:
-        SensitivityView(name)
+    spec = solara.use_memo(lambda: sr.read_spec(name, root), [name, str(root)])
+    if sr.sensitivity_method(spec):
+        SensitivityView(name, spec)
     else:
         ComparisonView(name)
 
@@ -239,16 +239,16 @@ def indices_table_html(metric_name: str, table: pd.DataFrame) -> str:
 
 
 @solara.component
-def SensitivityView(name: str) -> None:
-    """A sensitivity experiment: per outcome its indices as a bar chart and a table, and the indices as CSV;
-    no curve per design point (a Morris screen has dozens) and no baseline."""
+def SensitivityView(name: str, spec: dict) -> None:
+    """A sensitivity experiment (`spec`: its experiment file): per outcome its indices as a bar chart and a
+    table, and the indices as CSV; no curve per design point (a Morris screen has dozens) and no baseline."""
     root = sr.results_root()
-    found = solara.use_memo(lambda: indices_or_message(name, root), [name, str(root)])
+    found = solara.use_memo(lambda: indices_or_message(name, root, spec), [name, str(root)])
     if isinstance(found, str):
         solara.Warning(found, classes=["abm-store-notes"])
         return
     Notes(found.notes)
-    description = sr.description(name, root)
+    description = str(spec.get("description") or "")
     if description.strip():
         solara.Text(description, style="color:#555")
     heading(t(f"indices_{found.method}"), extra=f"{t('week')} {found.week}" if found.week is not None else "")
@@ -261,10 +261,10 @@ def SensitivityView(name: str) -> None:
             solara.HTML("div", unsafe_innerHTML=indices_table_html(m, table))
 
 
-def indices_or_message(name: str, root: Path) -> sr.Indices | str:
+def indices_or_message(name: str, root: Path, spec: dict | None = None) -> sr.Indices | str:
     """The experiment's indices, or the one-line reason there are none."""
     try:
-        found = sr.load_indices(name, root)
+        found = sr.load_indices(name, root, spec=spec)
     except UserError as exc:
         return f"{t('no_results')}: {sr.within(str(exc), root)}"
     except Exception as exc:  # noqa: BLE001  (a store broken in a way the reader does not know: one line)

@@ -24,9 +24,8 @@ from abm.store.layout import results_root
 if TYPE_CHECKING:
     from abm.analysis.compare import Comparison
 
-__all__ = ["Indices", "Results", "baseline_table", "curves", "curves_frame", "description", "experiments",
-           "indices_frame", "label", "load", "load_indices", "read_replay", "results_root", "sensitivity_method",
-           "within"]
+__all__ = ["Indices", "Results", "baseline_table", "curves", "curves_frame", "experiments", "indices_frame", "label",
+           "load", "load_indices", "read_replay", "read_spec", "results_root", "sensitivity_method", "within"]
 
 
 def within(text: str, root: Path) -> str:
@@ -150,15 +149,15 @@ def curves_frame(results: Results, metric: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[["configuration", "week", "mean", "lo", "hi"]]
 
 
-def description(name: str, root: Path) -> str:
-    """The experiment file's description ("" when it has none or cannot be read)."""
+def read_spec(name: str, root: Path) -> dict[str, Any]:
+    """The experiment file as run ({} when missing or unreadable), read once for a page: a stored plan makes
+    it large (a Morris screen's takes a fifth of a second to parse)."""
     spec, _ = noted(reader.read_spec, name, root)
-    return str(spec.get("description") or "")
+    return spec
 
 
-def sensitivity_method(name: str, root: Path) -> str | None:
-    """`morris` or `sobol` for an experiment run from a file with a `sensitivity:` block, else None."""
-    spec, _ = noted(reader.read_spec, name, root)
+def sensitivity_method(spec: Mapping[str, Any]) -> str | None:
+    """`morris` or `sobol` for an experiment file with a `sensitivity:` block, else None."""
     sens = spec.get("sensitivity")
     method = sens.get("method") if isinstance(sens, dict) else None
     return str(method) if method in ("morris", "sobol") else None
@@ -172,12 +171,12 @@ class Indices:
     notes: tuple[str, ...]  # store warnings, and each metric that could not be analysed, with why
 
 
-def _indices(name: str, root: Path, metrics: Sequence[str] | None) -> tuple[str, dict[str, pd.DataFrame],
-                                                                            list[str]]:
+def _indices(name: str, root: Path, metrics: Sequence[str] | None,
+             spec: Mapping[str, Any] | None) -> tuple[str, dict[str, pd.DataFrame], list[str]]:
     # imported here: abm.analysis.sensitivity loads matplotlib and SALib, and the app starts without them
     from abm.analysis.sensitivity import indices
 
-    spec = reader.read_spec(name, root)
+    spec = reader.read_spec(name, root) if spec is None else spec
     method = str((spec.get("sensitivity") or {}).get("method", "morris"))
     tables, notes = {}, []
     for m in list(metrics or spec.get("metrics") or ["maturity_total"]):
@@ -188,11 +187,12 @@ def _indices(name: str, root: Path, metrics: Sequence[str] | None) -> tuple[str,
     return method, tables, notes
 
 
-def load_indices(name: str, root: Path, metrics: Sequence[str] | None = None) -> Indices:
-    """A sensitivity experiment's indices at the last week stored, per metric (default the experiment file's),
-    from `abm.analysis.sensitivity.indices`, the one definition `abm sensitivity` uses; a metric that cannot
-    be analysed (an unfinished design) is a note, not an error."""
-    (method, tables, problems), notes = noted(_indices, name, root, metrics)
+def load_indices(name: str, root: Path, metrics: Sequence[str] | None = None,
+                 spec: Mapping[str, Any] | None = None) -> Indices:
+    """A sensitivity experiment's indices at the last week stored, per metric (default the experiment file's,
+    `spec` when the caller has read it), from `abm.analysis.sensitivity.indices`, the one definition `abm
+    sensitivity` uses; a metric that cannot be analysed (an unfinished design) is a note, not an error."""
+    (method, tables, problems), notes = noted(_indices, name, root, metrics, spec)
     week = next((int(t.attrs["week"]) for t in tables.values()), None)
     return Indices(method, week, tables, tuple(within(n, root) for n in (*notes, *problems)))
 

@@ -639,7 +639,7 @@ def test_a_sensitivity_experiment_shows_the_indices_abm_sensitivity_computes(mor
     from abm.analysis.sensitivity import indices
     from viz.results_page import indices_chart, indices_table_html
 
-    assert sr.sensitivity_method("morris_small", morris_store) == "morris"
+    assert sr.sensitivity_method(sr.read_spec("morris_small", morris_store)) == "morris"
     found = sr.load_indices("morris_small", morris_store)
     assert found.method == "morris" and found.week == 6 and found.notes == ()
     assert list(found.tables) == ["maturity_total", "care_production"]
@@ -669,7 +669,7 @@ def test_an_unfinished_design_is_a_note_and_a_plain_experiment_is_not_a_sensitiv
     assert found.tables == {} and len(found.notes) == 2
     assert "1 of 12 design points have no finished run at week 6" in found.notes[0]
     write_fake_store(tmp_path / "plain")
-    assert sr.sensitivity_method("exp", tmp_path / "plain") is None
+    assert sr.sensitivity_method(sr.read_spec("exp", tmp_path / "plain")) is None
 
 
 def test_many_configurations_get_a_multi_select_and_few_get_checkboxes(tmp_path: Path,

@@ -257,8 +257,9 @@ def SensitivityView(name: str, spec: dict) -> None:
                   lambda: sr.indices_frame(found))], [name, id(found)])
     with solara.Column(classes=["abm-indices"]):
         for m, table in found.tables.items():
-            Chart(indices_chart(found.method, m, table, found.week))
-            solara.HTML("div", unsafe_innerHTML=indices_table_html(m, table))
+            with solara.Row(style="flex-wrap: wrap; align-items: center; gap: 12px"):
+                Chart(indices_chart(found.method, m, table, found.week))
+                solara.HTML("div", unsafe_innerHTML=indices_table_html(m, table))
 
 
 def indices_or_message(name: str, root: Path, spec: dict | None = None) -> sr.Indices | str:

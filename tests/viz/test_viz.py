@@ -711,3 +711,27 @@ def test_the_live_time_series_download_is_the_collectors_table() -> None:
     assert list(table.columns[:2]) == ["run", "week"] and set(REGISTRY) <= set(table.columns)
     assert list(table["run"]) == ["A"] * 4 + ["B"] * 3 and list(table["week"]) == [0, 1, 2, 3, 0, 1, 2]
     np.testing.assert_allclose(table.loc[table["run"] == "A", "care_production"], a.series("care_production")[1])
+
+
+def test_the_downloads_component_builds_the_csv_when_asked() -> None:
+    import io
+    import time
+
+    import solara
+    from solara.components.file_download import FileDownloadWidget
+
+    from viz.downloads import Downloads
+    from viz.sim import Simulation
+
+    sim = Simulation.build(Settings(organisation="small"))
+    _, rc = solara.render(Downloads([("A", sim)]), handle_error=False)
+    widget = rc.find(FileDownloadWidget).widget
+    assert widget.filename == "outcomes_A.csv" and widget.bytes is None  # nothing is built before it is asked for
+    sim.step(2)  # built at click time: the weeks played by then
+    widget.request_download = True
+    deadline = time.monotonic() + 30
+    while rc.find(FileDownloadWidget).widget.bytes is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    table = pd.read_csv(io.BytesIO(rc.find(FileDownloadWidget).widget.bytes))
+    assert list(table["week"]) == [0, 1, 2] and set(table["run"]) == {"A"}
+    rc.close()

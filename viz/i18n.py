@@ -146,8 +146,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "sigma": ("sigma (spread of the effects)", "sigma (effekternas spridning)"),
     "s1": ("S1 (first order)", "S1 (första ordningen)"),
     "st": ("ST (total)", "ST (total)"),
-    "index_value": ("index", "index"),
-    "design_points": ("design points", "designpunkter"),
     # --- end of results, charts and downloads ---
 }
 

@@ -146,9 +146,7 @@ MORRIS = """name: {name}
 description: a small Morris screen
 base: [organisation=small, weeks={weeks}]
 sensitivity:
-  method: morris
-  trajectories: {trajectories}
-  levels: 4
+  {design}
   params:
     practice.budget: [0.0, 0.4]
     learning.p_socialise: [0.01, 0.5]
@@ -158,11 +156,15 @@ metrics: [maturity_total, care_production]
 """
 
 
-def write_morris_store(root: Path, name: str = "morris_small", weeks: int = 6, trajectories: int = 4) -> Path:
-    """A small Morris experiment (3 factors, `trajectories` x 4 design points, one seed each) run into the
-    store as `abm experiment` runs it, for the Results page's indices."""
+def write_morris_store(root: Path, name: str = "morris_small", weeks: int = 6, trajectories: int = 4,
+                       sobol_samples: int = 0) -> Path:
+    """A small Morris experiment (3 factors, `trajectories` x 4 design points, one seed each; with
+    `sobol_samples`, a Sobol design of 5 x that many points instead) run into the store as `abm experiment`
+    runs it, for the Results page's indices."""
     from tests.helpers.experiment_helpers import run_in_process
 
+    design = (f"method: sobol\n  samples: {sobol_samples}" if sobol_samples
+              else f"method: morris\n  trajectories: {trajectories}\n  levels: 4")
     with tempfile.TemporaryDirectory() as tmp:
-        run_in_process(MORRIS.format(name=name, weeks=weeks, trajectories=trajectories), Path(tmp), root, name)
+        run_in_process(MORRIS.format(name=name, weeks=weeks, design=design), Path(tmp), root, name)
     return root

@@ -735,3 +735,27 @@ def test_the_downloads_component_builds_the_csv_when_asked() -> None:
     table = pd.read_csv(io.BytesIO(rc.find(FileDownloadWidget).widget.bytes))
     assert list(table["week"]) == [0, 1, 2] and set(table["run"]) == {"A"}
     rc.close()
+
+
+def test_a_sobol_experiment_shows_st_and_s1_with_their_intervals(tmp_path: Path) -> None:
+    from abm.analysis.sensitivity import indices
+    from tests.helpers.viz_support import write_morris_store
+    from viz.results_page import indices_chart
+
+    root = write_morris_store(tmp_path / "results", "sobol_small", sobol_samples=4)
+    assert sr.sensitivity_method(sr.read_spec("sobol_small", root)) == "sobol"
+    found = sr.load_indices("sobol_small", root, ["maturity_total"])
+    table = found.tables["maturity_total"]
+    pd.testing.assert_frame_equal(table, indices("sobol_small", "maturity_total", root=root))
+    _, chart = parse_figure(indices_chart("sobol", "maturity_total", table, found.week))
+    bars = [b for b in chart.iter(f"{SVG_NS}rect") if b.get("class") == "abm-bar"]
+    assert [b.get("data-series") for b in bars[:2]] == ["ST (total)", "S1 (first order)"]
+    assert [b.get("data-category") for b in bars[::2]] == list(table["param"])  # sorted by ST
+    np.testing.assert_allclose([float(b.get("data-value")) for b in bars[::2]], table["ST"])
+    np.testing.assert_allclose([float(b.get("data-value")) for b in bars[1::2]], table["S1"])
+    whiskers = [p for p in chart.iter(f"{SVG_NS}path") if p.get("class") == "abm-whisker"]
+    assert len(whiskers) == int(np.isfinite(table[["ST_conf", "S1_conf"]].to_numpy()).sum())
+    ticks = [float(t.get("data-value")) for t in chart.iter(f"{SVG_NS}text") if t.get("class") == "abm-xtick"]
+    ends = np.concatenate([table[c] + s * table[f"{c}_conf"] for c in ("ST", "S1") for s in (-1, 1)])
+    assert ticks[0] <= np.nanmin(ends) and ticks[-1] >= np.nanmax(ends)
+    assert list(sr.indices_frame(found).columns) == ["metric", "week", "param", "S1", "S1_conf", "ST", "ST_conf"]

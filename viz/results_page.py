@@ -185,10 +185,12 @@ def ComparisonView(name: str) -> None:
     solara.Text(t("metric"), classes=["abm-label"])
     solara.ToggleButtonsSingle(chosen, values=metrics, on_value=metric.set, dense=True, classes=["abm-metrics"])
     labels = results.labels
-    shown = set(configuration_choice(name, labels))
-    series = [svg.Series(lb, cv["week"].to_numpy(float), cv["mean"].to_numpy(float), svg.PALETTE[i % 8],
+    shown = configuration_choice(name, labels)
+    # a colour per configuration that stays when others are hidden; among many, per the ones chosen
+    colour = {lb: svg.PALETTE[i % 8] for i, lb in enumerate(labels if len(labels) <= MANY else shown)}
+    series = [svg.Series(lb, cv["week"].to_numpy(float), cv["mean"].to_numpy(float), colour[lb],
                          cv["lo"].to_numpy(float), cv["hi"].to_numpy(float))
-              for i, (lb, cv) in enumerate(sr.curves(results, chosen).items()) if lb in shown]
+              for lb, cv in sr.curves(results, chosen).items() if lb in colour and lb in shown]
     Chart(svg.line_chart(series, f"{metric_label(chosen)}: {t('mean_band')}", width=760, height=320,
                          data={"metric": chosen, "kind": "mean", "week": c.week}))
     heading(f"{t('vs_baseline')} ({t('week')} {c.week}):", extra=results.baseline)

@@ -697,6 +697,9 @@ def test_many_configurations_get_a_multi_select_and_few_get_checkboxes(tmp_path:
             assert selects[0].v_model == [f"practice=p{i:02d}" for i in range(8)]  # the first eight to start
             chart = rc.find(FrameView).widgets[0].unsafe_innerHTML
             assert chart.count("<polyline") == 8
+            import re
+
+            assert len(set(re.findall(r'class="abm-line" fill="none" stroke="(#[0-9a-f]+)"', chart))) == 8
         rc.close()
 
 

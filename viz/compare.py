@@ -52,17 +52,18 @@ def compare_html(sims: list[Simulation]) -> str:
     for sim, name, tag in zip(sims, names, ("-a", "-b"), strict=True):
         cells.append(f"<b>{esc(name)}</b>" + kpi_html(sim, tag))
     cells.append('<div class="abm-charts">')
-    horizon = float(sims[0].params.weeks)
+    horizon, week = float(sims[0].params.weeks), sims[0].week
     for metric in TREND_METRICS:
         (xa, ya), (_, yb) = sims[0].series(metric), sims[1].series(metric)
         n = min(ya.size, yb.size)
         lines = [svg.Series(nm, xa[:n], y[:n], c) for nm, y, c in zip(names, (ya, yb), COLOURS, strict=True)]
         diff = svg.Series(t("diff"), xa[:n], np.asarray(yb[:n]) - np.asarray(ya[:n]), svg.PALETTE[3])
         cells.append('<div class="abm-overlay">'
-                     + svg.line_chart(lines, metric_label(metric), data={"metric": metric, "kind": "overlay"},
-                                      x_max=horizon)
+                     + svg.line_chart(lines, metric_label(metric), x_max=horizon,
+                                      data={"metric": metric, "kind": "overlay", "week": week})
                      + svg.line_chart([diff], t("difference"), height=120, zero_line=True,
-                                      data={"metric": metric, "kind": "difference"}, x_max=horizon)
+                                      data={"metric": metric, "kind": "difference", "week": week},
+                                      x_max=horizon)
                      + "</div>")
     return "".join(cells) + "</div>"
 

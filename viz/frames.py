@@ -9,6 +9,10 @@ the page hands to its simulations (viz.live.ViewBox). The widget's Vue side copi
 fewer than IN_FLIGHT are on their way, so a browser slower than the model (a large region on a busy
 machine) slows the loop instead of queueing frames: the page lags the model by at most a few frames, and
 Pause stops it at once.
+
+The widget's Vue side also downloads its charts: each chart of `viz.svg` sits in a `.abm-figure` with SVG and
+PNG links (`data-download`), and one delegated click handler serialises the chart's `<svg>` (XMLSerializer)
+or draws it on a canvas through an `Image` of a `blob:` URL, saved as `<metric>_week<W>.svg` or `.png`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import ipyvuetify as v
 import traitlets
 
 TEMPLATE = """<template>
-  <div v-bind="attributes" v-html="unsafe_innerHTML"></div>
+  <div v-bind="attributes" v-html="unsafe_innerHTML" @click="download"></div>
 </template>
 <script>
 module.exports = {
@@ -30,6 +34,54 @@ module.exports = {
   watch: {
     frame() {
       this.$nextTick(() => { this.shown = this.frame; });
+    },
+  },
+  methods: {
+    // One delegated handler for every chart's SVG and PNG link (viz.svg.figure): the page's CSP allows no
+    // inline handlers, and the frame's markup is replaced every week.
+    download(event) {
+      const link = event.target.closest('[data-download]');
+      const fig = link && link.closest('.abm-figure');
+      const svg = fig && fig.querySelector('svg');
+      if (!svg || !this.$el.contains(fig)) return;
+      event.preventDefault();
+      const box = svg.viewBox && svg.viewBox.baseVal;
+      const width = Math.round((box && box.width) || svg.getBoundingClientRect().width);
+      const height = Math.round((box && box.height) || svg.getBoundingClientRect().height);
+      const copy = svg.cloneNode(true);
+      copy.setAttribute('width', width);
+      copy.setAttribute('height', height);
+      copy.removeAttribute('style');
+      const text = new XMLSerializer().serializeToString(copy);
+      const blob = new Blob(['<?xml version="1.0" encoding="UTF-8"?>\\n', text], {type: 'image/svg+xml'});
+      const name = fig.dataset.filename || 'chart';
+      if (link.dataset.download !== 'png') {
+        this.save(blob, name + '.svg');
+        return;
+      }
+      const url = URL.createObjectURL(blob);
+      const image = new Image();
+      image.onload = () => {
+        const canvas = document.createElement('canvas');
+        canvas.width = width;
+        canvas.height = height;
+        const context = canvas.getContext('2d');
+        context.fillStyle = '#ffffff';
+        context.fillRect(0, 0, width, height);
+        context.drawImage(image, 0, 0, width, height);
+        URL.revokeObjectURL(url);
+        canvas.toBlob((png) => this.save(png, name + '.png'), 'image/png');
+      };
+      image.src = url;
+    },
+    save(blob, name) {
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
     },
   },
 }

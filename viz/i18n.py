@@ -171,6 +171,40 @@ TEXT: dict[str, tuple[str, str]] = {
                   "du citerar den. Adressen i webbläsaren sparar det du gjort: kopiera den för att dela vyn."),
     "url_refused": ("The address had settings the app cannot use",
                     "Adressen hade inställningar som appen inte kan använda"),
+    # --- results, charts and downloads ---
+    "download": ("Download", "Ladda ner"),
+    "download_svg": ("Download this chart as SVG", "Ladda ner diagrammet som SVG"),
+    "download_png": ("Download this chart as PNG", "Ladda ner diagrammet som PNG"),
+    "csv_curves": ("curves (CSV)", "kurvor (CSV)"),
+    "csv_baseline": ("baseline table (CSV)", "baslinjetabell (CSV)"),
+    "csv_indices": ("indices (CSV)", "index (CSV)"),
+    "csv_series": ("outcomes over time (CSV)", "utfall över tid (CSV)"),
+    "configurations_shown": ("Configurations shown", "Visade konfigurationer"),
+    "configurations_many": ("configurations: choose the ones to draw", "konfigurationer: välj vilka som ritas"),
+    "indices_morris": ("Morris screening: which factors move each outcome", "Morris-screening: vilka faktorer som "
+                       "påverkar varje utfall"),
+    "indices_sobol": ("Sobol indices: each factor's share of each outcome's variance",
+                      "Sobol-index: varje faktors andel av utfallets varians"),
+    "indices_note_morris": ("mu* is the mean absolute elementary effect of a factor over the design (how much it "
+                            "moves the outcome; the whisker is its 95% bootstrap interval), sigma their standard "
+                            "deviation (interaction or non-linearity); from each design point's mean over seeds, "
+                            "as abm sensitivity computes them.",
+                            "mu* är faktorns genomsnittliga absoluta elementareffekt över designen (hur mycket den "
+                            "flyttar utfallet; strecket är dess 95 % bootstrapintervall), sigma deras "
+                            "standardavvikelse (samspel eller icke-linjäritet); från varje designpunkts medelvärde "
+                            "över slumpfrön, som abm sensitivity beräknar dem."),
+    "indices_note_sobol": ("S1 is a factor's first-order share of the outcome's variance, ST its total share with "
+                           "all its interactions; the whiskers are 95% bootstrap intervals; from each design "
+                           "point's mean over seeds, as abm sensitivity computes them.",
+                           "S1 är faktorns förstaordningens andel av utfallets varians, ST dess totala andel med "
+                           "alla samspel; strecken är 95 % bootstrapintervall; från varje designpunkts medelvärde "
+                           "över slumpfrön, som abm sensitivity beräknar dem."),
+    "factor": ("Factor", "Faktor"),
+    "mu_star": ("mu* (mean |elementary effect|)", "mu* (medel av |elementareffekt|)"),
+    "sigma": ("sigma (spread of the effects)", "sigma (effekternas spridning)"),
+    "s1": ("S1 (first order)", "S1 (första ordningen)"),
+    "st": ("ST (total)", "ST (total)"),
+    # --- end of results, charts and downloads ---
 }
 
 # Headline outcomes, by metric name (the registry's English labels are the source of truth for English).

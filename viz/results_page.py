@@ -1,5 +1,7 @@
 """The Results page: experiments in the results store, mean curves with 95% bands, the comparison with
-the baseline, and a week-by-week replay of one stored run on the unit network."""
+the baseline, and a week-by-week replay of one stored run on the unit network; for a sensitivity experiment
+(Morris or Sobol) its indices instead, per outcome a bar chart and a table. Every table is a CSV download,
+every chart an SVG or PNG one (viz.downloads)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from abm.core.state import UnitKind
 from abm.errors import UserError
 from viz import store_reader as sr
 from viz import svg
+from viz.downloads import Chart, DownloadRow, file_name
 from viz.i18n import metric_label, t
 from viz.layout import compute_layout, unit_ties
 from viz.sim import numbered, unit_name
@@ -21,6 +24,8 @@ from viz.sim import numbered, unit_name
 experiment = solara.reactive("")
 metric = solara.reactive("")
 hidden = solara.reactive(frozenset[str]())
+shown_many = solara.reactive(dict[str, tuple[str, ...]]())  # per experiment, when it has more than MANY
+MANY = 12  # configurations: more than this, a compact multi-select instead of a checkbox each
 replay_pick = solara.reactive(0)
 replay_week = solara.reactive(0)
 replay_playing = solara.reactive(False)
@@ -83,9 +88,8 @@ def Replay(runs: pd.DataFrame) -> None:
         solara.SliderInt(t("week"), value=week, min=0, max=last, on_value=replay_week.set)
         solara.HTML("span", unsafe_innerHTML=f'{t("week")} <b class="abm-replay-week">{week}</b>')
     now = units[units["week"] == week].sort_values("unit")
-    solara.HTML("div", unsafe_innerHTML=svg.unit_network(
-        layout, now["stage"].to_numpy(), ties, unit_labels(now),
-        f"{t('stage')} 0-7", {"week": week}), style="max-width: 640px")
+    Chart(svg.unit_network(layout, now["stage"].to_numpy(), ties, unit_labels(now), f"{t('stage')} 0-7",
+                           {"week": week}), classes=["abm-replay-box"], style="max-width: 640px")
 
 
 def unit_labels(units: pd.DataFrame) -> list[str]:
@@ -140,8 +144,38 @@ def Notes(notes: tuple[str, ...] | list[str]) -> None:
         solara.Warning(f"{t('store_notes')}: " + "; ".join(notes[:3]) + more, classes=["abm-store-notes"])
 
 
+def configuration_choice(name: str, labels: list[str]) -> list[str]:
+    """The configurations to draw, chosen with a checkbox each, or, for more than MANY (a sensitivity design
+    has dozens), in a compact multi-select that starts with the first eight."""
+    if len(labels) > MANY:
+        chosen = [lb for lb in shown_many.value.get(name, tuple(labels[:len(svg.PALETTE)])) if lb in labels]
+        solara.Text(f"{len(labels)} {t('configurations_many')}", classes=["abm-label"])
+        solara.SelectMultiple(t("configurations_shown"), values=chosen, all_values=labels, dense=True,
+                              on_value=lambda v: shown_many.set({**shown_many.value, name: tuple(v)}),
+                              classes=["abm-configurations"])
+        return chosen
+    solara.Text(t("configurations"), classes=["abm-label"])
+    with solara.Row(style="flex-wrap: wrap"):
+        for lb in labels:
+            solara.Checkbox(label=lb, value=lb not in hidden.value, on_value=lambda on, lb=lb: hidden.set(
+                hidden.value - {lb} if on else hidden.value | {lb}))
+    return [lb for lb in labels if lb not in hidden.value]
+
+
 @solara.component
 def ExperimentView(name: str) -> None:
+    """A sensitivity experiment's indices, or any other experiment's curves and comparison."""
+    root = sr.results_root()
+    spec = solara.use_memo(lambda: sr.read_spec(name, root), [name, str(root)])
+    if sr.sensitivity_method(spec):
+        SensitivityView(name, spec)
+    else:
+        ComparisonView(name)
+
+
+@solara.component
+def ComparisonView(name: str) -> None:
+    """Mean curves of the chosen configurations, the final week against the baseline, and a replay."""
     root = sr.results_root()
     loaded = solara.use_memo(lambda: load_or_message(name, root), [name, str(root)])
     if isinstance(loaded, str):
@@ -157,22 +191,99 @@ def ExperimentView(name: str) -> None:
     solara.Text(t("metric"), classes=["abm-label"])
     solara.ToggleButtonsSingle(chosen, values=metrics, on_value=metric.set, dense=True, classes=["abm-metrics"])
     labels = results.labels
-    solara.Text(t("configurations"), classes=["abm-label"])
-    with solara.Row(style="flex-wrap: wrap"):
-        for lb in labels:
-            solara.Checkbox(label=lb, value=lb not in hidden.value, on_value=lambda on, lb=lb: hidden.set(
-                hidden.value - {lb} if on else hidden.value | {lb}))
-    series = [svg.Series(lb, cv["week"].to_numpy(float), cv["mean"].to_numpy(float), svg.PALETTE[i % 8],
+    shown = configuration_choice(name, labels)
+    # a colour per configuration that stays when others are hidden; among many, per the ones chosen
+    colour = {lb: svg.PALETTE[i % 8] for i, lb in enumerate(labels if len(labels) <= MANY else shown)}
+    series = [svg.Series(lb, cv["week"].to_numpy(float), cv["mean"].to_numpy(float), colour[lb],
                          cv["lo"].to_numpy(float), cv["hi"].to_numpy(float))
-              for i, (lb, cv) in enumerate(sr.curves(results, chosen).items()) if lb not in hidden.value]
-    solara.HTML("div", unsafe_innerHTML=svg.line_chart(
-        series, f"{metric_label(chosen)}: {t('mean_band')}", width=760, height=320,
-        data={"metric": chosen, "kind": "mean"}))
+              for lb, cv in sr.curves(results, chosen).items() if lb in colour and lb in shown]
+    Chart(svg.line_chart(series, f"{metric_label(chosen)}: {t('mean_band')}", width=760, height=320,
+                         data={"metric": chosen, "kind": "mean", "week": c.week}))
     heading(f"{t('vs_baseline')} ({t('week')} {c.week}):", extra=results.baseline)
     solara.HTML("div", unsafe_innerHTML=table_html(sr.baseline_table(results, chosen), chosen))
     solara.Text(t("paired_note"), style="color:#555; font-size: 12px")
+    DownloadRow([
+        ("curves", t("csv_curves"), file_name(name, chosen, "curves"), lambda: sr.curves_frame(results, chosen)),
+        ("baseline", t("csv_baseline"), file_name(name, chosen, f"week{c.week}"),
+         lambda: sr.baseline_table(results, chosen)),
+    ], [name, chosen, id(results)])
     if len(results.runs):
         Replay(results.runs)
+
+
+INDEX_COLUMNS = {"param": "factor", "mu_star": "mu*", "mu_star_conf": "mu* ±", "mu": "mu", "sigma": "sigma",
+                 "S1": "S1", "S1_conf": "S1 ±", "ST": "ST", "ST_conf": "ST ±"}  # notation; `factor` is a key
+
+
+def indices_chart(method: str, metric_name: str, table: pd.DataFrame, week: int | None) -> str:
+    """One outcome's indices as horizontal bars, in the table's order (largest mu* or ST first): Morris mu*
+    with its interval and sigma beside it, or Sobol ST and S1 with their intervals."""
+    def col(name: str) -> np.ndarray:
+        return table[name].to_numpy(float)
+
+    if method == "morris":
+        bars = [svg.Bars(t("mu_star"), col("mu_star"), col("mu_star_conf"), svg.PALETTE[0]),
+                svg.Bars(t("sigma"), col("sigma"), None, svg.PALETTE[4])]
+    else:
+        bars = [svg.Bars(t("st"), col("ST"), col("ST_conf"), svg.PALETTE[4]),
+                svg.Bars(t("s1"), col("S1"), col("S1_conf"), svg.PALETTE[0])]
+    return svg.bar_chart([str(p) for p in table["param"]], bars, metric_label(metric_name), width=620,
+                         data={"metric": metric_name, "kind": method, "week": week})
+
+
+def indices_table_html(metric_name: str, table: pd.DataFrame) -> str:
+    """One outcome's indices as a table, every value escaped, 3 significant digits."""
+    cols = [c for c in table.columns if c in INDEX_COLUMNS]
+    cell = ' style="padding:1px 8px;text-align:{}"'
+    head = "".join(f"<th{cell.format('left' if c == 'param' else 'right')}>"
+                   f"{svg.esc(t(INDEX_COLUMNS[c]) if c == 'param' else INDEX_COLUMNS[c])}</th>" for c in cols)
+    rows = "".join(
+        f'<tr data-param="{svg.esc(r["param"])}">'
+        + "".join(f"<td{cell.format('left')}>{svg.esc(r[c])}</td>" if c == "param"
+                  else f"<td{cell.format('right')}>{fmt(float(r[c]))}</td>" for c in cols) + "</tr>"
+        for _, r in table.iterrows())
+    return (f'<table class="abm-indices-table" data-metric="{svg.esc(metric_name)}" style="border-collapse:collapse;'
+            f'font-size:12px"><tr>{head}</tr>{rows}</table>')
+
+
+@solara.component
+def SensitivityView(name: str, spec: dict) -> None:
+    """A sensitivity experiment (`spec`: its experiment file): per outcome its indices as a bar chart and a
+    table, and the indices as CSV; no curve per design point (a Morris screen has dozens) and no baseline."""
+    root = sr.results_root()
+    found = solara.use_memo(lambda: indices_or_message(name, root, spec), [name, str(root)])
+    if isinstance(found, str):
+        solara.Warning(found, classes=["abm-store-notes"])
+        return
+    Notes(found.notes)
+    description = str(spec.get("description") or "")
+    if description.strip():
+        solara.Text(description, style="color:#555")
+    heading(t(f"indices_{found.method}"), extra=f"{t('week')} {found.week}" if found.week is not None else "")
+    solara.Text(t(f"indices_note_{found.method}"), style="color:#555; font-size: 12px")
+    DownloadRow([("indices", t("csv_indices"), file_name(name, found.method, "indices"),
+                  lambda: sr.indices_frame(found))], [name, id(found)])
+    with solara.Column(classes=["abm-indices"]):
+        for m, table in found.tables.items():
+            with solara.Row(style="flex-wrap: wrap; align-items: center; gap: 12px"):
+                Chart(indices_chart(found.method, m, table, found.week))
+                solara.HTML("div", unsafe_innerHTML=indices_table_html(m, table))
+
+
+def indices_or_message(name: str, root: Path, spec: dict | None = None) -> sr.Indices | str:
+    """The experiment's indices, or the one-line reason there are none."""
+    try:
+        found = sr.load_indices(name, root, spec=spec)
+    except UserError as exc:
+        return f"{t('no_results')}: {sr.within(str(exc), root)}"
+    except Exception as exc:  # noqa: BLE001  (a store broken in a way the reader does not know: one line)
+        import traceback
+
+        print("abm viz: reading the store failed:", "".join(traceback.format_exception(exc)), flush=True)
+        return f"{t('no_results')}: {name} ({type(exc).__name__}; {t('page_error_hint')})"
+    if not found.tables:
+        return f"{t('no_results')}: " + "; ".join(found.notes)
+    return found
 
 
 def load_or_message(name: str, root: Path) -> sr.Results | str:

@@ -3,7 +3,8 @@
 The store is read by `abm.store.reader` (the one reader; the root is `abm.store.layout.results_root`) and
 the numbers come from `abm.analysis`: `compare` gives the final-week table exactly as `abm compare` prints
 it (each configuration paired with the baseline that shares its other swept values), `band` the mean curves
-with 95% bands. This module only names configurations by their swept values, shapes the rows for the page
+with 95% bands, `sensitivity.indices` the Morris or Sobol indices of a sensitivity experiment exactly as
+`abm sensitivity` writes them. This module only names configurations by their swept values, shapes the rows for the page
 and turns the store's warnings (unreadable files) into short notes instead of letting them escape.
 """
 
@@ -23,8 +24,8 @@ from abm.store.layout import results_root
 if TYPE_CHECKING:
     from abm.analysis.compare import Comparison
 
-__all__ = ["Results", "baseline_table", "curves", "experiments", "label", "load", "read_replay", "results_root",
-           "within"]
+__all__ = ["Indices", "Results", "baseline_table", "curves", "curves_frame", "experiments", "indices_frame", "label",
+           "load", "load_indices", "read_replay", "read_spec", "results_root", "sensitivity_method", "within"]
 
 
 def within(text: str, root: Path) -> str:
@@ -138,3 +139,69 @@ def read_replay(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any] | None]:
     _, units, provenance = reader.read_stored_run(path)
     config = provenance.get("config")
     return units, config if isinstance(config, dict) else None
+
+
+def curves_frame(results: Results, metric: str) -> pd.DataFrame:
+    """The curves of `metric` as one tidy table (the Results page's CSV): configuration, week, mean, lo, hi."""
+    parts = [cv.assign(configuration=lb) for lb, cv in curves(results, metric).items()]
+    if not parts:
+        return pd.DataFrame(columns=["configuration", "week", "mean", "lo", "hi"])
+    return pd.concat(parts, ignore_index=True)[["configuration", "week", "mean", "lo", "hi"]]
+
+
+def read_spec(name: str, root: Path) -> dict[str, Any]:
+    """The experiment file as run ({} when missing or unreadable), read once for a page: a stored plan makes
+    it large (a Morris screen's takes a fifth of a second to parse)."""
+    spec, _ = noted(reader.read_spec, name, root)
+    return spec
+
+
+def sensitivity_method(spec: Mapping[str, Any]) -> str | None:
+    """`morris` or `sobol` for an experiment file with a `sensitivity:` block, else None."""
+    sens = spec.get("sensitivity")
+    method = sens.get("method") if isinstance(sens, dict) else None
+    return str(method) if method in ("morris", "sobol") else None
+
+
+@dataclass(frozen=True)
+class Indices:
+    method: str  # morris or sobol
+    week: int | None  # the week analysed (the last stored), None when no metric could be analysed
+    tables: dict[str, pd.DataFrame]  # per metric: abm.analysis.sensitivity.indices's table, sorted
+    notes: tuple[str, ...]  # store warnings, and each metric that could not be analysed, with why
+
+
+def _indices(name: str, root: Path, metrics: Sequence[str] | None,
+             spec: Mapping[str, Any] | None) -> tuple[str, dict[str, pd.DataFrame], list[str]]:
+    # imported here: abm.analysis.sensitivity loads matplotlib and SALib, and the app starts without them
+    from abm.analysis.sensitivity import indices
+
+    spec = reader.read_spec(name, root) if spec is None else spec
+    method = str((spec.get("sensitivity") or {}).get("method", "morris"))
+    tables, notes = {}, []
+    for m in list(metrics or spec.get("metrics") or ["maturity_total"]):
+        try:
+            tables[str(m)] = indices(name, str(m), None, root)
+        except UserError as exc:
+            notes.append(f"{m}: {exc}")
+    return method, tables, notes
+
+
+def load_indices(name: str, root: Path, metrics: Sequence[str] | None = None,
+                 spec: Mapping[str, Any] | None = None) -> Indices:
+    """A sensitivity experiment's indices at the last week stored, per metric (default the experiment file's,
+    `spec` when the caller has read it), from `abm.analysis.sensitivity.indices`, the one definition `abm
+    sensitivity` uses; a metric that cannot be analysed (an unfinished design) is a note, not an error."""
+    (method, tables, problems), notes = noted(_indices, name, root, metrics, spec)
+    week = next((int(t.attrs["week"]) for t in tables.values()), None)
+    return Indices(method, week, tables, tuple(within(n, root) for n in (*notes, *problems)))
+
+
+def indices_frame(found: Indices) -> pd.DataFrame:
+    """Every metric's indices as one tidy table (the Results page's CSV): metric, week, then the table's
+    columns (Morris: param, mu_star, mu_star_conf, mu, sigma; Sobol: param, S1, S1_conf, ST, ST_conf)."""
+    parts = [t.assign(metric=m, week=found.week) for m, t in found.tables.items()]
+    if not parts:
+        return pd.DataFrame(columns=["metric", "week", "param"])
+    table = pd.concat(parts, ignore_index=True)
+    return table[["metric", "week", *[c for c in table.columns if c not in ("metric", "week")]]]

@@ -156,10 +156,10 @@ def Levers(run: state.Run, prefix: str = "") -> None:
             levers = [lever for lever in LEVERS if lever.section == section]
             changed = sum(lever.key in moved for lever in levers)
             summary = t(section) + (f" ({changed} {t('changed')})" if changed else "")
-            with solara.Column(gap="0px", classes=["abm-lever-section", f"abm-section-{section}"]):
-                with solara.Details(summary=summary, expand=section == SECTIONS[0]):
-                    for lever in levers:
-                        LeverInput(run, lever, defaults, prefix)
+            with (solara.Column(gap="0px", classes=["abm-lever-section", f"abm-section-{section}"]),
+                  solara.Details(summary=summary, expand=section == SECTIONS[0])):
+                for lever in levers:
+                    LeverInput(run, lever, defaults, prefix)
 
 
 @solara.component

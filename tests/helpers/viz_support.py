@@ -152,3 +152,31 @@ def write_hostile_store(root: Path, weeks: int = 6, seeds: int = 2) -> tuple[Pat
     bad = sorted((root / "broken").glob("runs/*/seed=1/region.parquet"))[0]
     bad.write_bytes(bad.read_bytes()[:200])
     return exp, bad
+
+
+MORRIS = """name: {name}
+description: a small Morris screen
+base: [organisation=small, weeks={weeks}]
+sensitivity:
+  {design}
+  params:
+    practice.budget: [0.0, 0.4]
+    learning.p_socialise: [0.01, 0.5]
+    organisation.share_champions: [0.0, 0.2]
+seeds: 1
+metrics: [maturity_total, care_production]
+"""
+
+
+def write_morris_store(root: Path, name: str = "morris_small", weeks: int = 6, trajectories: int = 4,
+                       sobol_samples: int = 0) -> Path:
+    """A small Morris experiment (3 factors, `trajectories` x 4 design points, one seed each; with
+    `sobol_samples`, a Sobol design of 5 x that many points instead) run into the store as `abm experiment`
+    runs it, for the Results page's indices."""
+    from tests.helpers.experiment_helpers import run_in_process
+
+    design = (f"method: sobol\n  samples: {sobol_samples}" if sobol_samples
+              else f"method: morris\n  trajectories: {trajectories}\n  levels: 4")
+    with tempfile.TemporaryDirectory() as tmp:
+        run_in_process(MORRIS.format(name=name, weeks=weeks, design=design), Path(tmp), root, name)
+    return root

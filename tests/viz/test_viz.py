@@ -492,3 +492,264 @@ def test_playing_paints_the_views_without_re_rendering_the_page_and_nothing_pain
         assert shown() == 4
     finally:
         rc.close()
+
+
+# --- results, charts and downloads ---
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def parse_figure(markup: str):  # noqa: ANN201
+    """A chart of viz.svg (a figure with its download links) as XML: (the figure, its <svg>)."""
+    import xml.etree.ElementTree as ET
+
+    fig = ET.fromstring(markup)
+    assert fig.tag == "figure" and fig.get("class") == "abm-figure"
+    return fig, fig.find(f"{SVG_NS}svg")
+
+
+def plot_rect(chart) -> tuple[float, float, float, float]:  # noqa: ANN001
+    rect = next(r for r in chart.iter(f"{SVG_NS}rect") if r.get("class") == "abm-plot")
+    x, y, w, h = (float(rect.get(k)) for k in ("x", "y", "width", "height"))
+    return x, y, x + w, y + h
+
+
+def points(chart, tag: str = "polyline") -> np.ndarray:  # noqa: ANN001
+    return np.array([[float(v) for v in p.split(",")] for el in chart.iter(f"{SVG_NS}{tag}")
+                     for p in el.get("points").split()])
+
+
+def curve(label: str, y: list[float] | np.ndarray, colour: int = 0) -> object:
+    from viz import svg
+
+    y = np.asarray(y, float)
+    return svg.Series(label, np.arange(y.size, dtype=float), y, svg.PALETTE[colour % 8])
+
+
+@pytest.mark.parametrize("n_series", [2, 5, 24])
+def test_the_legend_sits_below_the_plot_and_never_covers_a_curve(n_series: int) -> None:
+    from viz import svg
+
+    series = [curve(f"practice=p{i}, environment=a long swept value {i}", np.linspace(0, 1, 20) ** (1 + i / 4), i)
+              for i in range(n_series)]
+    fig, chart = parse_figure(svg.line_chart(series, "title", width=300, height=170))
+    x0, y0, x1, y1 = plot_rect(chart)
+    legend = next(g for g in chart.iter(f"{SVG_NS}g") if g.get("class") == "abm-legend")
+    items = [g for g in legend if g.get("class") == "abm-legend-item"]
+    assert len(items) == n_series
+    height = float(chart.get("height"))
+    for item in items:
+        rect, text = item.find(f"{SVG_NS}rect"), item.find(f"{SVG_NS}text")
+        assert float(rect.get("y")) > y1 + 10 and float(text.get("y")) - 9 > y1 + 10  # below the x tick labels
+        assert float(text.get("y")) <= height and float(rect.get("x")) >= x0 and float(rect.get("x")) < x1
+    assert height == 170 + 13 * len({item.find(f"{SVG_NS}rect").get("y") for item in items})  # grows by its rows
+    assert height >= 170 + 13 * n_series / 2  # labels too long to share a row: a row each, or nearly
+    _, two = parse_figure(svg.line_chart([curve("A", [1, 2]), curve("B", [2, 1], 1)], "title"))
+    assert float(two.get("height")) == 170 + 13  # short labels share one row
+    pts = points(chart)
+    assert ((pts[:, 1] >= y0 - 1e-6) & (pts[:, 1] <= y1 + 1e-6)).all()
+    assert [a.get("data-download") for a in fig.iter("a")] == ["svg", "png"]
+
+
+@pytest.mark.parametrize("ys, zero_line", [
+    ([0.50, 0.505, 0.52], False),  # a share in a sliver: not drawn on 0..1
+    ([0.0, 0.12, 0.3], False),  # non-negative from 0: keeps 0
+    ([0.05, 0.2, 0.31], False),  # near 0: keeps 0
+    ([61.0, 60.2, 75.0], False),  # far from 0: fits around the data
+    ([-0.2, 0.1, 0.3], True),  # a difference: 0 on the axis
+    ([1234.0, 5678.0, 9000.0], False),
+    ([5.0, 5.0, 5.0], False),  # constant
+    ([0.0, 0.0, 0.0], False),
+])
+def test_the_y_axis_fits_the_data_on_round_ticks(ys: list[float], zero_line: bool) -> None:
+    from viz import svg
+
+    _, chart = parse_figure(svg.line_chart([curve("a", ys)], "t", zero_line=zero_line))
+    ticks = [float(t.get("data-value")) for t in chart.iter(f"{SVG_NS}text") if t.get("class") == "abm-ytick"]
+    lo, hi = min(ys), max(ys)
+    assert ticks[0] <= lo and ticks[-1] >= hi and 3 <= len(ticks) <= 8
+    steps = np.diff(ticks)
+    assert np.allclose(steps, steps[0])
+    mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]) + 1e-9)
+    assert round(float(mantissa), 6) in (1, 2, 5)  # a 1-2-5 step
+    if hi > lo:
+        assert ticks[-1] - ticks[0] <= 2.5 * (hi - lo) if lo > 0.25 * hi or lo < 0 else ticks[0] == 0
+    if lo >= 0 and lo <= 0.25 * hi:
+        assert ticks[0] == 0
+    if zero_line:
+        assert 0.0 in ticks
+    _, y0, _, y1 = plot_rect(chart)
+    pts = points(chart)
+    assert ((pts[:, 1] >= y0 - 1e-6) & (pts[:, 1] <= y1 + 1e-6)).all()  # every point inside the plot
+
+
+def test_a_bar_chart_keeps_the_order_given_fits_its_whiskers_and_escapes_its_labels() -> None:
+    from viz import svg
+
+    hostile = '<img src=x onerror="window.__xss=1">'
+    cats = ["b", "a", hostile]
+    fig, chart = parse_figure(svg.bar_chart(cats, [
+        svg.Bars("mu*", np.array([3.0, 1.0, -0.5]), np.array([1.5, 0.2, np.nan])),
+        svg.Bars("sigma", np.array([2.0, 0.5, 0.1]), None, svg.PALETTE[4])], "t", data={"metric": "m", "week": 3}))
+    assert fig.get("data-filename") == "m_week3"
+    bars = [b for b in chart.iter(f"{SVG_NS}rect") if b.get("class") == "abm-bar"]
+    assert [(b.get("data-category"), b.get("data-series")) for b in bars] == [
+        (c, s) for c in cats for s in ("mu*", "sigma")]
+    assert [float(b.get("data-value")) for b in bars] == [3.0, 2.0, 1.0, 0.5, -0.5, 0.1]
+    assert [float(b.get("y")) for b in bars] == sorted(float(b.get("y")) for b in bars)  # top to bottom as given
+    ticks = [float(t.get("data-value")) for t in chart.iter(f"{SVG_NS}text") if t.get("class") == "abm-xtick"]
+    assert ticks[0] <= -0.5 and ticks[-1] >= 4.5 and 0.0 in ticks  # the bars, their whiskers and 0
+    x0, _, x1, _ = plot_rect(chart)
+    for b in bars:
+        assert x0 - 1e-6 <= float(b.get("x")) and float(b.get("x")) + float(b.get("width")) <= x1 + 1e-6
+    whiskers = [p for p in chart.iter(f"{SVG_NS}path") if p.get("class") == "abm-whisker"]
+    assert len(whiskers) == 2  # none where the interval is not a number, none for sigma
+    assert "<img" not in svg.bar_chart(cats, [svg.Bars("x", np.ones(3))], "t")
+
+
+def test_download_names_are_the_metric_and_week_and_never_a_path() -> None:
+    from viz import svg
+    from viz.downloads import file_name
+
+    assert svg.download_name("chart", {"metric": "maturity_total", "week": 12}) == "maturity_total_week12"
+    assert svg.download_name("chart", {"metric": "care_production", "kind": "difference", "week": 4}) == (
+        "care_production_difference_week4")
+    assert svg.download_name("network", {"week": 0}) == "network_week0"
+    assert svg.download_name("chart", {"metric": '../../etc/<x y="1">'}) == "etc_x_y_1"
+    assert file_name("../exp", "a b", "week3") == "exp_a_b_week3.csv"
+
+
+@pytest.fixture(scope="module")
+def morris_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.helpers.viz_support import write_morris_store
+
+    return write_morris_store(tmp_path_factory.mktemp("morris") / "results", trajectories=3)
+
+
+def test_a_sensitivity_experiment_shows_the_indices_abm_sensitivity_computes(morris_store: Path) -> None:
+    from abm.analysis.sensitivity import indices
+    from viz.results_page import indices_chart, indices_table_html
+
+    assert sr.sensitivity_method(sr.read_spec("morris_small", morris_store)) == "morris"
+    found = sr.load_indices("morris_small", morris_store)
+    assert found.method == "morris" and found.week == 6 and found.notes == ()
+    assert list(found.tables) == ["maturity_total", "care_production"]
+    for metric, table in found.tables.items():
+        pd.testing.assert_frame_equal(table, indices("morris_small", metric, root=morris_store))
+        assert list(table["mu_star"]) == sorted(table["mu_star"], reverse=True)
+        _, chart = parse_figure(indices_chart("morris", metric, table, found.week))
+        bars = [b for b in chart.iter(f"{SVG_NS}rect") if b.get("class") == "abm-bar"]
+        assert [b.get("data-category") for b in bars[::2]] == list(table["param"])  # sorted by mu*
+        np.testing.assert_allclose([float(b.get("data-value")) for b in bars[::2]], table["mu_star"])
+        np.testing.assert_allclose([float(b.get("data-value")) for b in bars[1::2]], table["sigma"])
+        html = indices_table_html(metric, table)
+        assert html.count("<tr data-param=") == 3 and fmt(table["mu_star"].iloc[0]) in html
+    frame = sr.indices_frame(found)
+    assert list(frame.columns) == ["metric", "week", "param", "mu_star", "mu_star_conf", "mu", "sigma"]
+    assert len(frame) == 6 and set(frame["week"]) == {6}
+
+
+def test_an_unfinished_design_is_a_note_and_a_plain_experiment_is_not_a_sensitivity_one(morris_store: Path,
+                                                                                         tmp_path: Path) -> None:
+    import shutil as sh
+
+    broken = tmp_path / "results"
+    sh.copytree(morris_store, broken)
+    sh.rmtree(sorted((broken / "morris_small" / "runs").iterdir())[0])
+    found = sr.load_indices("morris_small", broken)
+    assert found.tables == {} and len(found.notes) == 2
+    assert "1 of 12 design points have no finished run at week 6" in found.notes[0]
+    write_fake_store(tmp_path / "plain")
+    assert sr.sensitivity_method(sr.read_spec("exp", tmp_path / "plain")) is None
+
+
+def test_many_configurations_get_a_multi_select_and_few_get_checkboxes(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import ipyvuetify as v
+    import solara
+
+    from viz import results_page
+    from viz.frames import FrameView
+
+    for i in range(14):
+        for seed in (0, 1):
+            write_fake_run(tmp_path / "many", f"practice=p{i:02d}", seed, [1.0, 1.0 + i + seed])
+    write_fake_store(tmp_path / "few")
+    for store, values in (("many", ",".join(f"p{i:02d}" for i in range(14))), ("few", "a,b")):
+        (tmp_path / store / "exp" / "experiment.yaml").write_text(
+            f"name: exp\nsweep: {{practice: '{values}'}}\nseeds: 2\nmetrics: [care_production]\n")
+    for store, n_boxes, n_selects in (("many", 0, 1), ("few", 2, 0)):
+        monkeypatch.setenv("ABM_RESULTS", str(tmp_path / store))
+        _, rc = solara.render(results_page.ExperimentView("exp"), handle_error=False)
+        assert len(rc.find(v.Checkbox).widgets) == n_boxes
+        selects = rc.find(v.Select, multiple=True).widgets
+        assert len(selects) == n_selects
+        if n_selects:
+            assert selects[0].v_model == [f"practice=p{i:02d}" for i in range(8)]  # the first eight to start
+            chart = rc.find(FrameView).widgets[0].unsafe_innerHTML
+            assert chart.count("<polyline") == 8
+            import re
+
+            assert len(set(re.findall(r'class="abm-line" fill="none" stroke="(#[0-9a-f]+)"', chart))) == 8
+        rc.close()
+
+
+def test_the_live_time_series_download_is_the_collectors_table() -> None:
+    from viz.downloads import csv_bytes, series_frame
+    from viz.sim import Simulation
+
+    a, b = Simulation.build(Settings(organisation="small")), Simulation.build(Settings(organisation="small"))
+    a.step(3)
+    b.step(2)
+    table = pd.read_csv(__import__("io").BytesIO(csv_bytes(series_frame([("A", a), ("B", b)]))))
+    assert list(table.columns[:2]) == ["run", "week"] and set(REGISTRY) <= set(table.columns)
+    assert list(table["run"]) == ["A"] * 4 + ["B"] * 3 and list(table["week"]) == [0, 1, 2, 3, 0, 1, 2]
+    np.testing.assert_allclose(table.loc[table["run"] == "A", "care_production"], a.series("care_production")[1])
+
+
+def test_the_downloads_component_builds_the_csv_when_asked() -> None:
+    import io
+    import time
+
+    import solara
+    from solara.components.file_download import FileDownloadWidget
+
+    from viz.downloads import Downloads
+    from viz.sim import Simulation
+
+    sim = Simulation.build(Settings(organisation="small"))
+    _, rc = solara.render(Downloads([("A", sim)]), handle_error=False)
+    widget = rc.find(FileDownloadWidget).widget
+    assert widget.filename == "outcomes_A.csv" and widget.bytes is None  # nothing is built before it is asked for
+    sim.step(2)  # built at click time: the weeks played by then
+    widget.request_download = True
+    deadline = time.monotonic() + 30
+    while rc.find(FileDownloadWidget).widget.bytes is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    table = pd.read_csv(io.BytesIO(rc.find(FileDownloadWidget).widget.bytes))
+    assert list(table["week"]) == [0, 1, 2] and set(table["run"]) == {"A"}
+    rc.close()
+
+
+def test_a_sobol_experiment_shows_st_and_s1_with_their_intervals(tmp_path: Path) -> None:
+    from abm.analysis.sensitivity import indices
+    from tests.helpers.viz_support import write_morris_store
+    from viz.results_page import indices_chart
+
+    root = write_morris_store(tmp_path / "results", "sobol_small", sobol_samples=4)
+    assert sr.sensitivity_method(sr.read_spec("sobol_small", root)) == "sobol"
+    found = sr.load_indices("sobol_small", root, ["maturity_total"])
+    table = found.tables["maturity_total"]
+    pd.testing.assert_frame_equal(table, indices("sobol_small", "maturity_total", root=root))
+    _, chart = parse_figure(indices_chart("sobol", "maturity_total", table, found.week))
+    bars = [b for b in chart.iter(f"{SVG_NS}rect") if b.get("class") == "abm-bar"]
+    assert [b.get("data-series") for b in bars[:2]] == ["ST (total)", "S1 (first order)"]
+    assert [b.get("data-category") for b in bars[::2]] == list(table["param"])  # sorted by ST
+    np.testing.assert_allclose([float(b.get("data-value")) for b in bars[::2]], table["ST"])
+    np.testing.assert_allclose([float(b.get("data-value")) for b in bars[1::2]], table["S1"])
+    whiskers = [p for p in chart.iter(f"{SVG_NS}path") if p.get("class") == "abm-whisker"]
+    assert len(whiskers) == int(np.isfinite(table[["ST_conf", "S1_conf"]].to_numpy()).sum())
+    ticks = [float(t.get("data-value")) for t in chart.iter(f"{SVG_NS}text") if t.get("class") == "abm-xtick"]
+    ends = np.concatenate([table[c] + s * table[f"{c}_conf"] for c in ("ST", "S1") for s in (-1, 1)])
+    assert ticks[0] <= np.nanmin(ends) and ticks[-1] >= np.nanmax(ends)
+    assert list(sr.indices_frame(found).columns) == ["metric", "week", "param", "S1", "S1_conf", "ST", "ST_conf"]

@@ -19,6 +19,7 @@ from tests.helpers.viz_support import (
     Server,
     viz_server,
     write_hostile_store,
+    write_morris_store,
     write_store,
 )
 
@@ -42,9 +43,15 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The app, with a small `quickstart` experiment in its results store (written while it starts)."""
+    """The app, with a small `quickstart` experiment and a small Morris screen `morris_small` in its results
+    store (written while it starts)."""
     store = tmp_path_factory.mktemp("results")
-    writer = threading.Thread(target=write_store, args=(store,), kwargs={"weeks": 20, "seeds": 3})
+
+    def write() -> None:
+        write_store(store, weeks=20, seeds=3)
+        write_morris_store(store, trajectories=3)
+
+    writer = threading.Thread(target=write)
     writer.start()
     try:
         with viz_server(env={"ABM_RESULTS": str(store)}) as srv:
@@ -333,3 +340,99 @@ def test_a_truncated_parquet_file_is_a_note_naming_it_and_the_page_goes_on(page,
     page.click(".v-menu__content >> text=seed=1 >> nth=0")
     page.wait_for_timeout(300)
     assert "Traceback" not in page.inner_text("body") and page.locator(".abm-page-error").count() == 0
+
+
+# --- results, charts and downloads ---
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def open_results(page, url: str, name: str) -> None:  # noqa: ANN001
+    page.goto(url + "results")
+    page.wait_for_selector(".abm-experiments", timeout=LOAD_TIMEOUT)
+    page.click(f".abm-experiments >> text={name}")
+
+
+def downloaded(page, selector: str, tmp_path: Path) -> tuple[str, bytes]:  # noqa: ANN001
+    """Click `selector`, wait for the download it starts: (its file name, its bytes)."""
+    with page.expect_download() as info:
+        page.click(selector)
+    download = info.value
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    return download.suggested_filename, path.read_bytes()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    import struct
+
+    assert data[:8] == PNG_SIGNATURE
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk comes first
+    return width, height
+
+
+def svg_root(data: bytes):  # noqa: ANN201
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(data)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    return root
+
+
+def test_a_morris_experiment_shows_its_indices_and_no_configuration_checkboxes(page, app_url: str) -> None:
+    open_results(page, app_url, "morris_small")
+    page.wait_for_selector("svg.abm-bars")
+    assert page.locator("svg.abm-bars").count() == 2  # one per outcome of the experiment file
+    assert page.locator(".v-input--checkbox").count() == 0 and page.locator(".abm-baseline-table").count() == 0
+    assert page.locator(".abm-indices-table tr[data-param]").count() == 6  # 3 factors x 2 outcomes
+    first = page.locator('svg.abm-bars[data-metric="maturity_total"] rect.abm-bar').first.get_attribute(
+        "data-category")
+    assert first == page.locator('.abm-indices-table[data-metric="maturity_total"] tr[data-param]').first \
+        .get_attribute("data-param")  # the largest mu* first, in the chart as in the table
+    assert "Morris screening" in page.inner_text("body")
+
+
+def test_charts_download_as_svg_and_png_and_tables_as_csv(page, app_url: str, tmp_path: Path) -> None:  # noqa: ANN001
+    import io
+
+    import pandas as pd
+
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    open_results(page, app_url, "morris_small")
+    page.wait_for_selector("svg.abm-bars")
+    chart = page.locator("svg.abm-bars").first
+    size = (int(chart.get_attribute("width")), int(chart.get_attribute("height")))
+    name, data = downloaded(page, ".abm-figure >> nth=0 >> [data-download=png]", tmp_path)
+    assert name == "maturity_total_morris_week6.png" and png_size(data) == size
+    name, data = downloaded(page, ".abm-figure >> nth=0 >> [data-download=svg]", tmp_path)
+    assert name == "maturity_total_morris_week6.svg"
+    root = svg_root(data)
+    assert (root.get("width"), root.get("height")) == tuple(map(str, size)) and b"abm-bar" in data
+    name, data = downloaded(page, ".abm-csv-indices", tmp_path)
+    table = pd.read_csv(io.BytesIO(data))
+    assert name == "morris_small_morris_indices.csv" and len(table) == 6
+    assert list(table.columns) == ["metric", "week", "param", "mu_star", "mu_star_conf", "mu", "sigma"]
+
+    open_results(page, app_url, "quickstart")
+    page.wait_for_selector('svg.abm-chart[data-kind="mean"]')
+    name, data = downloaded(page, ".abm-csv-curves", tmp_path)
+    curves = pd.read_csv(io.BytesIO(data))
+    assert name == "quickstart_maturity_total_curves.csv"
+    assert list(curves.columns) == ["configuration", "week", "mean", "lo", "hi"] and len(curves) == 2 * 21
+    name, data = downloaded(page, ".abm-csv-baseline", tmp_path)
+    baseline = pd.read_csv(io.BytesIO(data))
+    assert list(baseline.columns) == ["label", "mean", "lo", "hi", "diff", "diff_lo", "diff_hi", "n", "baseline"]
+    assert list(baseline["label"]) == ["practice=exploit_only", "practice=contextual"]
+    name, data = downloaded(page, ".abm-replay-box .abm-figure [data-download=png]", tmp_path)
+    assert name == "network_week0.png" and png_size(data)[0] > 100
+
+    open_live(page, app_url)  # the weekly views: a widget redrawn every week, downloads still work
+    step_to(page, 2)
+    trend = page.locator('.abm-trends svg[data-metric="maturity_total"]')
+    size = (int(trend.get_attribute("width")), int(trend.get_attribute("height")))
+    name, data = downloaded(page, '.abm-figure[data-filename="maturity_total_week2"] [data-download=png]', tmp_path)
+    assert name == "maturity_total_week2.png" and png_size(data) == size
+    name, data = downloaded(page, '.abm-figure[data-filename="network_week2"] [data-download=svg]', tmp_path)
+    assert svg_root(data).get("class") == "abm-network"
+    assert errors == []

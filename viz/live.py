@@ -7,6 +7,7 @@ from collections.abc import Callable
 import solara
 
 from viz import state, svg
+from viz.downloads import Downloads
 from viz.frames import FrameView, Painter
 from viz.i18n import language, metric_label, say, t, technical
 from viz.markup import Md
@@ -83,7 +84,7 @@ def views_html(sim: Simulation, colour_by: str) -> str:
         f'<div style="flex:1 1 580px"><h4>{t("trends")}</h4><div class="abm-trends">{"".join(trend_svgs(sim))}</div>'
         f'</div></div><h4>{t("pipeline")}</h4>'
         + svg.pipeline_board(model.units.service_state[:, shown], labels, state_names(), sim.unit_labels,
-                             {"week": sim.week})
+                             {"week": sim.week}, t("units"))
     )
 
 
@@ -142,3 +143,5 @@ def LivePage() -> None:
         with solara.Column():
             PlayControls((run,), state.tick, state.playing, lambda: state.reset(run, state.tick))
             LiveViews()
+            sim = state.ensure(run)
+            Downloads([(t("run"), sim)], [state.tick.value, id(sim)])

@@ -33,7 +33,7 @@ replay_playing = solara.reactive(False)
 
 def heading(text: str, level: int = 4, extra: str = "") -> None:
     """A heading of app text, with an optional data value after it: both escaped, never Markdown."""
-    small = f' <code class="abm-heading-value">{svg.esc(extra)}</code>' if extra else ""
+    small = f' <code class="abm-heading-value" translate="no">{svg.esc(extra)}</code>' if extra else ""
     solara.HTML(f"h{level}", unsafe_innerHTML=svg.esc(text) + small, style="margin: 10px 0 4px 0")
 
 
@@ -48,7 +48,8 @@ def table_html(table: pd.DataFrame, metric_name: str) -> str:
     rows = []
     for r in table.itertuples():
         mark = f" ({t('baseline')})" if r.baseline else ""
-        rows.append(f'<tr data-config="{svg.esc(r.label)}"><td>{svg.esc(r.label)}{mark}</td><td>{fmt(r.mean)}</td>'
+        label = f'<span translate="no">{svg.esc(r.label)}</span>'  # a stored configuration: data
+        rows.append(f'<tr data-config="{svg.esc(r.label)}"><td>{label}{mark}</td><td>{fmt(r.mean)}</td>'
                     f"<td>[{fmt(r.lo)}, {fmt(r.hi)}]</td><td>{'' if r.baseline else fmt(r.diff)}</td>"
                     f"<td>{'' if r.baseline else f'[{fmt(r.diff_lo)}, {fmt(r.diff_hi)}]'}</td><td>{r.n}</td></tr>")
     return (f'<table class="abm-baseline-table" data-metric="{svg.esc(metric_name)}" style="border-collapse:collapse">'
@@ -76,7 +77,7 @@ def Replay(runs: pd.DataFrame) -> None:
     heading(t("replay"))
     names = [f"{r.label} seed={r.seed}" for r in runs.itertuples()]
     solara.Select(t("run"), values=names, value=names[pick],
-                  on_value=lambda v: replay_pick.set(names.index(v)), classes=["abm-replay-run"])
+                  on_value=lambda v: replay_pick.set(names.index(v)), classes=["abm-replay-run", "abm-data"])
     if isinstance(stored, str):
         solara.Warning(stored, classes=["abm-store-notes"])
         return
@@ -152,10 +153,10 @@ def configuration_choice(name: str, labels: list[str]) -> list[str]:
         solara.Text(f"{len(labels)} {t('configurations_many')}", classes=["abm-label"])
         solara.SelectMultiple(t("configurations_shown"), values=chosen, all_values=labels, dense=True,
                               on_value=lambda v: shown_many.set({**shown_many.value, name: tuple(v)}),
-                              classes=["abm-configurations"])
+                              classes=["abm-configurations", "abm-data"])
         return chosen
     solara.Text(t("configurations"), classes=["abm-label"])
-    with solara.Row(style="flex-wrap: wrap"):
+    with solara.Row(style="flex-wrap: wrap", classes=["abm-data"]):  # configuration labels are data
         for lb in labels:
             solara.Checkbox(label=lb, value=lb not in hidden.value, on_value=lambda on, lb=lb: hidden.set(
                 hidden.value - {lb} if on else hidden.value | {lb}))
@@ -185,11 +186,13 @@ def ComparisonView(name: str) -> None:
     c = results.comparison
     Notes(results.notes)
     if c.description.strip():
-        solara.Text(c.description, style="color:#555")
+        solara.Text(c.description, style="color:#555", classes=["abm-data"])
     metrics = list(c.metrics)
     chosen = metric.value if metric.value in metrics else metrics[0]
     solara.Text(t("metric"), classes=["abm-label"])
-    solara.ToggleButtonsSingle(chosen, values=metrics, on_value=metric.set, dense=True, classes=["abm-metrics"])
+    with solara.ToggleButtonsSingle(chosen, on_value=metric.set, dense=True, classes=["abm-metrics"]):
+        for name_ in metrics:
+            solara.Button(metric_label(name_), value=name_, text=True, classes=[f"abm-metric-{name_}"])
     labels = results.labels
     shown = configuration_choice(name, labels)
     # a colour per configuration that stays when others are hidden; among many, per the ones chosen
@@ -198,7 +201,7 @@ def ComparisonView(name: str) -> None:
                          cv["lo"].to_numpy(float), cv["hi"].to_numpy(float))
               for lb, cv in sr.curves(results, chosen).items() if lb in colour and lb in shown]
     Chart(svg.line_chart(series, f"{metric_label(chosen)}: {t('mean_band')}", width=760, height=320,
-                         data={"metric": chosen, "kind": "mean", "week": c.week}))
+                         data={"metric": chosen, "kind": "mean", "week": c.week}, data_labels=True))
     heading(f"{t('vs_baseline')} ({t('week')} {c.week}):", extra=results.baseline)
     solara.HTML("div", unsafe_innerHTML=table_html(sr.baseline_table(results, chosen), chosen))
     solara.Text(t("paired_note"), style="color:#555; font-size: 12px")
@@ -258,7 +261,7 @@ def SensitivityView(name: str, spec: dict) -> None:
     Notes(found.notes)
     description = str(spec.get("description") or "")
     if description.strip():
-        solara.Text(description, style="color:#555")
+        solara.Text(description, style="color:#555", classes=["abm-data"])
     heading(t(f"indices_{found.method}"), extra=f"{t('week')} {found.week}" if found.week is not None else "")
     solara.Text(t(f"indices_note_{found.method}"), style="color:#555; font-size: 12px")
     DownloadRow([("indices", t("csv_indices"), file_name(name, found.method, "indices"),
@@ -313,6 +316,6 @@ def ResultsPage() -> None:
     # that pick could overtake a click (the page then showed the first experiment under the clicked button)
     solara.ToggleButtonsSingle(experiment.value if experiment.value in names else None, values=names,
                                on_value=lambda v: experiment.set(v or ""), mandatory=False,
-                               classes=["abm-experiments"], style="flex-wrap: wrap")
+                               classes=["abm-experiments", "abm-data"], style="flex-wrap: wrap")
     if experiment.value in names:
         ExperimentView(experiment.value)

@@ -130,10 +130,12 @@ def _text_width(text: str, size: float = 9) -> float:
     return 0.6 * size * len(text)
 
 
-def legend(items: Sequence[tuple[str, str]], x: float, y: float, width: float) -> tuple[str, float]:
+def legend(items: Sequence[tuple[str, str]], x: float, y: float, width: float,
+           data_labels: bool = False) -> tuple[str, float]:
     """(label, colour) swatches in rows from (x, y) wrapping within `width`: (the SVG, its height). A label
-    too long for a row is cut with an ellipsis (its full text is the swatch's tooltip)."""
-    out, cx, cy = ['<g class="abm-legend">'], x, y
+    too long for a row is cut with an ellipsis (its full text is the swatch's tooltip). `data_labels`: the
+    labels are data (stored configurations), not the app's words, so they are marked `translate="no"`."""
+    out, cx, cy = ['<g class="abm-legend"' + (' translate="no">' if data_labels else ">")], x, y
     for label, colour in items:
         room = int((width - 16) / (0.6 * 9))
         shown = label if len(label) <= room else label[: max(room - 1, 1)] + "…"
@@ -156,7 +158,7 @@ def svg_open(cls: str, width: float, height: float, data: dict[str, object] | No
 
 def line_chart(series: Sequence[Series], title: str, width: int = 300, height: int = 170,
                zero_line: bool = False, data: dict[str, object] | None = None,
-               x_max: float | None = None, name: str = "") -> str:
+               x_max: float | None = None, name: str = "", data_labels: bool = False) -> str:
     """A line chart with axes, optional 95% bands and, when there is more than one series, a legend below
     the plot (wrapping; the chart grows by its rows, so it never covers a curve). The y axis fits the data
     (nice_axis); `zero_line` keeps 0 on it and draws it. Wrapped by `figure` with its download links, named
@@ -171,7 +173,8 @@ def line_chart(series: Sequence[Series], title: str, width: int = 300, height: i
     y0, y1, yticks = nice_axis(lo, hi, include_zero=zero_line)
     sx = lambda x: left + (np.asarray(x, float) - x0) / max(x1 - x0, 1e-9) * pw  # noqa: E731
     sy = lambda y: top + ph - (np.asarray(y, float) - y0) / (y1 - y0) * ph  # noqa: E731
-    keys, key_h = legend([(s.label, s.colour) for s in series], left, height - 4, pw) if len(series) > 1 else ("", 0)
+    keys, key_h = (legend([(s.label, s.colour) for s in series], left, height - 4, pw, data_labels)
+                   if len(series) > 1 else ("", 0))
     total = height + key_h
     out = [svg_open("abm-chart", width, total, data),
            f'<text x="{left}" y="13" font-size="12" font-weight="600">{esc(title)}</text>']
@@ -243,7 +246,7 @@ def bar_chart(categories: Sequence[str], bars: Sequence[Bars], title: str, width
     for i, cat in enumerate(categories):
         gy = top + i * group + gap / 2
         out.append(f'<text x="{left - 4:.1f}" y="{gy + k * (thick + 1) / 2 + 3:.1f}" font-size="9"'
-                   f' text-anchor="end">{esc(cat)}</text>')
+                   f' text-anchor="end" translate="no">{esc(cat)}</text>')
         for j, b in enumerate(bars):
             out.append(_bar(cat, b, i, gy + j * (thick + 1), thick, sx, zero))
     out.append(f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{top}" y2="{top + ph:.1f}" stroke="#888"/>')
@@ -414,8 +417,10 @@ def pipeline_board(
     state_names: dict[int, str],
     unit_labels: Sequence[str],
     data: dict[str, object] | None = None,
+    units_word: str = "units",
 ) -> str:
-    """Services (rows) by units (columns), each cell coloured by the service's lifecycle state there."""
+    """Services (rows) by units (columns), each cell coloured by the service's lifecycle state there;
+    `units_word` heads the columns ("12 units →", in the page's language)."""
     U, S = state.shape if state.ndim == 2 else (0, 0)
     label_w, cell = 190, max(3.0, min(14.0, 430.0 / max(U, 1)))
     w, h = label_w + cell * U + 10, 16 + 15 * S + 30
@@ -454,7 +459,7 @@ def pipeline_board(
         )
         x += 20 + 6 * len(state_names[code])
     out.append(
-        f'<text x="0" y="10" font-size="8" fill="#555">{len(unit_labels)} units →</text>'
+        f'<text x="0" y="10" font-size="8" fill="#555">{len(unit_labels)} {esc(units_word)} →</text>'
         f'<text x="{label_w - 6}" y="10" font-size="7" text-anchor="end" fill="#555">'
         f"{esc('/'.join(state_names[c][:5] for c in (2, 3, 4, 5)))}</text></svg>"
     )

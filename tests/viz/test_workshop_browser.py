@@ -20,10 +20,12 @@ if not Path(CHROMIUM).exists():
 
 LOAD_TIMEOUT = 90_000
 
-# Every text node of the page that has letters, outside data (translate="no"), whole translated documents (the
+# Every text node of the page that has letters, outside data (translate="no", or .abm-data on a control whose
+# items are stored experiments' names and labels), whole translated documents (the
 # Info text, checked section by section in test_words.py), the modellers' ODD page, scripts and styles.
 UNMARKED_TEXT = """() => {
-  const skip = (el) => el.closest('[translate="no"], .abm-info-text, .abm-odd, script, style, noscript, title');
+  const skip = (el) => el.closest(
+    '[translate="no"], .abm-data, .abm-info-text, .abm-odd, script, style, noscript, title');
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {

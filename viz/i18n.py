@@ -64,6 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "stage": ("stage", "nivå"),
     "save_scenario": ("Save scenario", "Spara scenario"),
     "scenario_name": ("Scenario name", "Scenariots namn"),
+    "description": ("Description", "Beskrivning"),
     "saved": ("Saved", "Sparat"),
     "run_a": ("Run A", "Körning A"),
     "run_b": ("Run B", "Körning B"),

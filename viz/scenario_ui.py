@@ -31,7 +31,7 @@ def SaveScenario(runs: tuple[state.Run, ...]) -> None:
     with solara.Card(t("save_scenario"), margin=0, classes=["abm-save"]):
         solara.InputText(t("scenario_name"), value=name, on_value=set_name, continuous_update=True,
                          classes=["abm-scenario-name"], dense=True)
-        solara.InputText("Description", value=description, on_value=set_description, continuous_update=True,
+        solara.InputText(t("description"), value=description, on_value=set_description, continuous_update=True,
                          dense=True)
         solara.Button(t("save_scenario"), icon_name="mdi-content-save", on_click=save, classes=["abm-save-button"])
         if result[0] == "error":

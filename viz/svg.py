@@ -57,7 +57,8 @@ def figure(chart: str, name: str, block: bool = False) -> str:
     its box (`width="100%"`)."""
     display = "block" if block else "inline-block"
     links = " ".join(f'<a href="#" class="abm-download" data-download="{kind}" title="{esc(t("download_" + kind))}"'
-                     f' style="color:#777;text-decoration:none">{kind.upper()}</a>' for kind in ("svg", "png"))
+                     f' translate="no" style="color:#777;text-decoration:none">{kind.upper()}</a>'  # format names
+                     for kind in ("svg", "png"))
     return (f'<figure class="abm-figure" data-filename="{esc(name)}" style="display:{display};margin:0 6px 6px 0;'
             f'vertical-align:top">{chart}<figcaption class="abm-downloads" style="font-size:10px;text-align:right;'
             f'line-height:12px">{links}</figcaption></figure>')

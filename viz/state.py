@@ -128,10 +128,10 @@ def max_saves() -> int:
     return int(text) if text.isdigit() else 20
 
 
-def save(runs: tuple[Run, ...], name: str, description: str, configs: Path | None = None,
-         experiments: Path | None = None) -> tuple[Path, Path]:
+def save(runs: tuple[Run, ...], name: str, description: str, folder: Path | None = None) -> tuple[Path, Path]:
     """Save the applied settings of `runs` as a scenario (viz.scenario), at most `max_saves()` per session:
-    each save writes two files into the server's checkout. Raises UserError with one line when refused."""
+    each save writes two files into the scenarios folder (never the checkout). Raises UserError with one line
+    when refused."""
     from viz.scenario import save_scenario
 
     limit = max_saves()
@@ -139,8 +139,7 @@ def save(runs: tuple[Run, ...], name: str, description: str, configs: Path | Non
         raise UserError(f"this session has saved {limit} scenarios, the most this server allows "
                         "(abm viz --max-saves): save more from a new session")
     settings = [r.applied.peek() for r in runs]
-    paths = save_scenario(name, settings[0], settings[1] if len(settings) > 1 else None, description,
-                          configs, experiments)
+    paths = save_scenario(name, settings[0], settings[1] if len(settings) > 1 else None, description, folder)
     saves.set(saves.peek() + 1)
     return paths
 

@@ -245,12 +245,19 @@ class Settings:
         groups: dict[str, dict[str, Value]] = {}
         for key, value in self.levers:
             group, name = key.split(".", 1)
-            groups.setdefault(group, {})[name] = value
+            groups.setdefault(group, {})[name] = field_value(key, value)
         try:
             changed = {g: dataclasses.replace(getattr(base, g), **kw) for g, kw in groups.items()}
             return dataclasses.replace(base, **changed)
         except (UserError, TypeError, AttributeError):
             return None
+
+
+def field_value(key: str, value: Value) -> Any:
+    """A lever value as its dataclass field takes it: the region's service list (viz.region) as ServiceSpecs."""
+    from viz.region import CATALOGUE_KEY, parse_catalogue
+
+    return parse_catalogue(str(value)) if key == CATALOGUE_KEY else value
 
 
 def fmt(value: Value) -> str:

@@ -10,6 +10,7 @@ from viz import state, svg
 from viz.frames import FrameView, Painter
 from viz.i18n import language, metric_label, t
 from viz.markup import Md
+from viz.region_ui import RegionCard
 from viz.scenario_ui import SaveScenario
 from viz.sim import KIND_SHORT, TREND_METRICS, Simulation
 from viz.svg import esc
@@ -118,6 +119,7 @@ def LivePage() -> None:
             Choices(run)
             Md(f"#### {t('levers')}")
             Levers(run)
+            RegionCard((run,))
             if not state.ensure(run).large:
                 solara.Text(t("colour_by"), classes=["abm-label"])
                 solara.ToggleButtonsSingle(state.colour_by.value, values=["knowhow", "adoption"],

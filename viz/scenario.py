@@ -18,7 +18,8 @@ import yaml
 
 from abm.errors import UserError
 from abm.store.files import atomic_write
-from viz.levers import Settings, Value, fmt
+from viz.levers import Settings, fmt
+from viz.region import workshop_value
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 GROUPS = ("organisation", "practice", "environment")
@@ -97,10 +98,11 @@ def workshop_text(name: str, a: Settings, description: str) -> str:
              "defaults:"]
     lines += [f"  - override /{g}: {getattr(a, g)}" for g in GROUPS]
     lines += ["", f"seed: {a.seed}"]
-    nested: dict[str, dict[str, Value]] = {}
+    nested: dict[str, dict[str, object]] = {}
     for key, value in a.levers:
         group, field = key.split(".", 1)
-        nested.setdefault(group, {})[field] = value if isinstance(value, str | int) else float(value)
+        nested.setdefault(group, {})[field] = workshop_value(key, value) if isinstance(value, str | int) \
+            else float(value)
     if nested:
         lines.append(yaml.safe_dump(nested, sort_keys=True, default_flow_style=False).rstrip())
     return "\n".join(lines) + "\n"
@@ -120,8 +122,9 @@ def experiment_text(name: str, a: Settings, b: Settings | None, description: str
     if diff:
         body["sweep"] = {k: f"{va},{vb}" for k, (va, vb) in diff.items()}
     body.update({"seeds": SEEDS, "metrics": METRICS})
-    if diff:
-        body["baseline"] = " ".join(f"{k}={va}" for k, (va, _) in diff.items())
+    if diff:  # one KEY=VALUE (what `abm experiment` and `abm compare` take): A's value of the first swept key
+        key, (va, _) = next(iter(diff.items()))
+        body["baseline"] = f"{key}={va}"
     head = [f"# What it asks: {asks}", f"# Workshop scenario {name!r}, saved from the browser app (abm viz).",
             f"# Run: uv run abm experiment {name}"]
     return "\n".join(head) + "\n" + yaml.safe_dump(body, sort_keys=False, default_flow_style=None)

@@ -7,6 +7,7 @@ import solara
 from abm.errors import UserError
 from viz import state
 from viz.i18n import t
+from viz.scenario import default_dir
 
 
 @solara.component
@@ -31,8 +32,11 @@ def SaveScenario(runs: tuple[state.Run, ...]) -> None:
     with solara.Card(t("save_scenario"), margin=0, classes=["abm-save"]):
         solara.InputText(t("scenario_name"), value=name, on_value=set_name, continuous_update=True,
                          classes=["abm-scenario-name"], dense=True)
-        solara.InputText("Description", value=description, on_value=set_description, continuous_update=True,
+        solara.InputText(t("description"), value=description, on_value=set_description, continuous_update=True,
                          dense=True)
+        solara.Text(f"{t('scenarios_folder')}: {default_dir()}", classes=["abm-scenarios-folder"],
+                    style="font-size: 12px; word-break: break-all")
+        solara.Text(t("scenarios_folder_help"), style="font-size: 11px; color: #666")
         solara.Button(t("save_scenario"), icon_name="mdi-content-save", on_click=save, classes=["abm-save-button"])
         if result[0] == "error":
             solara.Error(result[1], dense=True, classes=["abm-error"])

@@ -18,6 +18,7 @@ import solara
 
 from abm.errors import UserError
 from viz.levers import BY_ID, Lever, Settings, Value
+from viz.region import follow
 from viz.sim import Simulation
 
 SPEEDS = (1, 2, 5, 10, 20, 60)
@@ -105,7 +106,7 @@ def set_lever(run: Run, lever: Lever, text: Value, current: Value | None = None)
     run.errors.set({k: v for k, v in run.errors.value.items() if k != lever.id})
     if current is not None and same(value, current):
         return
-    run.draft.set(draft.with_lever(lever.key, value))
+    run.draft.set(follow(draft, draft.with_lever(lever.key, value)))
 
 
 def same(a: Value, b: Value) -> bool:
@@ -117,7 +118,7 @@ def same(a: Value, b: Value) -> bool:
 def set_choice(run: Run, **change: object) -> None:
     """A new preset or seed; the moved levers it does not use are dropped, and earlier refusals of typed
     lever values (which were about the old presets) are cleared."""
-    run.draft.set(run.draft.value.with_(**change).relevant())
+    run.draft.set(follow(run.draft.value, run.draft.value.with_(**change).relevant()))
     if set(BY_ID) & set(run.errors.value):
         run.errors.set({k: v for k, v in run.errors.value.items() if k not in BY_ID})
 

@@ -144,7 +144,7 @@ TEXT: dict[str, tuple[str, str]] = {
                              "available", "Avmarkera en tjänst som regionen inte erbjuder; talet är veckan den "
                              "blir tillgänglig"),
     "region_week": ("week", "vecka"),
-    "region_total": ("care units, staff", "vårdenheter, personal"),
+    "region_total": ("{units} care units, {staff} staff", "{units} vårdenheter, {staff} anställda"),
     "region_structural": ("structural adds its innovation units, whose staff come out of this total",
                           "structural lägger till sina innovationsenheter, vars personal tas ur denna summa"),
     # --- scenarios and region ---

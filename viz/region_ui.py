@@ -104,12 +104,12 @@ def RegionCard(runs: tuple[state.Run, ...], prefix: str = "") -> None:
     with solara.Card(t("region"), margin=0, classes=[f"{prefix}abm-region"]):
         solara.Text(t("region_help"), style="font-size: 12px")
         for field in (*COUNTS, "staff_per_unit", "ehealth_staff"):
-            name = "region_staff" if field == "staff_per_unit" else f"region_{field}"
+            name = {"staff_per_unit": "region_staff", "ehealth_staff": "region_ehealth"}.get(field, f"region_{field}")
             solara.InputText(t(name), value=number_text(getattr(region, field)), continuous_update=False,
                              on_value=lambda v, f=field: edit(runs, region, f, v), dense=True,
                              classes=[f"{prefix}abm-region-{field}"])
             solara.Text(t(f"{name}_help"), style="font-size: 11px; color: #666")
-        solara.Text(f"{region.care_units} / {region.care_units * region.staff_per_unit:,}: {t('region_total')}",
+        solara.Text(t("region_total").format(units=region.care_units, staff=region.care_units * region.staff_per_unit),
                     classes=["abm-region-total"], style="font-size: 12px")
         if draft.practice == "structural":
             solara.Text(t("region_structural"), style="font-size: 11px; color: #666")
@@ -121,8 +121,7 @@ def RegionCard(runs: tuple[state.Run, ...], prefix: str = "") -> None:
             with solara.Row(style="align-items: center", classes=[f"{prefix}abm-service-{name}"]):
                 solara.Checkbox(label=labels.get(name, name), value=week is not None,
                                 on_value=lambda v, n=name, w=week: edit_service(
-                                    runs, region, n, v, w if w is not None else preset_week.get(n, 0)),
-                                classes=["abm-service-offered"])
+                                    runs, region, n, v, w if w is not None else preset_week.get(n, 0)))
                 solara.InputText(t("region_week"), value="" if week is None else str(week), disabled=week is None,
                                  continuous_update=False, dense=True, style="max-width: 80px",
                                  on_value=lambda v, n=name: edit_service(runs, region, n, True, v),

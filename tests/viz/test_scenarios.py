@@ -221,3 +221,26 @@ def test_region_keys_are_saved_in_the_workshop_config(scenarios: Path) -> None:
     assert built_kinds(settings) == [3, 2, 1, 0]
     params = compose(["+workshop=my_region"])
     assert (params.organisation.n_units, params.organisation.n_staff) == (6, 90)
+
+
+def test_the_region_card_renders_and_edits_every_run_or_refuses_with_one_line() -> None:
+    import solara
+
+    from viz import region_ui, state
+
+    runs = (state._run(Settings("small", "contextual")), state._run(Settings("small", "structural")))
+    box, rc = solara.render(region_ui.RegionCard(runs), handle_error=False)
+    try:
+        region = rg.current(runs[0].draft.value)
+        region_ui.edit(runs, region, "primary_care", "3")
+        assert rg.current(runs[0].draft.value).primary_care == 3 == rg.current(runs[1].draft.value).primary_care
+        assert dict(runs[1].draft.value.levers)["organisation.n_units"] == \
+            dict(runs[0].draft.value.levers)["organisation.n_units"] + 1  # B is structural: its innovation unit
+        before = runs[0].draft.value
+        region_ui.edit(runs, rg.current(before), "wards", "2.5")
+        assert runs[0].errors.value["region"] == "region.wards='2.5' is not allowed: an integer in [0, 10000]"
+        assert runs[0].draft.value == before
+        region_ui.edit(runs, rg.current(before), "wards", "4")
+        assert "region" not in runs[0].errors.value and runs[0].applied.value == Settings("small", "contextual")
+    finally:
+        rc.close()

@@ -24,6 +24,7 @@ from abm.core.params import (
     PracticeParams,
 )
 from abm.errors import ParamError, UserError
+from viz.catalogue import CATALOGUE_KEY, parse_catalogue
 
 ORGANISATIONS = ("small", "default", "region", "system")
 ENVIRONMENTS = ("stable", "turbulent", "pandemic_shock")
@@ -255,8 +256,6 @@ class Settings:
 
 def field_value(key: str, value: Value) -> Any:
     """A lever value as its dataclass field takes it: the region's service list (viz.region) as ServiceSpecs."""
-    from viz.region import CATALOGUE_KEY, parse_catalogue
-
     return parse_catalogue(str(value)) if key == CATALOGUE_KEY else value
 
 

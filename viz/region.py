@@ -22,15 +22,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from abm.core.params import ManagementParams, ModelParams, OrganisationParams, ServiceSpec
 from abm.errors import ParamError, UserError
-from viz.levers import Settings, Value, fmt, preset
+from viz.catalogue import CATALOGUE_KEY, catalogue_data, catalogue_text, parse_catalogue
+from viz.levers import Settings, Value, preset
 
 UNIT_KEYS = ("organisation.n_units", "organisation.share_primary_care", "organisation.share_wards",
              "organisation.n_staff", "management.ehealth_staff")
-CATALOGUE_KEY = "services.catalogue"
 KEYS = (*UNIT_KEYS, CATALOGUE_KEY)
 
 
@@ -168,38 +166,6 @@ def follow(old: Settings, new: Settings) -> Settings:
         return new.with_lever("organisation.n_units", care + innovation_units(new, base_params(new)))
     except UserError:
         return new
-
-
-def hydra_value(value: Any) -> str:
-    """A scalar as Hydra override text (strings quoted, so labels may hold spaces and brackets)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return fmt(value)
-    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{text}'"
-
-
-def catalogue_text(specs: tuple[ServiceSpec, ...]) -> str:
-    """A catalogue as a Hydra list value: `[{name: 'ehr', arrival_week: 0, ...}, ...]`, every field spelt out."""
-    items = []
-    for spec in specs:
-        fields = ", ".join(f"{f.name}: {hydra_value(getattr(spec, f.name))}" for f in dataclasses.fields(spec))
-        items.append("{" + fields + "}")
-    return "[" + ", ".join(items) + "]"
-
-
-def parse_catalogue(text: str) -> tuple[ServiceSpec, ...]:
-    """The inverse of `catalogue_text` (for the dataclass checks and the saved workshop config)."""
-    return tuple(ServiceSpec(**item) for item in catalogue_data(text))
-
-
-def catalogue_data(text: str) -> list[dict[str, Any]]:
-    """The catalogue override as plain YAML data (the workshop config writes the list, not its text)."""
-    data = yaml.safe_load(text.replace("\\'", "''"))
-    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-        raise UserError(f"{CATALOGUE_KEY}: expected a list of services")
-    return data
 
 
 def workshop_value(key: str, value: Value) -> Any:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 CONFIGS_ENV = "ABM_CONFIGS"  # a folder looked in before configs/ (tests; posteriors kept outside the checkout)
+SCENARIOS_ENV = "ABM_SCENARIOS"  # the user's scenarios folder (workshop/ and experiments/ saved by the app)
 PACKAGE = Path(__file__).resolve().parent  # abm/
 SOURCE_ROOT = PACKAGE.parent  # the checkout (or site-packages in a wheel install)
 
@@ -23,9 +24,24 @@ def config_candidates() -> tuple[Path, ...]:
     return (*((Path(extra),) if extra else ()), SOURCE_ROOT / "configs", PACKAGE / "_configs")
 
 
+def scenarios_dir() -> Path:
+    """The user's scenarios folder, outside the tracked tree: `$ABM_SCENARIOS` if set, else the platform's user
+    data folder, `$XDG_DATA_HOME/ehealth-abm/scenarios` (default `~/.local/share/ehealth-abm/scenarios`).
+    It holds `workshop/NAME.yaml` (Hydra configs, `abm run +workshop=NAME`) and `experiments/NAME.yaml`
+    (`abm experiment NAME`); the browser app saves scenarios there, never into the checkout."""
+    extra = os.environ.get(SCENARIOS_ENV, "").strip()
+    if extra:
+        return Path(extra).expanduser()
+    data = os.environ.get("XDG_DATA_HOME", "").strip()
+    base = Path(data) if data and Path(data).is_absolute() else Path.home() / ".local" / "share"
+    return base / "ehealth-abm" / "scenarios"
+
+
 def experiment_dirs() -> list[Path]:
-    """Where experiment files are looked up: ./experiments, then the source tree's (or the wheel's) copy."""
-    return [Path.cwd() / "experiments", SOURCE_ROOT / "experiments", PACKAGE / "_experiments"]
+    """Where experiment files are looked up: ./experiments, the source tree's (or the wheel's) copy, then the
+    user's saved scenarios (`scenarios_dir()/experiments`)."""
+    return [Path.cwd() / "experiments", SOURCE_ROOT / "experiments", PACKAGE / "_experiments",
+            scenarios_dir() / "experiments"]
 
 
 def docs_dir() -> Path:

@@ -12,6 +12,7 @@ from viz.downloads import Downloads
 from viz.i18n import language, metric_label, say, t, technical
 from viz.levers import BY_KEY, fmt
 from viz.live import ViewBox
+from viz.region_ui import RegionCard
 from viz.scenario_ui import SaveScenario
 from viz.sim import TREND_METRICS, Simulation
 from viz.svg import esc
@@ -82,6 +83,7 @@ def ComparePage() -> None:
     with solara.ColumnsResponsive(default=12, small=[5, 7], medium=[4, 8], large=[3, 9]):
         with solara.Column(classes=["abm-sidebar"]):
             Choices(state.compare_a, practice=False, prefix="cmp-", also=(state.compare_b,))
+            RegionCard(RUNS, prefix="cmp-")
             for run, which in zip(RUNS, ("run_a", "run_b"), strict=True):
                 with solara.Card(t(which), margin=0, classes=[f"abm-card-{which}"]):
                     Choices(run, shared=False, prefix=f"{which}-")

@@ -64,7 +64,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "stage": ("stage", "nivå"),
     "save_scenario": ("Save scenario", "Spara scenario"),
     "scenario_name": ("Scenario name", "Scenariots namn"),
-    "description": ("Description", "Beskrivning"),
     "saved": ("Saved", "Sparat"),
     "run_a": ("Run A", "Körning A"),
     "run_b": ("Run B", "Körning B"),
@@ -206,6 +205,41 @@ TEXT: dict[str, tuple[str, str]] = {
     "s1": ("S1 (first order)", "S1 (första ordningen)"),
     "st": ("ST (total)", "ST (total)"),
     # --- end of results, charts and downloads ---
+    # --- scenarios and region ---
+    "scenarios_folder": ("Saved into", "Sparas i"),
+    "scenarios_folder_help": ("Your own scenarios folder, outside the model's files: abm run +workshop=NAME and "
+                              "abm experiment NAME find scenarios here (abm viz --scenarios DIR moves it)",
+                              "Er egen scenariomapp, utanför modellens filer: abm run +workshop=NAMN och "
+                              "abm experiment NAMN hittar scenarierna här (abm viz --scenarios MAPP flyttar den)"),
+    "description": ("Description", "Beskrivning"),
+    "region": ("Your region", "Er region"),
+    "region_help": ("Describe your own organisation: units, staff, the e-health unit and the services. "
+                    "Changes take effect at Reset.",
+                    "Beskriv er egen organisation: enheter, personal, e-hälsoenheten och tjänsterna. "
+                    "Ändringar gäller från Återställ."),
+    "region_primary_care": ("Primary-care centres", "Vårdcentraler"),
+    "region_primary_care_help": ("How many primary-care centres the region has",
+                                 "Hur många vårdcentraler regionen har"),
+    "region_wards": ("Hospital wards", "Vårdavdelningar"),
+    "region_wards_help": ("How many hospital wards the region has", "Hur många vårdavdelningar regionen har"),
+    "region_specialist": ("Specialist clinics", "Specialistmottagningar"),
+    "region_specialist_help": ("How many specialist clinics the region has",
+                               "Hur många specialistmottagningar regionen har"),
+    "region_staff": ("Staff per unit", "Personal per enhet"),
+    "region_staff_help": ("Average staff in each care unit (unit sizes vary around it)",
+                          "Genomsnittlig personal per vårdenhet (enheternas storlek varierar runt det)"),
+    "region_ehealth": ("E-health unit (people)", "E-hälsoenheten (personer)"),
+    "region_ehealth_help": ("Full-time staff of the regional e-health unit who support implementation",
+                            "Heltidspersonal i regionens e-hälsoenhet som stöder införandet"),
+    "region_services": ("Services, and the week each arrives", "Tjänster, och veckan var och en kommer"),
+    "region_services_help": ("Untick a service your region will not offer; the number is the week it becomes "
+                             "available", "Avmarkera en tjänst som regionen inte erbjuder; talet är veckan den "
+                             "blir tillgänglig"),
+    "region_week": ("week", "vecka"),
+    "region_total": ("{units} care units, {staff} staff", "{units} vårdenheter, {staff} anställda"),
+    "region_structural": ("structural adds its innovation units, whose staff come out of this total",
+                          "structural lägger till sina innovationsenheter, vars personal tas ur denna summa"),
+    # --- scenarios and region ---
 }
 
 # Headline outcomes, by metric name (the registry's English labels are the source of truth for English).

@@ -25,6 +25,7 @@ from abm.core.params import (
     ServicesParams,
 )
 from abm.errors import ParamError, UserError
+from viz.catalogue import CATALOGUE_KEY, parse_catalogue
 
 ORGANISATIONS = ("small", "default", "region", "system", "sweden2021", "calibrated")
 # Region choices that are whole presets (configs/preset/): the organisation and its services, and for the
@@ -259,12 +260,17 @@ class Settings:
         groups: dict[str, dict[str, Value]] = {}
         for key, value in self.levers:
             group, name = key.split(".", 1)
-            groups.setdefault(group, {})[name] = value
+            groups.setdefault(group, {})[name] = field_value(key, value)
         try:
             changed = {g: dataclasses.replace(getattr(base, g), **kw) for g, kw in groups.items()}
             return dataclasses.replace(base, **changed)
         except (UserError, TypeError, AttributeError):
             return None
+
+
+def field_value(key: str, value: Value) -> Any:
+    """A lever value as its dataclass field takes it: the region's service list (viz.region) as ServiceSpecs."""
+    return parse_catalogue(str(value)) if key == CATALOGUE_KEY else value
 
 
 def fmt(value: Value) -> str:

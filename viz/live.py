@@ -11,6 +11,7 @@ from viz.downloads import Downloads
 from viz.frames import FrameView, Painter
 from viz.i18n import language, metric_label, say, t, technical
 from viz.markup import Md
+from viz.region_ui import RegionCard
 from viz.scenario_ui import SaveScenario
 from viz.sim import KIND_KEY, TREND_METRICS, Simulation
 from viz.svg import esc
@@ -133,6 +134,7 @@ def LivePage() -> None:
             Choices(run)
             Md(f"#### {t('levers')}")
             Levers(run)
+            RegionCard((run,))
             if not state.ensure(run).large:
                 solara.Text(t("colour_by"), classes=["abm-label"])
                 with solara.ToggleButtonsSingle(state.colour_by.value, on_value=state.colour_by.set, dense=True,

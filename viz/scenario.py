@@ -1,9 +1,11 @@
 """Save a scenario shaped in the browser as files the modellers' commands accept unchanged.
 
-`configs/workshop/<name>.yaml` is a `# @package _global_` Hydra config (as in lightning-hydra-template's
-experiment configs), runnable as `uv run abm run +workshop=<name>`; `experiments/<name>.yaml` asks for
-replications over seeds (and, from the Compare page, a sweep over what differs between the two runs),
-runnable as `uv run abm experiment <name>`. Workshops with the region thus feed the sweeps.
+Both go into the user's scenarios folder (`abm.paths.scenarios_dir()`, outside the tracked tree, so a
+save never makes later runs "+dirty"): `workshop/<name>.yaml` is a `# @package _global_` Hydra config (as in
+lightning-hydra-template's experiment configs), runnable as `uv run abm run +workshop=<name>` (the folder is
+on Hydra's search path); `experiments/<name>.yaml` asks for replications over seeds (and, from the Compare
+page, a sweep over what differs between the two runs), runnable as `uv run abm experiment <name>`, with the
+header every file of experiments/ carries. Workshops with the region thus feed the sweeps.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import yaml
 
 from abm.errors import UserError
 from abm.store.files import atomic_write
-from viz.levers import Settings, Value, fmt
+from viz.levers import Settings, fmt
+from viz.region import workshop_value
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 GROUPS = ("organisation", "practice", "environment")
@@ -25,23 +28,42 @@ METRICS = ["maturity_total", "care_production", "waiting_list", "remote_share", 
 SEEDS = 10
 
 
-def default_dirs() -> tuple[Path, Path]:
-    """(configs/, experiments/) of the source tree."""
+def default_dir() -> Path:
+    """The user's scenarios folder (`$ABM_SCENARIOS`, `abm viz --scenarios`, else the user data folder)."""
+    from abm.paths import scenarios_dir
+
+    return scenarios_dir()
+
+
+def taken_paths(name: str, folder: Path) -> list[Path]:
+    """Where a scenario called `name` would clash: the two files it writes, and any experiment or workshop
+    config of that name `abm experiment` / `abm run +workshop=` would find first (the checkout's, ./experiments)."""
     from abm.config.hydra_bridge import config_dir
+    from abm.paths import experiment_dirs
 
-    configs = config_dir()
-    return configs, configs.parent / "experiments"
+    return [folder / "workshop" / f"{name}.yaml", folder / "experiments" / f"{name}.yaml",
+            config_dir() / "workshop" / f"{name}.yaml", *(d / f"{name}.yaml" for d in experiment_dirs())]
 
 
-def check_name(name: str, configs: Path, experiments: Path) -> str:
+def check_name(name: str, folder: Path) -> str:
+    """The stripped name, or UserError (one line) if it is malformed or taken anywhere it would be looked up."""
     name = name.strip()
     if not NAME.match(name):
         raise UserError(f"scenario name {name!r} is not allowed: lower-case letters, digits and _, "
                         "starting with a letter (at most 48)")
-    for path in (configs / "workshop" / f"{name}.yaml", experiments / f"{name}.yaml"):
+    for path in taken_paths(name, folder):
         if path.exists():
             raise UserError(f"scenario name {name!r} is taken ({path} exists): choose another name")
     return name
+
+
+def check_folder(folder: Path) -> None:
+    """UserError (one line) when the scenarios folder cannot be created or written (before anything is)."""
+    from abm.store.files import unwritable_reason
+
+    reason = unwritable_reason(folder)
+    if reason:
+        raise UserError(f"the scenarios folder {folder} is not usable: {reason} (abm viz --scenarios DIR)")
 
 
 def differences(a: Settings, b: Settings) -> dict[str, tuple[str, str]]:
@@ -76,17 +98,21 @@ def workshop_text(name: str, a: Settings, description: str) -> str:
              "defaults:"]
     lines += [f"  - override /{g}: {getattr(a, g)}" for g in GROUPS]
     lines += ["", f"seed: {a.seed}"]
-    nested: dict[str, dict[str, Value]] = {}
+    nested: dict[str, dict[str, object]] = {}
     for key, value in a.levers:
         group, field = key.split(".", 1)
-        nested.setdefault(group, {})[field] = value if isinstance(value, str | int) else float(value)
+        nested.setdefault(group, {})[field] = workshop_value(key, value) if isinstance(value, str | int) \
+            else float(value)
     if nested:
         lines.append(yaml.safe_dump(nested, sort_keys=True, default_flow_style=False).rstrip())
     return "\n".join(lines) + "\n"
 
 
 def experiment_text(name: str, a: Settings, b: Settings | None, description: str) -> str:
-    """The experiment file: base = the workshop config; sweep = what differs between A and B."""
+    """The experiment file: base = the workshop config; sweep = what differs between A and B. It opens with
+    the header every file of experiments/ has (`# What it asks: ...`, then how to run it). Without a sweep (a
+    Live scenario) there is one configuration and no baseline: `abm experiment` compares nothing with it, it
+    replicates the scenario over the seeds (a baseline must name a swept value)."""
     diff = differences(a, b) if b is not None else {}
     asks = (f"does {'; '.join(f'{k}={vb}' for k, (_, vb) in diff.items())} beat "
             f"{'; '.join(f'{k}={va}' for k, (va, _) in diff.items())}?") if diff else \
@@ -96,21 +122,25 @@ def experiment_text(name: str, a: Settings, b: Settings | None, description: str
     if diff:
         body["sweep"] = {k: f"{va},{vb}" for k, (va, vb) in diff.items()}
     body.update({"seeds": SEEDS, "metrics": METRICS})
-    body["baseline"] = " ".join(f"{k}={va}" for k, (va, _) in diff.items()) if diff else f"practice={a.practice}"
-    head = [f"# Workshop scenario {name!r}: {asks}", f"# Run: uv run abm experiment {name}"]
+    if diff:  # one KEY=VALUE (what `abm experiment` and `abm compare` take): A's value of the first swept key
+        key, (va, _) = next(iter(diff.items()))
+        body["baseline"] = f"{key}={va}"
+    head = [f"# What it asks: {asks}", f"# Workshop scenario {name!r}, saved from the browser app (abm viz).",
+            f"# Run: uv run abm experiment {name}"]
     return "\n".join(head) + "\n" + yaml.safe_dump(body, sort_keys=False, default_flow_style=None)
 
 
 def save_scenario(name: str, a: Settings, b: Settings | None = None, description: str = "",
-                  configs: Path | None = None, experiments: Path | None = None) -> tuple[Path, Path]:
-    """Write both files atomically, after every check passed (nothing is written on a refused name)."""
-    default_configs, default_experiments = default_dirs()
-    configs, experiments = configs or default_configs, experiments or default_experiments
-    name = check_name(name, configs, experiments)
+                  folder: Path | None = None) -> tuple[Path, Path]:
+    """Write `workshop/<name>.yaml` and `experiments/<name>.yaml` into the scenarios folder (default
+    `default_dir()`) atomically, after every check passed (nothing is written on a refused name or folder)."""
+    folder = folder if folder is not None else default_dir()
+    name = check_name(name, folder)
+    check_folder(folder)
     description = " ".join(description.split())[:500]
     work = workshop_text(name, a, description)
     exp = experiment_text(name, a, b, description)
-    work_path, exp_path = configs / "workshop" / f"{name}.yaml", experiments / f"{name}.yaml"
+    work_path, exp_path = folder / "workshop" / f"{name}.yaml", folder / "experiments" / f"{name}.yaml"
     atomic_write(work_path, lambda p: Path(p).write_text(work, encoding="utf-8"))
     atomic_write(exp_path, lambda p: Path(p).write_text(exp, encoding="utf-8"))
     return work_path, exp_path

@@ -7,6 +7,7 @@ import solara
 from abm.errors import UserError
 from viz import state
 from viz.i18n import t
+from viz.scenario import default_dir
 
 
 @solara.component
@@ -33,6 +34,9 @@ def SaveScenario(runs: tuple[state.Run, ...]) -> None:
                          classes=["abm-scenario-name"], dense=True)
         solara.InputText(t("description"), value=description, on_value=set_description, continuous_update=True,
                          dense=True)
+        solara.Text(f"{t('scenarios_folder')}: {default_dir()}", classes=["abm-scenarios-folder"],
+                    style="font-size: 12px; word-break: break-all")
+        solara.Text(t("scenarios_folder_help"), style="font-size: 11px; color: #666")
         solara.Button(t("save_scenario"), icon_name="mdi-content-save", on_click=save, classes=["abm-save-button"])
         if result[0] == "error":
             solara.Error(result[1], dense=True, classes=["abm-error"])

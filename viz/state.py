@@ -19,6 +19,7 @@ import solara
 
 from abm.errors import UserError
 from viz.levers import BY_ID, Lever, Settings, Value
+from viz.region import follow
 from viz.sim import Simulation
 
 SPEEDS = (1, 2, 5, 10, 20, 60)
@@ -106,7 +107,7 @@ def set_lever(run: Run, lever: Lever, text: Value, current: Value | None = None)
     run.errors.set({k: v for k, v in run.errors.value.items() if k != lever.id})
     if current is not None and same(value, current):
         return
-    run.draft.set(draft.with_lever(lever.key, value))
+    run.draft.set(follow(draft, draft.with_lever(lever.key, value)))
 
 
 def same(a: Value, b: Value) -> bool:
@@ -118,7 +119,7 @@ def same(a: Value, b: Value) -> bool:
 def set_choice(run: Run, **change: object) -> None:
     """A new preset or seed; the moved levers it does not use are dropped, and earlier refusals of typed
     lever values (which were about the old presets) are cleared."""
-    run.draft.set(run.draft.value.with_(**change).relevant())
+    run.draft.set(follow(run.draft.value, run.draft.value.with_(**change).relevant()))
     if set(BY_ID) & set(run.errors.value):
         run.errors.set({k: v for k, v in run.errors.value.items() if k not in BY_ID})
 
@@ -129,10 +130,10 @@ def max_saves() -> int:
     return int(text) if text.isdigit() else 20
 
 
-def save(runs: tuple[Run, ...], name: str, description: str, configs: Path | None = None,
-         experiments: Path | None = None) -> tuple[Path, Path]:
+def save(runs: tuple[Run, ...], name: str, description: str, folder: Path | None = None) -> tuple[Path, Path]:
     """Save the applied settings of `runs` as a scenario (viz.scenario), at most `max_saves()` per session:
-    each save writes two files into the server's checkout. Raises UserError with one line when refused."""
+    each save writes two files into the scenarios folder (never the checkout). Raises UserError with one line
+    when refused."""
     from viz.scenario import save_scenario
 
     limit = max_saves()
@@ -140,8 +141,7 @@ def save(runs: tuple[Run, ...], name: str, description: str, configs: Path | Non
         raise UserError(f"this session has saved {limit} scenarios, the most this server allows "
                         "(abm viz --max-saves): save more from a new session")
     settings = [r.applied.peek() for r in runs]
-    paths = save_scenario(name, settings[0], settings[1] if len(settings) > 1 else None, description,
-                          configs, experiments)
+    paths = save_scenario(name, settings[0], settings[1] if len(settings) > 1 else None, description, folder)
     saves.set(saves.peek() + 1)
     return paths
 

@@ -1,4 +1,5 @@
-"""`abm viz [--host 127.0.0.1] [--port 8765] [--token T] [--max-sessions N] [--max-staff N] [--max-saves N]`:
+"""`abm viz [--host 127.0.0.1] [--port 8765] [--token T] [--max-sessions N] [--max-staff N] [--max-saves N]
+[--scenarios DIR]`:
 serve the browser app (viz/) with Solara, offline, behind the guard of viz/guard.py (docs/app.md, Security).
 
 Solara is started directly under uvicorn rather than through `solara run`, because its CLI checks
@@ -14,11 +15,13 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 
-from abm.cli.args import Parser
+from abm.cli.args import Parser, check_writable
 from abm.errors import UserError
+from abm.paths import SCENARIOS_ENV
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -64,7 +67,14 @@ def parse(args: Sequence[str]) -> argparse.Namespace:
                         help=f"scenario saves per browser session (default {DEFAULT_MAX_SAVES})")
     parser.add_argument("--no-tour", action="store_true",
                         help="do not open the guided tour on a first visit (its Tour button still does)")
+    parser.add_argument("--scenarios", default=None, metavar="DIR",
+                        help="the folder the app saves scenarios into (default $ABM_SCENARIOS, else "
+                        "~/.local/share/ehealth-abm/scenarios); abm run and abm experiment find them there")
     parsed = parser.parse_args(list(args))
+    if parsed.scenarios is not None:
+        if not parsed.scenarios.strip():
+            raise UserError("--scenarios='' is not allowed: a folder")
+        check_writable(parsed.scenarios, "--scenarios")
     parsed.port = _count("--port", parsed.port, 1, 65535)
     parsed.max_sessions = _count("--max-sessions", parsed.max_sessions, 1, 10_000)
     parsed.max_saves = _count("--max-saves", parsed.max_saves, 0, 1_000_000)
@@ -112,6 +122,8 @@ def viz_command(args: Sequence[str]) -> int:
     os.environ["ABM_VIZ_MAX_SAVES"] = str(opts.max_saves)
     if opts.no_tour:
         os.environ["ABM_VIZ_TOUR"] = "0"
+    if opts.scenarios is not None:  # abm.paths.scenarios_dir: where the app saves, and Hydra looks
+        os.environ[SCENARIOS_ENV] = str(Path(opts.scenarios).expanduser().absolute())
     if max_staff is None:
         os.environ.pop("ABM_VIZ_MAX_STAFF", None)
     else:

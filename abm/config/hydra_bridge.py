@@ -26,7 +26,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from abm.config.limits import MAX_RUNS, ceil_count, check_memory_once, check_run_count, check_seed
 from abm.core.params import GROUPS, ModelParams, from_dict, shown
 from abm.errors import ParamError, UserError
-from abm.paths import config_candidates
+from abm.paths import config_candidates, scenarios_dir
 
 _LOCK = threading.Lock()  # Hydra's compose API is not thread-safe (the app composes from many sessions)
 SCHEMA_NAME = "base_config"
@@ -39,6 +39,18 @@ def config_dir() -> Path:
             return candidate
     raise UserError(f"no Hydra config tree found in {' or '.join(map(str, config_candidates()))} "
                     "(expected configs/config.yaml)")
+
+
+def search_path_overrides() -> list[str]:
+    """`hydra.searchpath=[file://DIR]` for the user's scenarios folder (abm.paths.scenarios_dir), when it exists,
+    so `+workshop=NAME` finds the configs the app saved there; [] otherwise. Hydra searches it after
+    `configs/` (the Hydra 1.3 way: a command-line `hydra.searchpath`, which config.yaml does not set)."""
+    folder = scenarios_dir()
+    if not folder.is_dir():
+        return []
+    url = "file://" + folder.resolve().as_posix()
+    quoted = "'" + url.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return [f"hydra.searchpath=[{quoted}]"]
 
 
 def register_schemas() -> None:
@@ -63,7 +75,7 @@ def compose_config(overrides: Sequence[str] = ()) -> DictConfig:
         GlobalHydra.instance().clear()
         try:
             with initialize_config_dir(version_base="1.3", config_dir=str(config_dir()), job_name="abm"):
-                return compose(config_name="config", overrides=list(overrides))
+                return compose(config_name="config", overrides=[*search_path_overrides(), *overrides])
         except UserError:
             raise
         except Exception as exc:  # Hydra/OmegaConf raise many types; all are the user's input here
@@ -101,7 +113,8 @@ def hydra_main(task: Callable[[Any], Any], args: Sequence[str]) -> None:
     register_schemas()
     main = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(task)
     saved = sys.argv
-    sys.argv = ["abm", *args]
+    own = any(a.startswith("hydra.searchpath=") for a in args)  # the user's own search path wins
+    sys.argv = ["abm", *args, *([] if own else search_path_overrides())]
     try:
         main()
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -170,38 +169,23 @@ def test_layout_is_seeded_and_puts_staff_inside_their_unit() -> None:
 
 
 @pytest.fixture
-def config_copy(tmp_path: Path) -> tuple[Path, Path]:
-    from abm.config.hydra_bridge import config_dir
-
-    configs = tmp_path / "configs"
-    shutil.copytree(config_dir(), configs)
-    return configs, tmp_path / "experiments"
-
-
-def compose_in(configs: Path, overrides: list[str]):  # noqa: ANN201
-    """Compose with Hydra from a copy of the config tree (the real tree is never written by tests)."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    from abm.config.hydra_bridge import register_schemas, to_params
-
-    register_schemas()
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(version_base="1.3", config_dir=str(configs), job_name="t"):
-            return to_params(compose(config_name="config", overrides=overrides))
-    finally:
-        GlobalHydra.instance().clear()
+def scenarios(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user scenarios folder ($ABM_SCENARIOS) in a temp folder: the checkout is never written by tests."""
+    folder = tmp_path / "scenarios"
+    monkeypatch.setenv("ABM_SCENARIOS", str(folder))
+    return folder
 
 
-def test_a_saved_live_scenario_runs_as_a_workshop_config(config_copy: tuple[Path, Path]) -> None:
-    configs, experiments = config_copy
+def test_a_saved_live_scenario_runs_as_a_workshop_config(scenarios: Path) -> None:
+    from abm.api import compose
+
     live = Settings("small", "networked", "turbulent", 5).with_lever("practice.budget", 0.3) \
         .with_lever("practice.cross_share", 0.4).with_lever("practice.decided_by", "management") \
         .with_lever("practice.explore_weeks", 104)
-    work, exp = save_scenario("town_hall", live, None, "what the ward managers asked", configs, experiments)
+    work, exp = save_scenario("town_hall", live, None, "what the ward managers asked")
+    assert (work, exp) == (scenarios / "workshop" / "town_hall.yaml", scenarios / "experiments" / "town_hall.yaml")
     assert work.read_text().startswith("# @package _global_\n")
-    params = compose_in(configs, ["+workshop=town_hall"])
+    params = compose(["+workshop=town_hall"])  # found on Hydra's search path (abm.paths.scenarios_dir)
     names = (params.organisation.name, params.practice.name, params.environment.name)
     assert names == ("small", "networked", "turbulent")
     pr = params.practice
@@ -211,30 +195,32 @@ def test_a_saved_live_scenario_runs_as_a_workshop_config(config_copy: tuple[Path
     assert "# Run: uv run abm experiment town_hall" in text
     spec = yaml.safe_load(text)
     assert spec["base"] == ["+workshop=town_hall"] and spec["seeds"] == 10 and "sweep" not in spec
-    assert spec["baseline"] == "practice=networked"
+    assert "baseline" not in spec  # one configuration: nothing to compare it with (a baseline names a swept value)
 
 
-def test_a_saved_comparison_sweeps_what_differs_and_each_point_composes(config_copy: tuple[Path, Path]) -> None:
-    configs, experiments = config_copy
+def test_a_saved_comparison_sweeps_what_differs_and_each_point_composes(scenarios: Path) -> None:
+    from abm.api import compose
+
     a = Settings("small", "exploit_only")
     b = Settings("small", "adaptive").with_lever("practice.adaptive_gain", 6.0)
-    _, exp = save_scenario("two_ways", a, b, "", configs, experiments)
+    _, exp = save_scenario("two_ways", a, b, "")
     spec = yaml.safe_load(exp.read_text())
     assert spec["sweep"] == {"practice": "exploit_only,adaptive", "practice.adaptive_gain": "3.0,6.0"}
-    assert spec["baseline"] == "practice=exploit_only practice.adaptive_gain=3.0"
-    point = compose_in(configs, [*spec["base"], "practice=adaptive", "practice.adaptive_gain=6.0"])
+    assert spec["baseline"] == "practice=exploit_only"  # one KEY=VALUE: several matched no configuration
+    point = compose([*spec["base"], "practice=adaptive", "practice.adaptive_gain=6.0"])
     assert (point.practice.name, point.practice.adaptive_gain) == ("adaptive", 6.0)
     assert set(spec["metrics"]) <= set(REGISTRY) and "dc_index" not in spec["metrics"]
 
 
-def test_a_bad_or_taken_scenario_name_is_refused_and_nothing_is_written(config_copy: tuple[Path, Path]) -> None:
-    configs, experiments = config_copy
+def test_a_bad_or_taken_scenario_name_is_refused_and_nothing_is_written(scenarios: Path) -> None:
     with pytest.raises(UserError, match="scenario name 'Bad Name!' is not allowed"):
-        save_scenario("Bad Name!", Settings(), None, "", configs, experiments)
-    assert not (configs / "workshop").exists() and not experiments.exists()
-    save_scenario("once", Settings(), None, "", configs, experiments)
+        save_scenario("Bad Name!", Settings(), None, "")
+    assert not scenarios.exists()
+    save_scenario("once", Settings(), None, "")
     with pytest.raises(UserError, match="is taken"):
-        save_scenario("once", Settings(), None, "", configs, experiments)
+        save_scenario("once", Settings(), None, "")
+    with pytest.raises(UserError, match=r"scenario name 'quickstart' is taken \(.*experiments/quickstart.yaml"):
+        save_scenario("quickstart", Settings(), None, "")  # a shipped experiment would shadow it
 
 
 def write_fake_run(root: Path, label: str, seed: int, values: list[float]) -> Path:

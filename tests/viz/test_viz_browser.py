@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.helpers.viz_support import (
     HOSTILE_DESCRIPTION,
     HOSTILE_VALUE,
     Server,
+    abm_executable,
     viz_server,
     write_hostile_store,
     write_morris_store,
@@ -42,9 +44,15 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def scenarios_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder the module's server saves scenarios into (`abm viz --scenarios`; not yet created)."""
+    return tmp_path_factory.mktemp("user") / "my scenarios"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, scenarios_folder: Path) -> Iterator[Server]:
     """The app, with a small `quickstart` experiment and a small Morris screen `morris_small` in its results
-    store (written while it starts)."""
+    store (written while it starts), saving scenarios into `scenarios_folder`."""
     store = tmp_path_factory.mktemp("results")
 
     def write() -> None:
@@ -54,7 +62,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     writer = threading.Thread(target=write)
     writer.start()
     try:
-        with viz_server(env={"ABM_RESULTS": str(store)}) as srv:
+        with viz_server(env={"ABM_RESULTS": str(store)}, args=("--scenarios", str(scenarios_folder))) as srv:
             writer.join()
             yield srv
     finally:
@@ -259,33 +267,80 @@ def test_language_switch_shows_swedish_labels(page, app_url: str) -> None:  # no
     page.wait_for_selector(".abm-play >> text=Play")
 
 
-def test_save_scenario_refuses_a_bad_name_and_saves_a_runnable_workshop_config(page, app_url: str) -> None:
-    from abm.api import compose
-    from viz.scenario import default_dirs
+def run_abm(args: list[str], scenarios: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`abm ARGS` as a subprocess finding the saved scenarios, from `cwd` (its results store inside)."""
+    env = {**os.environ, "ABM_SCENARIOS": str(scenarios), "ABM_RESULTS": str(cwd / "results")}
+    return subprocess.run([*abm_executable(), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
-    configs, experiments = default_dirs()
-    name = f"browser_test_{os.getpid()}"
-    work, exp = configs / "workshop" / f"{name}.yaml", experiments / f"{name}.yaml"
-    created_dir = not (configs / "workshop").exists()
+
+def save_as(page, name: str) -> str:  # noqa: ANN001
+    """Type a name into the save box and save; the success line."""
+    page.locator(".abm-scenario-name input").fill(name)
+    page.click(".abm-save-button")
+    return page.locator(".abm-saved").inner_text()
+
+
+def assert_runs(name: str, scenarios: Path, cwd: Path) -> None:
+    """The saved scenario runs as `abm run +workshop=NAME` and as `abm experiment NAME` (short and few seeds)."""
+    run = run_abm(["run", f"+workshop={name}", "weeks=3"], scenarios, cwd)
+    assert run.returncode == 0, run.stderr[-2000:]
+    exp = run_abm(["experiment", name, "weeks=3", "--seeds", "1", "--workers", "1", "--no-progress"], scenarios, cwd)
+    assert exp.returncode == 0, exp.stderr[-2000:]
+
+
+def test_save_from_live_refuses_a_bad_name_and_saves_a_runnable_scenario_into_the_folder(
+        page, app_url: str, scenarios_folder: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    name = "browser_live"
     open_live(page, app_url)
+    assert str(scenarios_folder) in page.inner_text(".abm-scenarios-folder")
     page.click(".abm-practice .abm-option-structural")
     apply_and_reset(page)
-    box = page.locator(".abm-scenario-name input")
-    box.fill("Not OK!")
+    page.locator(".abm-scenario-name input").fill("Not OK!")
     page.click(".abm-save-button")
     assert "scenario name 'Not OK!' is not allowed" in page.locator(".abm-save .abm-error").inner_text()
-    try:
-        box.fill(name)
-        page.click(".abm-save-button")
-        page.wait_for_selector(".abm-saved")
-        assert work.is_file() and exp.is_file()
-        params = compose([f"+workshop={name}"])
-        assert (params.practice.name, params.organisation.name) == ("structural", "default")
-    finally:
-        work.unlink(missing_ok=True)
-        exp.unlink(missing_ok=True)
-        if created_dir and (configs / "workshop").is_dir() and not any((configs / "workshop").iterdir()):
-            (configs / "workshop").rmdir()
+    assert str(scenarios_folder) in save_as(page, name)
+    work, exp = scenarios_folder / "workshop" / f"{name}.yaml", scenarios_folder / "experiments" / f"{name}.yaml"
+    assert work.is_file() and exp.is_file() and "override /practice: structural" in work.read_text()
+    assert_runs(name, scenarios_folder, tmp_path)
+
+
+def test_save_from_compare_saves_a_runnable_sweep_into_the_folder(page, app_url: str, scenarios_folder: Path,
+                                                                 tmp_path: Path) -> None:  # noqa: ANN001
+    page.goto(app_url + "compare")
+    page.wait_for_selector(".abm-week", timeout=LOAD_TIMEOUT)
+    assert str(scenarios_folder) in page.inner_text(".abm-scenarios-folder")
+    save_as(page, "browser_compare")
+    assert "sweep:" in (scenarios_folder / "experiments" / "browser_compare.yaml").read_text()
+    assert_runs("browser_compare", scenarios_folder, tmp_path)
+
+
+def test_a_region_edited_in_the_app_is_built_at_reset_and_saves_and_runs(page, app_url: str,
+                                                                          scenarios_folder: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    open_live(page, app_url)
+    totals = ("13 care units, 390 staff", "9 care units, 270 staff", "6 care units, 180 staff",
+              "6 care units, 90 staff")
+    for (field, value), total in zip((("primary_care", "3"), ("wards", "2"), ("specialist", "1"),
+                                      ("staff_per_unit", "15")), totals, strict=True):
+        box = page.locator(f".abm-region-{field} input")
+        box.fill(value)
+        box.press("Enter")
+        page.wait_for_selector(f".abm-region-total >> text={total}")  # the server has taken it
+    page.locator(".abm-service-ai_triage .v-input--checkbox label").click()  # not offered: its week box is off
+    page.wait_for_selector(".abm-service-ai_triage .abm-service-week input[disabled]")
+    apply_and_reset(page)
+    kinds = page.locator(".abm-kinds")
+    for kind, count in (("primary_care", 3), ("ward", 2), ("specialist", 1)):
+        assert kinds.locator(f'[data-kind="{kind}"]').get_attribute("data-count") == str(count)
+    assert "6 " in kinds.inner_text()
+    save_as(page, "browser_region")
+    from abm.api import compose
+
+    monkeypatch.setenv("ABM_SCENARIOS", str(scenarios_folder))
+    params = compose(["+workshop=browser_region"])
+    assert (params.organisation.n_units, params.organisation.n_staff) == (6, 90)
+    assert "ai_triage" not in {s.name for s in params.services.catalogue}
+    assert_runs("browser_region", scenarios_folder, tmp_path)
 
 
 @pytest.fixture(scope="module")

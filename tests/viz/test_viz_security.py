@@ -282,16 +282,16 @@ def test_a_session_saves_at_most_20_scenarios_and_the_21st_is_refused(tmp_path: 
     from viz import state
 
     monkeypatch.delenv("ABM_VIZ_MAX_SAVES", raising=False)
-    configs, experiments = tmp_path / "configs", tmp_path / "experiments"
     state.saves.set(0)
     try:
         for i in range(20):
-            state.save((state.live,), f"s{i}", "", configs, experiments)
+            state.save((state.live,), f"s{i}", "", tmp_path)
         with pytest.raises(UserError, match="this session has saved 20 scenarios, the most this server allows"):
-            state.save((state.live,), "s20", "", configs, experiments)
+            state.save((state.live,), "s20", "", tmp_path)
     finally:
         state.saves.set(0)
-    assert len(list((configs / "workshop").glob("*.yaml"))) == 20 and len(list(experiments.glob("*.yaml"))) == 20
+    workshop, experiments = tmp_path / "workshop", tmp_path / "experiments"
+    assert len(list(workshop.glob("*.yaml"))) == 20 and len(list(experiments.glob("*.yaml"))) == 20
 
 
 def test_an_organisation_above_max_staff_is_refused_before_it_is_built(monkeypatch: pytest.MonkeyPatch) -> None:

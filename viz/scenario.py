@@ -96,7 +96,7 @@ def workshop_text(name: str, a: Settings, description: str) -> str:
              f"# {description}" if description else "# (no description given)",
              f"# Run: uv run abm run +workshop={name}",
              "defaults:"]
-    lines += [f"  - override /{g}: {getattr(a, g)}" for g in GROUPS]
+    lines += [f"  - override /{group}: {choice}" for group, choice in default_choices(a)]
     lines += ["", f"seed: {a.seed}"]
     nested: dict[str, dict[str, object]] = {}
     for key, value in a.levers:
@@ -106,6 +106,16 @@ def workshop_text(name: str, a: Settings, description: str) -> str:
     if nested:
         lines.append(yaml.safe_dump(nested, sort_keys=True, default_flow_style=False).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def default_choices(settings: Settings) -> list[tuple[str, str]]:
+    """The config groups the settings choose, as (group, choice): a whole preset (the Swedish region 2021, or
+    its calibrated values) chooses `preset`, which sets the organisation and services itself."""
+    from viz.levers import PRESETS
+
+    region = (("preset", PRESETS[settings.organisation]) if settings.organisation in PRESETS
+              else ("organisation", settings.organisation))
+    return [region, ("practice", settings.practice), ("environment", settings.environment)]
 
 
 def experiment_text(name: str, a: Settings, b: Settings | None, description: str) -> str:

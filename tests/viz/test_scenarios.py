@@ -244,3 +244,15 @@ def test_the_region_card_renders_and_edits_every_run_or_refuses_with_one_line() 
         assert "region" not in runs[0].errors.value and runs[0].applied.value == Settings("small", "contextual")
     finally:
         rc.close()
+
+
+@pytest.mark.parametrize("organisation", ["sweden2021", "calibrated", "region"])
+def test_a_scenario_of_a_whole_preset_composes_to_the_settings_it_was_saved_from(scenarios: Path,
+                                                                                 organisation: str) -> None:
+    """The Swedish region 2021 and its calibrated values are whole presets (`preset=...`), not organisations:
+    the workshop config chooses them as such, and `+workshop=NAME` composes to exactly the app's settings."""
+    from abm.api import compose
+
+    settings = Settings(organisation, "structural", "turbulent", 4).with_lever("practice.budget", 0.2)
+    save_scenario(f"whole_{organisation}", settings, None, "", scenarios)
+    assert compose([f"+workshop=whole_{organisation}"]) == compose(settings.overrides())

@@ -18,6 +18,8 @@ import solara
 
 from viz.frames import FrameView
 from viz.i18n import t
+from viz.levers import Settings
+from viz.scenario import workshop_text
 
 if TYPE_CHECKING:
     from viz.sim import Simulation
@@ -47,13 +49,30 @@ def CsvButton(build: Callable[[], pd.DataFrame], filename: str, label: str, key:
 
 
 @solara.component
+def ScenarioButton(settings: Settings, which: str, label: str, index: int = 0) -> None:
+    """A button that downloads the applied settings as a workshop scenario (the Hydra config *Save scenario*
+    writes, viz.scenario.workshop_text): put it in the scenarios folder's `workshop/` and `abm run
+    +workshop=NAME` runs it."""
+    name = file_name("scenario", which).lower().replace("-", "_")
+    data = solara.use_memo(lambda: (lambda: workshop_text(name, settings, "").encode("utf-8")), [settings])
+    solara.FileDownload(data, filename=f"{name}.yaml", mime_type="application/yaml", children=[
+        solara.Button(label, icon_name="mdi-download", small=True, text=True,
+                      classes=["abm-yaml", f"abm-yaml-{index}"])])
+
+
+@solara.component
 def DownloadRow(buttons: Sequence[tuple[str, str, str, Callable[[], pd.DataFrame]]],
-                dependencies: Sequence[object] = ()) -> None:
-    """A row headed "Download" of CSV buttons, each (key, label, file name, build)."""
+                dependencies: Sequence[object] = (),
+                scenarios: Sequence[tuple[str, Settings]] = ()) -> None:
+    """A row headed "Download" of CSV buttons, each (key, label, file name, build), and of scenario buttons,
+    each (which run, its applied settings)."""
     with solara.Row(style="align-items: center; flex-wrap: wrap", classes=["abm-download-row"]):
         solara.Text(f"{t('download')}:", classes=["abm-label"])
         for key, label, filename, build in buttons:
             CsvButton(build, filename, label, key, dependencies)
+        for index, (which, settings) in enumerate(scenarios):
+            label = t("yaml_scenario") + (f" {which}" if len(scenarios) > 1 else "")
+            ScenarioButton(settings, which, label, index)
 
 
 @solara.component
@@ -78,8 +97,10 @@ def series_frame(runs: Sequence[tuple[str, Simulation]]) -> pd.DataFrame:
 @solara.component
 def Downloads(runs: Sequence[tuple[str, Simulation]], dependencies: Sequence[object] = ()) -> None:
     """The Live and Compare pages' download row: the outcomes over time of `runs` ((name, Simulation) pairs,
-    e.g. `[("A", sim_a), ("B", sim_b)]`) as one CSV, built from the models as they are when it is pressed.
+    e.g. `[("A", sim_a), ("B", sim_b)]`) as one CSV, built from the models as they are when it is pressed,
+    and each run's scenario as YAML.
     Pass the simulations' ids (or the page's tick) as `dependencies` so a reset model is the one downloaded."""
     names = "_".join(name for name, _ in runs)  # no week: the file holds the weeks played when it is pressed
     DownloadRow([("series", t("csv_series"), file_name("outcomes", names), lambda: series_frame(runs))],
-                [*(id(sim) for _, sim in runs), *dependencies])
+                [*(id(sim) for _, sim in runs), *dependencies],
+                [(name, sim.settings) for name, sim in runs])

@@ -179,6 +179,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "csv_baseline": ("baseline table (CSV)", "baslinjetabell (CSV)"),
     "csv_indices": ("indices (CSV)", "index (CSV)"),
     "csv_series": ("outcomes over time (CSV)", "utfall över tid (CSV)"),
+    "yaml_scenario": ("scenario (YAML)", "scenario (YAML)"),
     "configurations_shown": ("Configurations shown", "Visade konfigurationer"),
     "configurations_many": ("configurations: choose the ones to draw", "konfigurationer: välj vilka som ritas"),
     "indices_morris": ("Morris screening: which factors move each outcome", "Morris-screening: vilka faktorer som "
@@ -203,7 +204,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "mu_star": ("mu* (mean |elementary effect|)", "mu* (medel av |elementareffekt|)"),
     "sigma": ("sigma (spread of the effects)", "sigma (effekternas spridning)"),
     "s1": ("S1 (first order)", "S1 (första ordningen)"),
-    "st": ("ST (total)", "ST (total)"),
+    "st": ("ST (total)", "ST (totalt)"),
     # --- end of results, charts and downloads ---
     # --- scenarios and region ---
     "scenarios_folder": ("Saved into", "Sparas i"),
@@ -357,6 +358,20 @@ def better_text(name: str) -> str:
 
     better = OUTCOMES[name].better if name in OUTCOMES else 0
     return t("higher_better") if better > 0 else (t("lower_better") if better < 0 else "")
+
+
+def service_name(name: str, label: str) -> str:
+    """A service's name in the session's language: the catalogue's label in English, its Swedish name (a
+    proposal by its number and week); the code name with technical names on."""
+    from viz import words
+
+    if technical.value:
+        return name
+    if name.startswith("proposal_"):
+        rest = label.split(" ", 1)[1] if " " in label else name.split("_")[-1]
+        number, _, week = rest.partition(" (week ")
+        return f"{say(words.PROPOSAL)} {number}" + (f" ({t('week').lower()} {week}" if week else "")
+    return say((label, words.SERVICES_SV.get(name, label)))
 
 
 def set_language(lang: str) -> None:

@@ -9,14 +9,14 @@ import solara
 from viz import state, svg
 from viz.downloads import Downloads
 from viz.frames import FrameView, Painter
-from viz.i18n import language, metric_label, say, t, technical
+from viz.i18n import language, metric_label, say, service_name, t, technical
 from viz.markup import Md
 from viz.region_ui import RegionCard
 from viz.scenario_ui import SaveScenario
 from viz.sim import KIND_KEY, TREND_METRICS, Simulation
 from viz.svg import esc
 from viz.widgets import Choices, Levers, PlayControls, kpi_html, state_names
-from viz.words import KINDS, PROPOSAL, SERVICES_SV
+from viz.words import KINDS
 
 
 def network_svg(sim: Simulation, colour_by: str) -> str:
@@ -28,18 +28,6 @@ def network_svg(sim: Simulation, colour_by: str) -> str:
                                 f"{t('stage')} 0-7", data)
     legend = t("knowhow") if colour_by == "knowhow" else t("adoption")
     return svg.staff_network(sim.layout, sim.staff_colour(colour_by), sim.edges(), sim.unit_labels, legend, data)
-
-
-def service_name(name: str, label: str) -> str:
-    """A service's name in the session's language: the catalogue's label in English, its Swedish name (a
-    proposal by its number and week); the code name with technical names on."""
-    if technical.value:
-        return name
-    if name.startswith("proposal_"):
-        rest = label.split(" ", 1)[1] if " " in label else name.split("_")[-1]
-        number, _, week = rest.partition(" (week ")
-        return f"{say(PROPOSAL)} {number}" + (f" ({t('week').lower()} {week}" if week else "")
-    return say((label, SERVICES_SV.get(name, label)))
 
 
 COMPANION = {"exploration_share": "exploration_target"}  # drawn beside it: realised against the plan

@@ -10,7 +10,7 @@ import solara
 
 from abm.errors import ParamError, UserError
 from viz import state
-from viz.i18n import t
+from viz.i18n import service_name, t
 from viz.region import STAFF_RANGE, UNITS_RANGE, WEEK_RANGE, Region, apply, base_params, current
 
 ERROR_KEY = "region"
@@ -119,7 +119,7 @@ def RegionCard(runs: tuple[state.Run, ...], prefix: str = "") -> None:
         labels, preset_week = {s.name: s.label for s in catalogue}, {s.name: s.arrival_week for s in catalogue}
         for name, week in region.services:
             with solara.Row(style="align-items: center", classes=[f"{prefix}abm-service-{name}"]):
-                solara.Checkbox(label=labels.get(name, name), value=week is not None,
+                solara.Checkbox(label=service_name(name, labels.get(name, name)), value=week is not None,
                                 on_value=lambda v, n=name, w=week: edit_service(
                                     runs, region, n, v, w if w is not None else preset_week.get(n, 0)))
                 solara.InputText(t("region_week"), value="" if week is None else str(week), disabled=week is None,

@@ -15,7 +15,9 @@ from viz import i18n, words
 from viz.levers import ENVIRONMENTS, LEVERS, ORGANISATIONS, Settings, preset
 from viz.sim import KPI_METRICS, TREND_METRICS
 
-SAME_IN_BOTH = {"live", "experiment", "organisation", "turbulent", "section_environment", "run"}  # Swedish = English
+# Swedish that is the English word: "Live", "Experiment", "Organisation", "Turbulent", "Omvärld" (section and
+# choice), "Run" (a CSV column), "scenario (YAML)"
+SAME_IN_BOTH = {"live", "experiment", "organisation", "turbulent", "section_environment", "run", "yaml_scenario"}
 
 
 def both(pair: tuple[str, str]) -> bool:

@@ -182,3 +182,31 @@ def test_the_tour_opens_on_a_first_visit_walks_through_the_page_and_stays_closed
     page.wait_for_selector(".abm-tour-title >> text=Välj en region")  # in the session's language
     page.click(".abm-tour-skip")
     page.wait_for_selector(".abm-tour", state="detached")
+
+
+def test_the_scenario_downloads_as_yaml_that_abm_run_composes_to_the_same_settings(page, server: Server,
+                                                                                    tmp_path: Path) -> None:  # noqa: ANN001
+    import yaml
+
+    from abm.api import compose
+
+    seen_tour(page)
+    query = run_query("organisation=small", "practice=networked", "environment=turbulent", "seed=5",
+                      "practice.cross_share=0.4")
+    page.goto(f"{server.url}?lang=en&run={query}")
+    page.wait_for_selector(".abm-practice .abm-option-networked.v-item--active")
+    with page.expect_download() as info:
+        page.click(".abm-yaml-0")
+    folder = tmp_path / "scenarios" / "workshop"
+    folder.mkdir(parents=True)
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".yaml" and yaml.safe_load(path.read_text())["seed"] == 5
+    import os
+
+    os.environ["ABM_SCENARIOS"] = str(tmp_path / "scenarios")
+    try:
+        assert compose([f"+workshop={path.stem}"]) == compose(
+            ["organisation=small", "practice=networked", "environment=turbulent", "seed=5", "practice.cross_share=0.4"])
+    finally:
+        del os.environ["ABM_SCENARIOS"]

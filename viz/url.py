@@ -1,13 +1,15 @@
 """The page's address holds what a person did: the page (the path), the language, "show technical names", and
 the applied settings of each run on the page, so a reload restores them and a copied link opens the same view.
 
-    /?lang=sv&run=organisation%3Ddefault+practice%3Dstructural+environment%3Dstable+seed%3D3+practice.budget%3D0.2
-    /compare?lang=en&a=...&b=...
+    /?lang=sv&run=organisation%3Ddefault&run=practice%3Dstructural&run=environment%3Dstable&run=seed%3D3
+        &run=practice.budget%3D0.2
+    /compare?lang=en&a=...&a=...&b=...
 
 A run's settings are written as the Hydra overrides that reproduce them (`Settings.overrides()`, what
-`abm run` takes) and read back through the same validation as the levers (`settings_from_overrides`), so an
-address cannot put into the model what the controls could not. A setting an address has that the app cannot
-use is refused in one line on the page, and the rest of the address still applies.
+`abm run` takes), one parameter each, and read back through the same validation as the levers
+(`settings_from_overrides`), so an address cannot put into the model what the controls could not. A setting
+an address has that the app cannot use is refused in one line on the page, and the rest of the address still
+applies.
 """
 
 from __future__ import annotations
@@ -21,17 +23,13 @@ import solara
 from abm.core.params import PRACTICES, ModelParams
 from abm.errors import UserError
 from viz import i18n, state
+from viz.catalogue import CATALOGUE_KEY, parse_catalogue
 from viz.levers import BY_KEY, ENVIRONMENTS, ORGANISATIONS, PRESETS, Settings, Value, preset
 
 RUN_KEYS = {"": (("run", state.live),), "compare": (("a", state.compare_a), ("b", state.compare_b))}
-MAX_QUERY = 4000  # characters: a longer address is not one the app wrote
+MAX_QUERY = 20_000  # characters: a longer address is not one the app wrote (a region's own services: ~3 kB a run)
 
 refusal = solara.reactive("")  # why the address's settings were not all used (shown on the page)
-
-
-def settings_text(settings: Settings) -> str:
-    """A run's settings as the address writes them: its overrides, space-separated."""
-    return " ".join(settings.overrides())
 
 
 def settings_from_overrides(overrides: Sequence[str]) -> Settings:
@@ -65,6 +63,12 @@ def settings_from_overrides(overrides: Sequence[str]) -> Settings:
             fields["seed"] = int(value)
         elif key in BY_KEY:
             levers[key] = BY_KEY[key].validate(value)
+        elif key == CATALOGUE_KEY:  # a region's own services (viz/region.py): checked by ServiceSpec itself
+            try:
+                parse_catalogue(value)
+            except (UserError, TypeError, ValueError) as err:
+                raise ParamError(key, value[:60] + "...", f"a list of services ({err})") from None
+            levers[key] = value
         else:
             levers[key] = typed_value(key, value)
     settings = Settings(**fields)  # type: ignore[arg-type]
@@ -104,7 +108,7 @@ def query(page: str) -> str:
     items = [("lang", i18n.language.value)]
     if i18n.technical.value:
         items.append(("tech", "1"))
-    items += [(name, settings_text(run.applied.value)) for name, run in RUN_KEYS.get(page, ())]
+    items += [(name, o) for name, run in RUN_KEYS.get(page, ()) for o in run.applied.value.overrides()]
     return urlencode(items)
 
 
@@ -113,7 +117,8 @@ def apply_query(page: str, search: str) -> None:
     if len(search) > MAX_QUERY:
         refusal.set(f"{i18n.t('url_refused')}: address longer than {MAX_QUERY} characters")
         return
-    values = {k: v[-1] for k, v in parse_qs(search, keep_blank_values=True).items()}
+    lists = parse_qs(search, keep_blank_values=True)
+    values = {k: v[-1] for k, v in lists.items()}
     if "lang" in values:
         i18n.set_language(values["lang"])
     i18n.technical.set(values.get("tech") == "1")
@@ -122,7 +127,7 @@ def apply_query(page: str, search: str) -> None:
         if name not in values:
             continue
         try:
-            settings = settings_from_overrides(values[name].split())
+            settings = settings_from_overrides(lists[name])
         except UserError as err:
             problems.append(str(err))
             continue

@@ -82,7 +82,8 @@ def week(page) -> int:  # noqa: ANN001
 
 
 def run_query(*overrides: str) -> str:
-    return quote(" ".join(overrides))
+    """The `run=` parameters of an address (the first one's name is written by the caller)."""
+    return "&run=".join(quote(o) for o in overrides)
 
 
 def test_every_visible_string_on_every_page_comes_from_the_translations(page, server: Server) -> None:  # noqa: ANN001

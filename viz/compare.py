@@ -75,7 +75,8 @@ def CompareViews() -> None:
     """Both runs as one HTML widget; while playing, the loop draws into it through the painter (viz.live)."""
     tick = state.compare_tick.value  # subscribe: re-render after a step or a reset
     sims = [state.ensure(r) for r in RUNS]
-    ViewBox(lambda: compare_html(sims), tuple(sims), [tick, id(sims[0]), id(sims[1]), language.value])
+    ViewBox(lambda: compare_html(sims), tuple(sims), [tick, id(sims[0]), id(sims[1]), language.value,
+                                                      technical.value])
 
 
 @solara.component

@@ -84,7 +84,7 @@ def LiveViews() -> None:
     tick = state.tick.value  # subscribe: re-render after a step, a reset or a change of view
     sim = state.ensure(state.live)
     colour = state.colour_by.value
-    ViewBox(lambda: views_html(sim, colour), (sim,), [tick, id(sim), colour, language.value])
+    ViewBox(lambda: views_html(sim, colour), (sim,), [tick, id(sim), colour, language.value, technical.value])
 
 
 @solara.component

@@ -71,7 +71,7 @@ def run_chunk(jobs: Sequence[Job], exp_dir: str, experiment: str) -> dict[str, i
     return counts
 
 
-FORKSERVER_PRELOAD = ["abm.experiments.task"]  # imported once by a forkserver: its workers start with the model
+FORKSERVER_PRELOAD = ["abm.experiments.preload"]  # imported once by a forkserver: its workers start with the kernels
 CANCEL_POLL_S = 0.2  # how often a cancellable pool asks whether it was cancelled
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import solara
 
 from viz import state, svg
+from viz.ensemble_ui import ManyFutures
 from viz.i18n import language, metric_label, t
 from viz.levers import fmt
 from viz.live import ViewBox
@@ -84,3 +85,4 @@ def ComparePage() -> None:
         with solara.Column():
             PlayControls(RUNS, state.compare_tick, state.compare_playing, reset_both)
             CompareViews()
+            ManyFutures(RUNS)

@@ -117,7 +117,7 @@ def runs_done(arms: Sequence[Arm], root: Path) -> int:
                for a in arms for s in a.spec.seeds)
 
 
-@dataclass
+@dataclass(eq=False)
 class Ensemble:
     """What a request for many futures ended with. `status`: "done", "cancelled" or "error"."""
 
@@ -153,6 +153,34 @@ def start_method() -> str:
     from abm.experiments.workers import start_method as policy
 
     return policy("forkserver")
+
+
+_warm = threading.Lock()
+_warmed: list[bool] = []
+
+
+def warm_up() -> None:
+    """Start the workers' forkserver, which loads the model's kernels once (a few seconds of one core), in a
+    daemon thread, once per server: the card calls it when it is first shown, so the first "Run" does not
+    wait for it. Only where workers start from a forkserver; a failure only loses the head start."""
+    with _warm:
+        if _warmed or start_method() != "forkserver":
+            return
+        _warmed.append(True)
+
+    def start() -> None:
+        import multiprocessing
+        from multiprocessing import forkserver
+
+        from abm.experiments.executors import FORKSERVER_PRELOAD
+
+        try:
+            multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
+            forkserver.ensure_running()
+        except Exception as err:  # noqa: BLE001
+            print(f"abm viz: the workers' forkserver did not start early ({type(err).__name__})", flush=True)
+
+    threading.Thread(target=start, daemon=True, name="abm-viz-forkserver").start()
 
 
 def run_ensemble(arms: Sequence[Settings], n: int = DEFAULT_N, root: Path | None = None, workers: int | None = None,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import solara
 
 from viz import state, svg
+from viz.ensemble_ui import ManyFutures
 from viz.frames import FrameView, Painter
 from viz.i18n import language, metric_label, t
 from viz.markup import Md
@@ -126,3 +127,4 @@ def LivePage() -> None:
         with solara.Column():
             PlayControls((run,), state.tick, state.playing, lambda: state.reset(run, state.tick))
             LiveViews()
+            ManyFutures((run,))

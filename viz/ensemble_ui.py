@@ -116,7 +116,8 @@ def charts_html(result: E.Ensemble) -> str:
     draws a series' lo and hi as its band)."""
     c = result.comparison
     assert c is not None
-    names = [t("run_a"), t("run_b")] if len(result.arms) == 2 else [t("mean")]
+    names = [a.settings.practice for a in result.arms] if len(result.arms) == 1 else \
+        [f"{t(w)}: {a.settings.practice}" for w, a in zip(("run_a", "run_b"), result.arms, strict=True)]
     out = []
     for m in E.HEADLINE:
         series = [svg.Series(name, cv["week"].to_numpy(float), cv["mean"].to_numpy(float), svg.PALETTE[i],
@@ -160,10 +161,10 @@ def ManyFutures(runs: tuple[state.Run, ...]) -> None:
     job, (done, total), result, error = panel.job.value, panel.progress.value, panel.result.value, panel.error.value
     n = panel.n.value
     with solara.Card(t("ens_title"), margin=0, classes=["abm-futures"]):
-        solara.Text(t("ens_intro"), style="font-size: 13px")
-        if len(runs) == 2:
-            solara.Text(t("ens_intro_compare"), style="font-size: 13px; color: #555")
-        with solara.Row(style="align-items: center; flex-wrap: wrap"):
+        intro = [t("ens_intro"), *([t("ens_intro_compare")] if len(runs) == 2 else [])]
+        solara.HTML("div", unsafe_innerHTML="".join(f'<p style="margin:0 0 6px 0">{esc(p)}</p>' for p in intro),
+                    style="font-size: 13px; color: #444")
+        with solara.Row(style="align-items: center; flex-wrap: wrap; margin-top: 8px"):
             solara.InputInt(t("ens_n"), value=n, on_value=lambda v: panel.n.set(v if v is not None else 0),
                             dense=True, disabled=job is not None, classes=["abm-futures-n"],
                             style="max-width: 160px")

@@ -149,3 +149,52 @@ def test_a_job_reports_progress_and_its_answer_in_the_background(tmp_path: Path,
     errors: list[str] = []
     E.Job([A, A], 2, tmp_path, on_error=errors.append).start().wait(60)
     assert errors and "same settings" in errors[0]
+
+
+def test_the_winner_is_the_better_direction_and_only_when_the_interval_excludes_no_difference() -> None:
+    def verdict(metric: str, lo: float, hi: float) -> E.Verdict:
+        return E.Verdict(metric, E.BETTER[metric], False, 260, 20, 10, 0, 50.0, 50.0 + (lo + hi) / 2, (lo + hi) / 2,
+                         lo, hi)
+
+    assert verdict("maturity_total", 1.0, 3.0).winner == "B"
+    assert verdict("maturity_total", -3.0, -1.0).winner == "A"
+    assert verdict("waiting_list", 1.0, 3.0).winner == "A"  # a longer waiting list is worse
+    assert verdict("waiting_list", -3.0, -1.0).winner == "B"
+    assert verdict("maturity_total", -1.0, 3.0).winner == ""
+    assert verdict("maturity_total", 1.0, 3.0).pct == pytest.approx((4.0, 2.0, 6.0))
+
+
+def test_the_card_shows_compares_numbers_escaped_in_english_and_swedish(store: tuple[Path, E.Ensemble]) -> None:
+    from abm.analysis.markdown import fmt
+    from viz import ensemble_ui as ui
+    from viz.i18n import language, metric_label
+
+    _, result = store
+    verdicts = E.verdicts(result.comparison)  # type: ignore[arg-type]
+    page = ui.result_html(result)
+    for v in verdicts:
+        assert f'data-metric="{v.metric}"' in page and f'data-diff="{v.diff!r}"' in page
+        assert f"{fmt(v.diff)} [{fmt(v.diff_lo)}, {fmt(v.diff_hi)}]" in page
+        assert f"in {v.wins} of {N} futures" in page
+    assert "lower is better" in page and "higher is better" in page and "8 runs computed now" in page
+    assert page.count('class="abm-chart"') == len(E.HEADLINE) and "<script" not in page
+    try:
+        language.value = "sv"
+        swedish = ui.result_html(result)
+        assert "B gör det bättre än A i" in swedish and metric_label("waiting_list") in swedish
+    finally:
+        language.value = "en"
+    assert ui.signed(-2.14) == "\u22122.1" and ui.signed(0.5) == "+0.5"
+
+
+def test_every_text_of_the_card_is_in_english_and_swedish_in_one_block() -> None:
+    from viz.i18n import METRIC_SV, TEXT
+
+    source = (Path(E.__file__).parent / "ensemble_ui.py").read_text(encoding="utf-8")
+    used = set(re.findall(r't\("(\w+)"\)', source)) | set(re.findall(r'"(ens_\w+)"', source))
+    assert used <= set(TEXT)
+    mine = [k for k in TEXT if k.startswith("ens_")]
+    assert all(TEXT[k][0] and TEXT[k][1] for k in mine) and set(E.HEADLINE) <= set(METRIC_SV)
+    text = (Path(E.__file__).parent / "i18n.py").read_text(encoding="utf-8")
+    block = text.split("# --- many futures ---")[1]
+    assert text.count("# --- many futures ---") == 2 and all(f'"{k}"' in block for k in mine)

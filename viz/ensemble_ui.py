@@ -146,10 +146,9 @@ def result_html(result: E.Ensemble) -> str:
             + charts_html(result))
 
 
-def current(result: E.Ensemble | None, runs: tuple[state.Run, ...], n: int) -> bool:
-    """Whether an answer is about the applied settings and the N now asked for."""
-    return (result is not None and [a.settings for a in result.arms] == [r.applied.value for r in runs]
-            and len(result.arms[0].spec.seeds) == n)
+def current(result: E.Ensemble | None, runs: tuple[state.Run, ...]) -> bool:
+    """Whether an answer is about the applied settings (it says itself how many futures it is over)."""
+    return result is not None and [a.settings for a in result.arms] == [r.applied.value for r in runs]
 
 
 @solara.component
@@ -182,5 +181,5 @@ def ManyFutures(runs: tuple[state.Run, ...]) -> None:
         if result is not None and result.status == "cancelled" and job is None:
             solara.Warning(t("ens_cancelled").format(done=result.done, total=result.total), dense=True,
                            classes=["abm-futures-cancelled"])
-        if result is not None and result.status == "done" and current(result, runs, n):
+        if result is not None and result.status == "done" and current(result, runs):
             solara.HTML("div", unsafe_innerHTML=result_html(result), classes=["abm-futures-result"])

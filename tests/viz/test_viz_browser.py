@@ -349,13 +349,13 @@ def futures(page, n: int) -> None:  # noqa: ANN001
 
 
 def test_many_futures_on_compare_cancel_keeps_the_runs_then_the_verdict_is_abm_compares(  # noqa: ANN001
-        page, futures_server: tuple[Server, Path], tmp_path: Path) -> None:
+        page, futures_server: tuple[Server, Path]) -> None:
     """Five futures of A and B on the small region: the progress bar, Cancel after the first finished run
-    (the runs stop and stay stored), Run again (only the rest run), the verdict equal to what `abm compare`
-    prints for the same runs, and once more straight from the store."""
-    from abm.analysis.markdown import fmt
+    (the runs stop and stay stored), Run again (only the rest run), the verdict equal to abm compare's on the
+    same runs (the function it prints; tests/viz/test_ensemble.py also runs `abm compare` itself), and once
+    more straight from the store."""
+    from abm.analysis.compare import compare
     from abm.store.layout import run_dirs, run_status
-    from tests.helpers.experiment_helpers import abm
 
     server, store = futures_server
 
@@ -385,15 +385,14 @@ def test_many_futures_on_compare_cancel_keeps_the_runs_then_the_verdict_is_abm_c
     assert [v["metric"] for v in verdicts] == ["maturity_total", "care_production", "waiting_list", "services_live"]
     names = page.inner_text(".abm-futures-command").split()[4:]
     assert len(names) == 2
-    out = abm("compare", *names, "--root", str(store), "--no-figures", "--out", str(tmp_path / "report"))
-    assert out.returncode == 0, out.stderr
-    at_week, over_run = out.stdout.split("mean over weeks")
+    c = compare(names, root=store)
+    assert c.baseline == ("experiment", names[0])
     for v in verdicts:  # care delivered is a flow: its run mean; the others at the last week
-        text = over_run if v["metric"] == "care_production" else at_week
-        line = next(ln for ln in text.splitlines() if re.match(rf"\s*{names[1]}\s+{v['metric']}\s", ln))
-        shown = f"{fmt(float(v['diff']))} [{fmt(float(v['diffLo']))}, {fmt(float(v['diffHi']))}]"
-        assert shown in line and int(v["n"]) == 5, (shown, line)
-        assert 0 <= int(v["wins"]) <= 5
+        s = "_mean" if v["metric"] == "care_production" else ""
+        row = c.paired[(c.paired["experiment"] == names[1]) & (c.paired["metric"] == v["metric"])].iloc[0]
+        assert (float(v["diff"]), float(v["diffLo"]), float(v["diffHi"])) == \
+            (row[f"diff{s}"], row[f"diff_lo{s}"], row[f"diff_hi{s}"])
+        assert int(v["n"]) == int(row[f"n_pairs{s}"]) == 5 and 0 <= int(v["wins"]) <= 5
 
     page.click(".abm-futures-run")  # asked again: straight from the store
     page.wait_for_selector(".abm-futures-source[data-ran='0']")

@@ -9,6 +9,7 @@ stays while the page is left and shown again, as long as the applied settings ar
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 import solara
@@ -146,6 +147,13 @@ def result_html(result: E.Ensemble) -> str:
             + charts_html(result))
 
 
+def warm_up_if_served() -> None:
+    """Start the workers' forkserver early (viz.ensemble.warm_up) in a real `abm viz` server (which sets
+    SOLARA_APP), not when a test renders the page in its own process."""
+    if os.environ.get("SOLARA_APP") == "viz.app":
+        E.warm_up()
+
+
 def current(result: E.Ensemble | None, runs: tuple[state.Run, ...]) -> bool:
     """Whether an answer is about the applied settings (it says itself how many futures it is over)."""
     return result is not None and [a.settings for a in result.arms] == [r.applied.value for r in runs]
@@ -155,7 +163,7 @@ def current(result: E.Ensemble | None, runs: tuple[state.Run, ...]) -> bool:
 def ManyFutures(runs: tuple[state.Run, ...]) -> None:
     """The card: N, Run and Cancel, the progress bar, then the answer for the applied settings."""
     panel = PANELS[len(runs)]
-    solara.use_effect(E.warm_up, [])
+    solara.use_effect(warm_up_if_served, [])
     language.value  # noqa: B018  (subscribe: the words follow the language switch)
     job, (done, total), result, error = panel.job.value, panel.progress.value, panel.result.value, panel.error.value
     n = panel.n.value

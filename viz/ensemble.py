@@ -60,6 +60,13 @@ class SameSettings(UserError):
     """A and B have the same configuration: there is nothing to compare."""
 
 
+class Busy(UserError):
+    """Another session's futures are running on this server (one ensemble at a time: each uses every core)."""
+
+
+_running = threading.Lock()  # held while an ensemble runs, server-wide
+
+
 @dataclass
 class Arm:
     """One arm's experiment: its spec (name, base, seeds, metrics) and its one planned configuration."""
@@ -190,11 +197,21 @@ def run_ensemble(arms: Sequence[Settings], n: int = DEFAULT_N, root: Path | None
 
     `on_progress(done, total)` is called as runs finish (from a watcher thread, and once at the end);
     `cancelled()` is asked between runs: once True the workers stop, the finished runs stay stored, and
-    the answer has status "cancelled". A refused setting or a busy store is a UserError."""
+    the answer has status "cancelled". A refused setting or a busy store is a UserError, and so is a second
+    ensemble while one runs on this server (Busy)."""
+    if not _running.acquire(blocking=False):
+        raise Busy("other futures are running on this server: try again when they are done")
+    try:
+        return _run_ensemble(arms, n, results_root(root), workers, on_progress, cancelled)
+    finally:
+        _running.release()
+
+
+def _run_ensemble(arms: Sequence[Settings], n: int, root: Path, workers: int | None,
+                  on_progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None) -> Ensemble:
     from abm.experiments.executors import Cancelled
     from abm.experiments.launch import run_experiment
 
-    root = results_root(root)
     planned = plan_arms(arms, n)
     before = runs_done(planned, root)
     result = Ensemble(planned, root, "done", done=before)
@@ -346,7 +363,8 @@ def curves(c: Comparison, metric: str) -> list[pd.DataFrame]:
 
 class Job:
     """Many futures in a background thread: progress through `on_progress(done, total)`, the answer through
-    `on_done(ensemble)` (or `on_error(message)` for a refused setting or a busy store), `cancel()` to stop.
+    `on_done(ensemble)` (or `on_error(error)`: a UserError for a refused setting, the same settings in A and
+    B, a busy store or server; any other exception is printed to the console first), `cancel()` to stop.
 
     A thread started from a browser session carries the session's context (Solara patches threading), so
     the callbacks may set the session's reactive values."""
@@ -354,13 +372,13 @@ class Job:
     def __init__(self, arms: Sequence[Settings], n: int = DEFAULT_N, root: Path | None = None,
                  workers: int | None = None, on_progress: Callable[[int, int], None] | None = None,
                  on_done: Callable[[Ensemble], None] | None = None,
-                 on_error: Callable[[str], None] | None = None,
+                 on_error: Callable[[Exception], None] | None = None,
                  stopped: Callable[[], bool] | None = None) -> None:
         self.arms, self.n, self.root, self.workers = list(arms), n, root, workers
         self.on_progress, self.on_done, self.on_error = on_progress, on_done, on_error
         self.stopped = stopped  # another reason to stop (the browser session closed)
         self.result: Ensemble | None = None
-        self.error = ""
+        self.error: Exception | None = None
         self._cancel = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True, name="abm-viz-futures")
 
@@ -382,15 +400,15 @@ class Job:
         try:
             self.result = run_ensemble(self.arms, self.n, self.root, self.workers, self.on_progress, self.cancelled)
         except UserError as err:
-            self.error = str(err)
+            self.error = err
         except Exception as err:  # noqa: BLE001  (one line for the page; the traceback to the console)
             import sys
             import traceback
 
             print("abm viz: many futures failed:", "".join(traceback.format_exception(err)), file=sys.stderr,
                   flush=True)
-            self.error = f"many futures failed ({type(err).__name__}); the server's console has the details"
-        if self.error:
+            self.error = err
+        if self.error is not None:
             if self.on_error:
                 self.on_error(self.error)
         elif self.on_done and self.result is not None:

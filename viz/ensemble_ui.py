@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import solara
 
 from abm.analysis.markdown import fmt
+from abm.errors import UserError
 from viz import ensemble as E
 from viz import state, svg
 from viz import store_reader as sr
@@ -53,7 +54,7 @@ def start(panel: Panel, runs: tuple[state.Run, ...]) -> None:
     panel.progress.set((0, n * len(arms)))
     closed = state.session_closed_event()
     job = E.Job(arms, n, root=sr.results_root(), on_progress=lambda done, total: panel.progress.set((done, total)),
-                on_done=lambda result: finished(panel, result), on_error=lambda text: failed(panel, text),
+                on_done=lambda result: finished(panel, result), on_error=lambda error: failed(panel, error),
                 stopped=closed.is_set)
     panel.job.set(job)
     job.start()
@@ -64,9 +65,18 @@ def finished(panel: Panel, result: E.Ensemble) -> None:
     panel.job.set(None)
 
 
-def failed(panel: Panel, text: str) -> None:
-    root = sr.results_root()
-    panel.error.set(t("ens_same") if text.startswith("A and B have the same settings") else sr.within(text, root))
+def failed(panel: Panel, error: Exception) -> None:
+    """One line for the page: the app's own words for A = B and a busy server, the store's message (without
+    the store's location) for a refused setting or a busy experiment, the exception's type otherwise."""
+    if isinstance(error, E.SameSettings):
+        text = t("ens_same")
+    elif isinstance(error, E.Busy):
+        text = t("ens_busy")
+    elif isinstance(error, UserError):
+        text = sr.within(str(error), sr.results_root())
+    else:
+        text = f"{t('ens_failed')} ({type(error).__name__}); {t('page_error_hint')}"
+    panel.error.set(text)
     panel.job.set(None)
 
 

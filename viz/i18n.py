@@ -154,6 +154,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "ens_finals": ("Over {n} futures: mean [95% interval]", "Över {n} framtider: medelvärde [95 % intervall]"),
     "ens_curves": ("Mean over the futures with its 95% band", "Medelvärde över framtiderna med 95 % band"),
     "ens_command": ("The same numbers from the command line:", "Samma siffror från kommandoraden:"),
+    "ens_busy": ("Other futures are running on this server: try again when they are done.",
+                 "Andra framtider körs på servern: försök igen när de är klara."),
+    "ens_failed": ("Running the futures failed", "Körningen av framtiderna misslyckades"),
     # --- many futures ---
 }
 

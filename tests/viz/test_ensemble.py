@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from abm.errors import UserError
 from abm.store.layout import run_dirs, run_status
 from tests.helpers.experiment_helpers import abm
 from viz import ensemble as E
+from viz.i18n import TEXT
 from viz.levers import Settings
 
 WEEKS = 30  # the app's settings run the preset's horizon; these tests shorten it to keep fast
@@ -146,9 +148,31 @@ def test_a_job_reports_progress_and_its_answer_in_the_background(tmp_path: Path,
     result = job.wait(120)
     assert result is not None and answers == [result] and result.status == "done"
     assert progress[-1] == (2, 2)
-    errors: list[str] = []
+    errors: list[Exception] = []
     E.Job([A, A], 2, tmp_path, on_error=errors.append).start().wait(60)
-    assert errors and "same settings" in errors[0]
+    assert len(errors) == 1 and isinstance(errors[0], E.SameSettings)
+
+
+def test_one_ensemble_at_a_time_runs_on_a_server(tmp_path: Path, short: None) -> None:
+    """Each ensemble uses every core: a second one, from another session, is refused with one line."""
+    from viz import ensemble_ui as ui
+
+    started, release = threading.Event(), threading.Event()
+
+    def hold(done: int, total: int) -> None:  # the first ensemble waits here while holding the server
+        started.set()
+        release.wait(60)
+
+    first = E.Job([A], 1, tmp_path, workers=1, on_progress=hold).start()
+    assert started.wait(60)
+    errors: list[Exception] = []
+    E.Job([B], 1, tmp_path, on_error=errors.append).start().wait(60)
+    release.set()
+    assert first.wait(120) is not None and first.result.status == "done"  # type: ignore[union-attr]
+    assert len(errors) == 1 and isinstance(errors[0], E.Busy)
+    panel = ui._panel()
+    ui.failed(panel, errors[0])
+    assert panel.error.value == TEXT["ens_busy"][0]
 
 
 def test_the_winner_is_the_better_direction_and_only_when_the_interval_excludes_no_difference() -> None:
@@ -191,7 +215,7 @@ def test_every_text_of_the_card_is_in_english_and_swedish_in_one_block() -> None
     from viz.i18n import METRIC_SV, TEXT
 
     source = (Path(E.__file__).parent / "ensemble_ui.py").read_text(encoding="utf-8")
-    used = set(re.findall(r't\("(\w+)"\)', source)) | set(re.findall(r'"(ens_\w+)"', source))
+    used = set(re.findall(r'(?<![\w.])t\("(\w+)"\)', source)) | set(re.findall(r'"(ens_\w+)"', source))
     assert used <= set(TEXT)
     mine = [k for k in TEXT if k.startswith("ens_")]
     assert all(TEXT[k][0] and TEXT[k][1] for k in mine) and set(E.HEADLINE) <= set(METRIC_SV)

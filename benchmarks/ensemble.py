@@ -46,14 +46,23 @@ def browser(n: int) -> None:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(TIMEOUT)
+        page.goto(srv.url)
+        page.wait_for_selector(".abm-week")
+        cold = click_to_answer(page, n)  # at once: the workers' forkserver is still loading the kernels
+        print(f"live, clicked at once on a fresh server: {n} futures of the default region ({n} runs): click to "
+              f"answer {cold:.1f} s", flush=True)
+        page.click(".abm-practice >> text=structural")  # other settings (not A or B of Compare): a new experiment
+        page.wait_for_selector(".abm-reset >> text=Apply and reset")
+        page.click(".abm-reset")
+        page.wait_for_selector(".abm-reset >> text=Apply and reset", state="detached")
         for path, runs in (("", n), ("compare", 2 * n)):
-            page.goto(srv.url + path)
-            page.wait_for_selector(".abm-week")
-            page.wait_for_timeout(3000)  # the card has started the workers' forkserver (it loads the kernels)
+            if path:
+                page.goto(srv.url + path)
+                page.wait_for_selector(".abm-week")
             first = click_to_answer(page, n)
             again = click_to_answer(page, n)
-            print(f"{path or 'live'}: {n} futures of the default region ({runs} runs): click to answer {first:.1f} s; "
-                  f"again, from the results store: {again:.1f} s", flush=True)
+            print(f"{path or 'live'}, forkserver ready: {n} futures of the default region ({runs} runs): "
+                  f"click to answer {first:.1f} s; again, from the results store: {again:.1f} s", flush=True)
         chromium.close()
 
 

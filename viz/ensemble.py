@@ -167,9 +167,10 @@ _warmed: list[bool] = []
 
 
 def warm_up() -> None:
-    """Start the workers' forkserver, which loads the model's kernels once (a few seconds of one core), in a
-    daemon thread, once per server: the card calls it when it is first shown, so the first "Run" does not
-    wait for it. Only where workers start from a forkserver; a failure only loses the head start."""
+    """Start the workers' forkserver, which loads the model's kernels once (a few seconds of one core), and
+    import what reads the answer (abm compare's modules, about a second), in a daemon thread, once per
+    server: the card calls it when it is first shown, so the first "Run" does not wait for them. Only where
+    workers start from a forkserver; a failure only loses the head start."""
     with _warm:
         if _warmed or start_method() != "forkserver":
             return
@@ -184,6 +185,8 @@ def warm_up() -> None:
         try:
             multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
             forkserver.ensure_running()
+            import abm.analysis.compare  # noqa: F401  (and the answer's reading: matplotlib, DuckDB)
+            import abm.experiments.launch  # noqa: F401
         except Exception as err:  # noqa: BLE001
             print(f"abm viz: the workers' forkserver did not start early ({type(err).__name__})", flush=True)
 

@@ -364,6 +364,17 @@ def curves(c: Comparison, metric: str) -> list[pd.DataFrame]:
             for e in c.experiments]
 
 
+def difference_curve(c: Comparison, metric: str) -> pd.DataFrame:
+    """Week by week, B - A paired by future (seed): the mean and 95% t band of the per-future differences
+    (abm.analysis.stats.band); at the last week these are the paired difference and interval compare gives."""
+    from abm.analysis.stats import band
+
+    a, b = c.experiments
+    wide = c.region.pivot_table(index=["seed", "week"], columns="experiment", values=metric, aggfunc="first")
+    diff = (wide[b] - wide[a]).rename(metric).reset_index()
+    return band(diff, [], metric).sort_values("week")[["week", "mean", "lo", "hi"]].reset_index(drop=True)
+
+
 class Job:
     """Many futures in a background thread: progress through `on_progress(done, total)`, the answer through
     `on_done(ensemble)` (or `on_error(error)`: a UserError for a refused setting, the same settings in A and

@@ -124,7 +124,7 @@ def final_html(f: E.Final) -> str:
 
 def charts_html(result: E.Ensemble) -> str:
     """Each headline outcome's mean curve over the futures with its 95% band, one per arm (viz.svg.line_chart
-    draws a series' lo and hi as its band)."""
+    draws a series' lo and hi as its band), and on Compare below it B - A paired by future with its band."""
     c = result.comparison
     assert c is not None
     names = [a.settings.practice for a in result.arms] if len(result.arms) == 1 else \
@@ -134,8 +134,16 @@ def charts_html(result: E.Ensemble) -> str:
         series = [svg.Series(name, cv["week"].to_numpy(float), cv["mean"].to_numpy(float), svg.PALETTE[i],
                              cv["lo"].to_numpy(float), cv["hi"].to_numpy(float))
                   for i, (name, cv) in enumerate(zip(names, E.curves(c, m), strict=True))]
-        out.append(svg.line_chart(series, metric_label(m), data={"metric": m, "kind": "futures"}))
-    return f'<h4>{esc(t("ens_curves"))}</h4><div class="abm-futures-charts">{"".join(out)}</div>'
+        chart = svg.line_chart(series, metric_label(m), data={"metric": m, "kind": "futures"})
+        if len(result.arms) == 2:
+            d = E.difference_curve(c, m)
+            diff = svg.Series(t("ens_diff"), d["week"].to_numpy(float), d["mean"].to_numpy(float), svg.PALETTE[3],
+                              d["lo"].to_numpy(float), d["hi"].to_numpy(float))
+            chart += svg.line_chart([diff], t("difference"), height=120, zero_line=True,
+                                    data={"metric": m, "kind": "futures-difference"})
+        out.append(f'<div class="abm-futures-chart" style="display:flex;flex-direction:column">{chart}</div>')
+    return (f'<h4>{esc(t("ens_curves"))}</h4><div class="abm-futures-charts" style="display:flex;flex-wrap:wrap;'
+            f'gap:8px">{"".join(out)}</div>')
 
 
 def result_html(result: E.Ensemble) -> str:

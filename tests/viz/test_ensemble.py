@@ -201,7 +201,7 @@ def test_the_card_shows_compares_numbers_escaped_in_english_and_swedish(store: t
         assert f"{fmt(v.diff)} [{fmt(v.diff_lo)}, {fmt(v.diff_hi)}]" in page
         assert f"in {v.wins} of {N} futures" in page
     assert "lower is better" in page and "higher is better" in page and "8 runs computed now" in page
-    assert page.count('class="abm-chart"') == len(E.HEADLINE) and "<script" not in page
+    assert page.count('class="abm-chart"') == 2 * len(E.HEADLINE) and "<script" not in page  # curves, B - A
     try:
         language.value = "sv"
         swedish = ui.result_html(result)
@@ -222,3 +222,26 @@ def test_every_text_of_the_card_is_in_english_and_swedish_in_one_block() -> None
     text = (Path(E.__file__).parent / "i18n.py").read_text(encoding="utf-8")
     block = text.split("# --- many futures ---")[1]
     assert text.count("# --- many futures ---") == 2 and all(f'"{k}"' in block for k in mine)
+
+
+def test_the_difference_curve_ends_at_compares_paired_difference(store: tuple[Path, E.Ensemble]) -> None:
+    """B - A week by week, paired by future: at the last week exactly what compare pairs (for the outcomes
+    judged at the last week), and its band is that interval."""
+    _, result = store
+    c = result.comparison
+    assert c is not None
+    for v in E.verdicts(c):
+        curve = E.difference_curve(c, v.metric)
+        assert list(curve["week"]) == list(range(WEEKS + 1))
+        if not v.over_run:
+            last = curve.iloc[-1]
+            assert last["mean"] == pytest.approx(v.diff, abs=1e-12)
+            if v.diff_hi > v.diff_lo:
+                assert (last["lo"], last["hi"]) == pytest.approx((v.diff_lo, v.diff_hi), rel=1e-9)
+    assert ui_page_has_difference_charts(result)
+
+
+def ui_page_has_difference_charts(result: E.Ensemble) -> bool:
+    from viz import ensemble_ui as ui
+
+    return ui.charts_html(result).count('data-kind="futures-difference"') == len(E.HEADLINE)

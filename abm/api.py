@@ -26,7 +26,7 @@ import numpy as np
 
 from abm.core.params import GROUPS, ModelParams
 from abm.errors import UserError
-from abm.simulation import RunResult, simulate
+from abm.simulation import RunResult, load_kernels, simulate  # noqa: F401  (load_kernels: re-exported)
 from abm.store.files import write_run
 
 
@@ -35,17 +35,6 @@ def compose(overrides: Sequence[str] = ()) -> ModelParams:
     from abm.config.hydra_bridge import compose_params
 
     return compose_params(overrides)
-
-
-def load_kernels(overrides: Sequence[str] = ()) -> None:
-    """Load the model's compiled (numba) kernels by running a tiny model of the same configuration for two
-    weeks, which calls every kernel once. The first run in any process pays this (about half a second; a
-    few seconds more, once, right after an install, when numba compiles and caches them); a sweep's worker
-    pays it once for many runs, and the browser app pays it in the background while the page loads."""
-    from abm.core.model import RegionModel
-
-    tiny = ["organisation.n_staff=40", "organisation.n_units=4", "organisation.n_innovation_units=1", "weeks=2"]
-    RegionModel(compose([*overrides, *tiny])).run()
 
 
 def run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -81,3 +82,15 @@ def simulate(params: ModelParams, progress: bool = False, config: dict[str, Any]
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return RunResult(params, region, units, provenance)
+
+
+def load_kernels(overrides: Sequence[str] = ()) -> None:
+    """Load the model's compiled (numba) kernels by running a tiny model of the same configuration for two
+    weeks, which calls every kernel once. The first run in any process pays this (about half a second; a
+    few seconds more, once, right after an install, when numba compiles and caches them); a sweep's worker
+    pays it once for many runs, and the browser app pays it in the background while the page loads."""
+    from abm.config.hydra_bridge import compose_params
+    from abm.core.model import RegionModel
+
+    tiny = ["organisation.n_staff=40", "organisation.n_units=4", "organisation.n_innovation_units=1", "weeks=2"]
+    RegionModel(compose_params([*overrides, *tiny])).run()

@@ -9,6 +9,7 @@ import solara
 
 from viz import state, svg
 from viz.downloads import Downloads
+from viz.ensemble_ui import ManyFutures
 from viz.i18n import language, metric_label, say, t, technical
 from viz.levers import BY_KEY, fmt
 from viz.live import ViewBox
@@ -93,5 +94,6 @@ def ComparePage() -> None:
         with solara.Column():
             PlayControls(RUNS, state.compare_tick, state.compare_playing, reset_both)
             CompareViews()
+            ManyFutures(RUNS)
             sims = [state.ensure(r) for r in RUNS]
             Downloads([("A", sims[0]), ("B", sims[1])], [state.compare_tick.value, id(sims[0]), id(sims[1])])

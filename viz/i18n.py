@@ -241,6 +241,51 @@ TEXT: dict[str, tuple[str, str]] = {
     "region_structural": ("structural adds its innovation units, whose staff come out of this total",
                           "structural lägger till sina innovationsenheter, vars personal tas ur denna summa"),
     # --- scenarios and region ---
+    # --- many futures ---
+    "ens_title": ("Many futures", "Många framtider"),
+    "ens_intro": ("One run is one possible future. Run the applied settings in many futures (the same settings, "
+                  "a different chance of events in each) to see what holds whatever happens.",
+                  "En körning är en möjlig framtid. Kör de tillämpade inställningarna i många framtider (samma "
+                  "inställningar, olika slump i varje) för att se vad som håller vad som än händer."),
+    "ens_intro_compare": ("A and B meet the same chance events in each future, so the difference between them is "
+                          "the settings' doing (paired by future, as abm compare pairs them).",
+                          "A och B möter samma slumphändelser i varje framtid, så skillnaden mellan dem beror på "
+                          "inställningarna (parade per framtid, som abm compare parar dem)."),
+    "ens_n": ("Number of futures", "Antal framtider"),
+    "ens_run": ("Run {n} futures", "Kör {n} framtider"),
+    "ens_cancel": ("Cancel", "Avbryt"),
+    "ens_progress": ("{done} of {total} runs done", "{done} av {total} körningar klara"),
+    "ens_cancelled": ("Cancelled: {done} of {total} runs are kept in the results store; running again finishes "
+                      "the rest.",
+                      "Avbrutet: {done} av {total} körningar sparas i resultatlagret; kör igen så görs resten."),
+    "ens_from_store": ("From the results store: these futures had been run before, nothing had to run.",
+                       "Från resultatlagret: dessa framtider var redan körda, inget behövde köras."),
+    "ens_ran": ("{ran} runs computed now, {kept} taken from the results store.",
+                "{ran} körningar gjordes nu, {kept} hämtades från resultatlagret."),
+    "ens_same": ("A and B have the same settings: change B to compare them.",
+                 "A och B har samma inställningar: ändra B för att jämföra dem."),
+    "ens_n_bad": ("The number of futures must be a whole number from 1 to {most}.",
+                  "Antalet framtider måste vara ett heltal från 1 till {most}."),
+    "ens_verdict": ("Verdict: B against A", "Utlåtande: B mot A"),
+    "ens_wins": ("B does better than A in {wins} of {n} futures", "B gör det bättre än A i {wins} av {n} framtider"),
+    "ens_ties": ("the same in {ties}", "lika i {ties}"),
+    "ens_higher": ("higher is better", "högre är bättre"),
+    "ens_lower": ("lower is better", "lägre är bättre"),
+    "ens_at_week": ("at week {week}", "vecka {week}"),
+    "ens_over_run": ("averaged over weeks 1-{week}", "i genomsnitt över vecka 1-{week}"),
+    "ens_diff": ("B minus A", "B minus A"),
+    "ens_of_a": ("of A", "av A"),
+    "ens_b_better": ("B is better", "B är bättre"),
+    "ens_a_better": ("A is better", "A är bättre"),
+    "ens_unclear": ("no clear difference", "ingen tydlig skillnad"),
+    "ens_interval": ("[95% interval]", "[95 % intervall]"),
+    "ens_finals": ("Over {n} futures: mean [95% interval]", "Över {n} framtider: medelvärde [95 % intervall]"),
+    "ens_curves": ("Mean over the futures with its 95% band", "Medelvärde över framtiderna med 95 % band"),
+    "ens_command": ("The same numbers from the command line:", "Samma siffror från kommandoraden:"),
+    "ens_busy": ("Other futures are running on this server: try again when they are done.",
+                 "Andra framtider körs på servern: försök igen när de är klara."),
+    "ens_failed": ("Running the futures failed", "Körningen av framtiderna misslyckades"),
+    # --- many futures ---
 }
 
 # Headline outcomes, by metric name (the registry's English labels are the source of truth for English).

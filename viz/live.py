@@ -8,6 +8,7 @@ import solara
 
 from viz import state, svg
 from viz.downloads import Downloads
+from viz.ensemble_ui import ManyFutures
 from viz.frames import FrameView, Painter
 from viz.i18n import language, metric_label, say, service_name, t, technical
 from viz.markup import Md
@@ -133,5 +134,6 @@ def LivePage() -> None:
         with solara.Column():
             PlayControls((run,), state.tick, state.playing, lambda: state.reset(run, state.tick))
             LiveViews()
+            ManyFutures((run,))
             sim = state.ensure(run)
             Downloads([(t("run"), sim)], [state.tick.value, id(sim)])

@@ -46,7 +46,8 @@ class Executor(Protocol):
 
 
 class Cancelled(BaseException):
-    """SIGTERM in a SLURM task (scancel, preemption): ends the run in flight (its temporary folder removed)."""
+    """SIGTERM in a SLURM task (scancel, preemption): ends the run in flight (its temporary folder removed);
+    also raised by a cancellable Local executor once it is cancelled (the app's "Cancel")."""
 
 
 def _cancel(signum: int, frame: Any) -> None:
@@ -70,16 +71,29 @@ def run_chunk(jobs: Sequence[Job], exp_dir: str, experiment: str) -> dict[str, i
     return counts
 
 
+FORKSERVER_PRELOAD = ["abm.experiments.preload"]  # imported once by a forkserver: its workers start with the kernels
+CANCEL_POLL_S = 0.2  # how often a cancellable pool asks whether it was cancelled
+
+
 @dataclass
 class Local:
     """This process (workers=1) or a pool of `workers` local processes started with `start_method`
-    (None: the policy of abm.experiments.workers.start_method)."""
+    (None: the policy of abm.experiments.workers.start_method).
+
+    `cancelled`, when given, is asked between runs (a pool: every CANCEL_POLL_S seconds); once it answers
+    True the workers are killed and Cancelled is raised: the finished runs stay stored, a run cut short
+    leaves only a hidden temporary folder (removed by the next launch), and the next launch runs the rest."""
 
     workers: int = 1
     start_method: str | None = None
+    cancelled: Callable[[], bool] | None = None
+
+    def _stop_if_cancelled(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise Cancelled("cancelled")
 
     def run(self, jobs: list[Job], exp_dir: Path, experiment: str, started: Callable[[], None]) -> None:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         from abm.experiments import workers as w
         from abm.store.guard import held_lock_fds
@@ -87,18 +101,27 @@ class Local:
         if self.workers == 1 or len(jobs) == 1:
             started()
             for resolved, overrides in jobs:
+                self._stop_if_cancelled()
                 execute_resolved(resolved, exp_dir, experiment, overrides)
             return
         method = w.start_method("fork", self.start_method)
         inherited = held_lock_fds() if method == "fork" else ()  # spawned workers inherit no descriptor
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=w.mp_context(method),
-                                   initializer=w.worker_init, initargs=(os.getpid(), inherited))
+        context = w.mp_context(method)
+        if method == "forkserver":
+            context.set_forkserver_preload(FORKSERVER_PRELOAD)
+        parent = None if method == "forkserver" else os.getpid()  # a forkserver's workers are its children
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context,
+                                   initializer=w.worker_init, initargs=(parent, inherited))
         try:
-            futures = [pool.submit(execute_resolved, r, exp_dir, experiment, o) for r, o in jobs]
+            futures = {pool.submit(execute_resolved, r, exp_dir, experiment, o) for r, o in jobs}
             started()  # after the pool exists: no thread of ours runs while a worker forks from this process
-            for future in as_completed(futures):
-                future.result()
-        except BaseException:  # Ctrl-C, or the pool broke: stop every worker now, not after the queued runs
+            poll = CANCEL_POLL_S if self.cancelled is not None else None
+            while futures:
+                done, futures = wait(futures, timeout=poll, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()
+                self._stop_if_cancelled()
+        except BaseException:  # Ctrl-C, cancelled, or the pool broke: stop every worker now, not after the rest
             w.kill_workers(pool)
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -233,8 +256,10 @@ class Mpi:
                 pass
 
 
-def make_executor(launcher: str, workers: int, settings: dict[str, Any], start_method: str | None) -> Executor:
-    """The executor of `--launcher` (local, joblib, slurm, mpi), checked before anything is written."""
+def make_executor(launcher: str, workers: int, settings: dict[str, Any], start_method: str | None,
+                  cancelled: Callable[[], bool] | None = None) -> Executor:
+    """The executor of `--launcher` (local, joblib, slurm, mpi), checked before anything is written;
+    `cancelled` (local only) is asked between runs (Local)."""
     if launcher in ("local", "joblib"):
         if launcher == "joblib":
             print("abm: note: --launcher joblib runs the local worker processes (the same runs and tables; "
@@ -243,7 +268,7 @@ def make_executor(launcher: str, workers: int, settings: dict[str, Any], start_m
             from abm.experiments.workers import start_method as policy
 
             policy("fork", start_method)  # a bad --start-method or $ABM_START_METHOD: one line, before any write
-        return Local(workers, start_method)
+        return Local(workers, start_method, cancelled)
     if launcher == "slurm":
         executor = Slurm(dict(settings))
         executor.check()

@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,15 +109,19 @@ def write_spec(spec: Spec, configs: list[Configuration], exp_dir: Path) -> None:
 
 def run_experiment(spec: Spec, configs: list[Configuration], root: Path, workers: int = 1,
                    launcher: str = "local", hydra_overrides: Sequence[str] = (), progress: bool = True,
-                   force_new: bool = False, start_method: str | None = None) -> Outcome:
+                   force_new: bool = False, start_method: str | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> Outcome:
     """Launch every planned run not yet finished; return what the store holds afterwards.
+
+    `cancelled` (the local launcher only) is asked between runs: once True the launch stops and raises
+    abm.experiments.executors.Cancelled, keeping every finished run (the app's "Cancel").
 
     Refused (UserError, nothing written) if the launcher's settings are bad or it cannot run here, the store
     cannot be written, is locked by a running sweep, or holds another plan (unless `force_new`: then the
     old store is moved aside to `<name>.replaced-<time>`)."""
     exp_dir = root / spec.name
     plan = {c.config_hash: c.overrides for c in configs}
-    executor = make_executor(launcher, workers, launcher_overrides(spec, hydra_overrides), start_method)
+    executor = make_executor(launcher, workers, launcher_overrides(spec, hydra_overrides), start_method, cancelled)
     check_writable(exp_dir)
     if not force_new:
         refuse_other_plan(exp_dir, plan, spec.seeds)  # read-only, before the lock file is created

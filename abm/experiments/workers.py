@@ -47,13 +47,14 @@ def mp_context(method: str) -> Any:
     return multiprocessing.get_context(method)
 
 
-def worker_init(parent: int, lock_fds: tuple[int, ...]) -> None:
+def worker_init(parent: int | None, lock_fds: tuple[int, ...]) -> None:
     """First thing in each worker: drop the experiment lock, leave Ctrl-C to the parent, die with it.
 
     `lock_fds` are the lock descriptors a forked worker inherited (empty for spawn: nothing is inherited, and
-    those numbers may be the worker's own pipes). Each is pointed at /dev/null (dup2: the number stays
-    valid, so nothing closes an unrelated file later), so the lock's open file description lives in the
-    main process only."""
+    those numbers may be the worker's own pipes); `parent` is None for a forkserver's worker, whose parent
+    is the forkserver (die_with_parent). Each is pointed at /dev/null (dup2: the number stays valid, so
+    nothing closes an unrelated file later), so the lock's open file description lives in the main process
+    only."""
     if lock_fds:
         devnull = os.open(os.devnull, os.O_RDONLY)
         for fd in lock_fds:

@@ -123,3 +123,45 @@ def test_runs_are_packed_into_chunks_of_about_the_target_duration() -> None:
     assert [len(c) for c in pack(jobs, 0.0)] == [1] * 100  # a run longer than the target: one run per task
     assert [len(c) for c in pack(jobs[:8], 1e9, runs_per_task=3)] == [3, 3, 2]
     assert pack([], 60) == []
+
+
+def small_jobs(seeds: int) -> list[tuple[dict, list[str]]]:
+    """Planned jobs of a small region for a few weeks, seeds 0..seeds-1."""
+    from abm.experiments.spec import Spec, plan
+
+    (config,) = plan(Spec(name="cancel", path=Path("cancel.yaml"), base=SMALL, seeds=list(range(seeds))))
+    return [({**config.resolved, "seed": s}, list(config.overrides)) for s in range(seeds)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forkserver is a Linux start method here")
+def test_forkserver_workers_run_a_sweep(tmp_path: Path) -> None:
+    """A forkserver's workers are its children, not the main process's (they used to exit at once, breaking
+    the pool): what the browser app starts its runs with."""
+    from abm.experiments.executors import Local
+    from abm.store.layout import run_dirs as published
+    from abm.store.layout import run_status
+
+    Local(2, "forkserver").run(small_jobs(2), tmp_path, "cancel", lambda: None)
+    assert [run_status(d) for d in published(tmp_path)] == ["ok", "ok"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cancelled_local_executor_stops_and_keeps_only_finished_runs(tmp_path: Path, workers: int) -> None:
+    """`cancelled` is asked between runs: once True, Cancelled is raised, the workers are gone, and every
+    published run folder is a finished run (a run cut short leaves no visible folder)."""
+    from abm.experiments.executors import Cancelled, Local
+    from abm.store.layout import run_dirs as published
+    from abm.store.layout import run_status
+
+    asked: list[int] = []
+
+    def cancelled() -> bool:  # the first question (before any run, or a pool's first poll) says go on
+        asked.append(1)
+        return len(asked) > 1
+
+    with pytest.raises(Cancelled):
+        Local(workers, start_method("forkserver"), cancelled).run(small_jobs(6), tmp_path, "cancel", lambda: None)
+    done = published(tmp_path)
+    assert len(done) < 6 and all(run_status(d) == "ok" for d in done)
+    if workers == 1:
+        assert len(done) == 1

@@ -491,3 +491,71 @@ def test_charts_download_as_svg_and_png_and_tables_as_csv(page, app_url: str, tm
     name, data = downloaded(page, '.abm-figure[data-filename="network_week2"] [data-download=svg]', tmp_path)
     assert svg_root(data).get("class") == "abm-network"
     assert errors == []
+
+
+@pytest.fixture(scope="module")
+def futures_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    """The app with an empty results store of its own, for the many-futures card."""
+    store = tmp_path_factory.mktemp("futures")
+    with viz_server(env={"ABM_RESULTS": str(store)}) as srv:
+        yield srv, store
+
+
+def futures(page, n: int) -> None:  # noqa: ANN001
+    """Ask for `n` futures and click Run."""
+    box = page.locator(".abm-futures-n input")
+    box.fill(str(n))
+    box.press("Enter")
+    page.wait_for_selector(f".abm-futures-run >> text=Run {n} futures")
+    page.click(".abm-futures-run")
+
+
+def test_many_futures_on_compare_cancel_keeps_the_runs_then_the_verdict_is_abm_compares(  # noqa: ANN001
+        page, futures_server: tuple[Server, Path]) -> None:
+    """Five futures of A and B on the small region: the progress bar, Cancel after the first finished run
+    (the runs stop and stay stored), Run again (only the rest run), the verdict equal to abm compare's on the
+    same runs (the function it prints; tests/viz/test_ensemble.py also runs `abm compare` itself), and once
+    more straight from the store."""
+    from abm.analysis.compare import compare
+    from abm.store.layout import run_dirs, run_status
+
+    server, store = futures_server
+
+    def stored() -> list[Path]:
+        return [d for e in store.glob("futures_*") for d in run_dirs(e) if run_status(d) == "ok"]
+
+    page.goto(server.url + "compare")
+    page.wait_for_selector(".abm-week", timeout=LOAD_TIMEOUT)
+    page.click(".cmp-abm-organisation >> text=small")
+    apply_and_reset(page)
+    futures(page, 5)
+    page.wait_for_selector(".abm-futures-progress")
+    page.wait_for_function("(document.querySelector('.abm-futures-count') || {innerText: ''}).innerText"
+                           ".match(/^[1-9]\\d* of 10/)")
+    page.click(".abm-futures-cancel")
+    page.wait_for_selector(".abm-futures-cancelled")
+    kept = len(stored())
+    assert 1 <= kept < 10 and f"{kept} of 10 runs are kept" in page.inner_text(".abm-futures-cancelled")
+    page.wait_for_timeout(1000)
+    assert len(stored()) == kept  # the runs stopped
+    page.click(".abm-futures-run")
+    page.wait_for_selector(".abm-verdicts")
+    assert int(page.get_attribute(".abm-futures-source", "data-ran")) == 10 - kept
+    assert all(run_status(d) == "ok" for e in store.glob("futures_*") for d in run_dirs(e))
+
+    verdicts = page.eval_on_selector_all(".abm-verdict", "els => els.map(e => ({...e.dataset}))")
+    assert [v["metric"] for v in verdicts] == ["maturity_total", "care_production", "waiting_list", "services_live"]
+    names = page.inner_text(".abm-futures-command").split()[4:]
+    assert len(names) == 2
+    c = compare(names, root=store)
+    assert c.baseline == ("experiment", names[0])
+    for v in verdicts:  # care delivered is a flow: its run mean; the others at the last week
+        s = "_mean" if v["metric"] == "care_production" else ""
+        row = c.paired[(c.paired["experiment"] == names[1]) & (c.paired["metric"] == v["metric"])].iloc[0]
+        assert (float(v["diff"]), float(v["diffLo"]), float(v["diffHi"])) == \
+            (row[f"diff{s}"], row[f"diff_lo{s}"], row[f"diff_hi{s}"])
+        assert int(v["n"]) == int(row[f"n_pairs{s}"]) == 5 and 0 <= int(v["wins"]) <= 5
+
+    page.click(".abm-futures-run")  # asked again: straight from the store
+    page.wait_for_selector(".abm-futures-source[data-ran='0']")
+    assert "From the results store" in page.inner_text(".abm-futures-source")

@@ -37,11 +37,21 @@ def scenarios_dir() -> Path:
     return base / "ehealth-abm" / "scenarios"
 
 
+def usable_dir(path: Path) -> bool:
+    """Whether `path` is a folder this process can look into (a scenarios folder under another user's home,
+    e.g. when a test runs `abm` as an unprivileged user, is not: it is then as good as absent)."""
+    try:
+        return path.is_dir() and os.access(path, os.R_OK | os.X_OK)
+    except OSError:
+        return False
+
+
 def experiment_dirs() -> list[Path]:
     """Where experiment files are looked up: ./experiments, the source tree's (or the wheel's) copy, then the
-    user's saved scenarios (`scenarios_dir()/experiments`)."""
+    user's saved scenarios (`scenarios_dir()/experiments`, when it can be looked into)."""
+    user = scenarios_dir() / "experiments"
     return [Path.cwd() / "experiments", SOURCE_ROOT / "experiments", PACKAGE / "_experiments",
-            scenarios_dir() / "experiments"]
+            *((user,) if usable_dir(user) else ())]
 
 
 def docs_dir() -> Path:

@@ -53,9 +53,10 @@ def ScenarioButton(settings: Settings, which: str, label: str, index: int = 0) -
     """A button that downloads the applied settings as a workshop scenario (the Hydra config *Save scenario*
     writes, viz.scenario.workshop_text): put it in the scenarios folder's `workshop/` and `abm run
     +workshop=NAME` runs it."""
-    name = file_name("scenario", which).lower().replace("-", "_")
+    filename = file_name("scenario", which, ext="yaml").lower().replace("-", "_")
+    name = filename.removesuffix(".yaml")
     data = solara.use_memo(lambda: (lambda: workshop_text(name, settings, "").encode("utf-8")), [settings])
-    solara.FileDownload(data, filename=f"{name}.yaml", mime_type="application/yaml", children=[
+    solara.FileDownload(data, filename=filename, mime_type="application/yaml", children=[
         solara.Button(label, icon_name="mdi-download", small=True, text=True,
                       classes=["abm-yaml", f"abm-yaml-{index}"])])
 

@@ -273,7 +273,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ens_lower": ("lower is better", "lägre är bättre"),
     "ens_at_week": ("at week {week}", "vecka {week}"),
     "ens_over_run": ("averaged over weeks 1-{week}", "i genomsnitt över vecka 1-{week}"),
-    "ens_diff": ("B minus A", "B minus A"),
+    "ens_diff": ("B minus A", "B minus A"),  # the same in Swedish
     "ens_of_a": ("of A", "av A"),
     "ens_b_better": ("B is better", "B är bättre"),
     "ens_a_better": ("A is better", "A är bättre"),

@@ -26,7 +26,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from abm.config.limits import MAX_RUNS, ceil_count, check_memory_once, check_run_count, check_seed
 from abm.core.params import GROUPS, ModelParams, from_dict, shown
 from abm.errors import ParamError, UserError
-from abm.paths import config_candidates, scenarios_dir
+from abm.paths import config_candidates, scenarios_dir, usable_dir
 
 _LOCK = threading.Lock()  # Hydra's compose API is not thread-safe (the app composes from many sessions)
 SCHEMA_NAME = "base_config"
@@ -46,7 +46,7 @@ def search_path_overrides() -> list[str]:
     so `+workshop=NAME` finds the configs the app saved there; [] otherwise. Hydra searches it after
     `configs/` (the Hydra 1.3 way: a command-line `hydra.searchpath`, which config.yaml does not set)."""
     folder = scenarios_dir()
-    if not folder.is_dir():
+    if not usable_dir(folder):
         return []
     url = "file://" + folder.resolve().as_posix()
     quoted = "'" + url.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -705,14 +705,14 @@ def test_the_downloads_component_builds_the_csv_when_asked() -> None:
 
     sim = Simulation.build(Settings(organisation="small"))
     _, rc = solara.render(Downloads([("A", sim)]), handle_error=False)
-    widget = rc.find(FileDownloadWidget).widget
+    widget = rc.find(FileDownloadWidget, mime_type="text/csv").widget
     assert widget.filename == "outcomes_A.csv" and widget.bytes is None  # nothing is built before it is asked for
     sim.step(2)  # built at click time: the weeks played by then
     widget.request_download = True
     deadline = time.monotonic() + 30
-    while rc.find(FileDownloadWidget).widget.bytes is None and time.monotonic() < deadline:
+    while rc.find(FileDownloadWidget, mime_type="text/csv").widget.bytes is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    table = pd.read_csv(io.BytesIO(rc.find(FileDownloadWidget).widget.bytes))
+    table = pd.read_csv(io.BytesIO(rc.find(FileDownloadWidget, mime_type="text/csv").widget.bytes))
     assert list(table["week"]) == [0, 1, 2] and set(table["run"]) == {"A"}
     rc.close()
 

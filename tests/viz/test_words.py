@@ -16,8 +16,9 @@ from viz.levers import ENVIRONMENTS, LEVERS, ORGANISATIONS, Settings, preset
 from viz.sim import KPI_METRICS, TREND_METRICS
 
 # Swedish that is the English word: "Live", "Experiment", "Organisation", "Turbulent", "Omvärld" (section and
-# choice), "Run" (a CSV column), "scenario (YAML)"
-SAME_IN_BOTH = {"live", "experiment", "organisation", "turbulent", "section_environment", "run", "yaml_scenario"}
+# choice), "Run" (a CSV column), "scenario (YAML)", "B minus A"
+SAME_IN_BOTH = {"live", "experiment", "organisation", "turbulent", "section_environment", "run", "yaml_scenario",
+                "ens_diff"}
 
 
 def both(pair: tuple[str, str]) -> bool:

@@ -185,6 +185,7 @@ def test_an_out_of_range_value_is_refused_with_a_message_and_the_app_keeps_worki
     page.wait_for_function("!document.querySelector('.abm-error')")
     apply_and_reset(page)
     page.wait_for_function("location.search.includes('practice.budget%3D0.3')")
+    page.wait_for_function("Number(document.querySelector('.abm-week').innerText) === 0")  # the views have it
     step_to(page, 1)
     assert kpi(page, "exploration_share") == pytest.approx(0.3, abs=1e-3)  # the budget account spends the budget
 

@@ -15,7 +15,7 @@ from tests.calibration.test_calibrate_cli import calibration_file, configs_env
 from tests.helpers.calibration import REPO
 from tests.helpers.slurm_cluster import SlurmCluster, running_cluster
 
-pytestmark = pytest.mark.slurm
+pytestmark = [pytest.mark.slurm, pytest.mark.xdist_group("slurm")]  # one cluster at a time under xdist
 
 
 @pytest.fixture(scope="module")

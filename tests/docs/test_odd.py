@@ -130,7 +130,7 @@ def test_every_copy_of_the_weekly_process_follows_the_model(copy: str) -> None:
 
         assert tuple(step_calls()) == PHASES
     else:
-        from viz.about import STEPS
+        from viz.info import STEPS
 
         assert len(STEPS) == len(docstring_phases())
 

@@ -15,7 +15,7 @@ from abm.store.files import read_run
 from tests.helpers.experiment_helpers import REPO, run_dirs, table_checksums
 from tests.helpers.slurm_cluster import SlurmCluster, running_cluster
 
-pytestmark = pytest.mark.slurm
+pytestmark = [pytest.mark.slurm, pytest.mark.xdist_group("slurm")]  # one cluster at a time under xdist
 
 SWEEP = ["experiment", "quickstart", "organisation=small", "weeks=12", "--seeds", "4", "--no-progress",
          "hydra.launcher.partition=debug"]

@@ -41,7 +41,10 @@ def test_the_scenarios_folder_is_the_env_var_else_the_xdg_user_data_folder(monke
     from abm.paths import experiment_dirs, scenarios_dir
 
     monkeypatch.setenv("ABM_SCENARIOS", str(tmp_path / "mine"))
-    assert scenarios_dir() == tmp_path / "mine" and experiment_dirs()[-1] == tmp_path / "mine" / "experiments"
+    assert scenarios_dir() == tmp_path / "mine"
+    assert tmp_path / "mine" / "experiments" not in experiment_dirs()  # not there yet: not looked in
+    (tmp_path / "mine" / "experiments").mkdir(parents=True)
+    assert experiment_dirs()[-1] == tmp_path / "mine" / "experiments"
     monkeypatch.delenv("ABM_SCENARIOS")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert scenarios_dir() == tmp_path / "data" / "ehealth-abm" / "scenarios"

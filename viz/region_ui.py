@@ -11,7 +11,8 @@ import solara
 from abm.errors import ParamError, UserError
 from viz import state
 from viz.i18n import service_name, t
-from viz.region import STAFF_RANGE, UNITS_RANGE, WEEK_RANGE, Region, apply, base_params, current
+from viz.region import KEYS, STAFF_RANGE, UNITS_RANGE, WEEK_RANGE, Region, apply, base_params, current
+from viz.widgets import Panel
 
 ERROR_KEY = "region"
 COUNTS = ("primary_care", "wards", "specialist")
@@ -101,7 +102,8 @@ def RegionCard(runs: tuple[state.Run, ...], prefix: str = "") -> None:
         solara.Error(str(err), dense=True, classes=["abm-error"])
         return
     error = runs[0].errors.value.get(ERROR_KEY, "")
-    with solara.Card(t("region"), margin=0, classes=[f"{prefix}abm-region"]):
+    moved = any(key in KEYS for key, _ in draft.levers)
+    with Panel(t("region"), expand=moved, classes=[f"{prefix}abm-region"]):  # open once it has been edited
         solara.Text(t("region_help"), style="font-size: 12px")
         for field in (*COUNTS, "staff_per_unit", "ehealth_staff"):
             name = {"staff_per_unit": "region_staff", "ehealth_staff": "region_ehealth"}.get(field, f"region_{field}")

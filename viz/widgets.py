@@ -136,6 +136,21 @@ def LeverInput(run: state.Run, lever: Lever, defaults: ModelParams, prefix: str 
 
 
 @solara.component
+def Panel(summary: str, children: list[solara.Element] = [], expand: bool = False,  # noqa: B006 (Solara's)
+          classes: list[str] = []) -> None:  # noqa: B006
+    """A section that opens and closes (like solara.Details), whose content is made only while it is open: a
+    closed section of levers costs the page no widgets, so the first page is quicker to build and to show."""
+    import reacton.ipyvuetify as rv
+
+    opened, set_opened = solara.use_state(expand)
+    with (rv.ExpansionPanels(v_model=0 if opened else None, on_v_model=lambda v: set_opened(v == 0),
+                             class_=" ".join(classes)),
+          rv.ExpansionPanel()):
+        rv.ExpansionPanelHeader(children=[summary])
+        rv.ExpansionPanelContent(children=children if opened else [])
+
+
+@solara.component
 def Refusal(message: str) -> None:
     """A refused value: the app's words, then the model's own one-line message (naming the key, the value and
     what is allowed, as `abm run` prints it), which is technical and kept as it is."""
@@ -157,7 +172,7 @@ def Levers(run: state.Run, prefix: str = "") -> None:
             changed = sum(lever.key in moved for lever in levers)
             summary = t(section) + (f" ({changed} {t('changed')})" if changed else "")
             with (solara.Column(gap="0px", classes=["abm-lever-section", f"abm-section-{section}"]),
-                  solara.Details(summary=summary, expand=section == SECTIONS[0])):
+                  Panel(summary=summary, expand=section == SECTIONS[0] or changed > 0)):
                 for lever in levers:
                     LeverInput(run, lever, defaults, prefix)
 

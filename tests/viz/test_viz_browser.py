@@ -319,6 +319,7 @@ def test_a_region_edited_in_the_app_is_built_at_reset_and_saves_and_runs(page, a
                                                                           scenarios_folder: Path, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     open_live(page, app_url)
+    page.click(".abm-region .v-expansion-panel-header")  # the card opens (closed, it costs the page nothing)
     totals = ("13 care units, 390 staff", "9 care units, 270 staff", "6 care units, 180 staff",
               "6 care units, 90 staff")
     for (field, value), total in zip((("primary_care", "3"), ("wards", "2"), ("specialist", "1"),

@@ -51,7 +51,7 @@ def browser(n: int) -> None:
         cold = click_to_answer(page, n)  # at once: the workers' forkserver is still loading the kernels
         print(f"live, clicked at once on a fresh server: {n} futures of the default region ({n} runs): click to "
               f"answer {cold:.1f} s", flush=True)
-        page.click(".abm-practice >> text=structural")  # other settings (not A or B of Compare): a new experiment
+        page.click(".abm-practice .abm-option-structural")  # other settings (not A or B of Compare): a new experiment
         page.wait_for_selector(".abm-reset >> text=Apply and reset")
         page.click(".abm-reset")
         page.wait_for_selector(".abm-reset >> text=Apply and reset", state="detached")

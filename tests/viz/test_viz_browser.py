@@ -528,7 +528,7 @@ def test_many_futures_on_compare_cancel_keeps_the_runs_then_the_verdict_is_abm_c
 
     page.goto(server.url + "compare")
     page.wait_for_selector(".abm-week", timeout=LOAD_TIMEOUT)
-    page.click(".cmp-abm-organisation >> text=small")
+    page.click(".cmp-abm-organisation .abm-option-small")
     apply_and_reset(page)
     futures(page, 5)
     page.wait_for_selector(".abm-futures-progress")

@@ -19,8 +19,10 @@ from abm.core.model import RegionModel
 from abm.core.params import ModelParams
 from abm.core.state import UnitKind
 from abm.errors import UserError
+from viz.i18n import say, technical
 from viz.layout import Layout, compute_layout, cross_edges, unit_ties
 from viz.levers import LARGE_STAFF, Settings, has_shock
+from viz.words import KINDS
 
 if TYPE_CHECKING:
     from viz.frames import Painter
@@ -64,9 +66,6 @@ def numbered(kinds: np.ndarray) -> list[tuple[str, int]]:
 
 def unit_name(kind: str, number: int) -> str:
     """A unit by kind and number in the session's language; its code (PC3) with technical names on."""
-    from viz.i18n import say, technical
-    from viz.words import KINDS
-
     if technical.value:
         short = {KIND_KEY[k]: code for k, code in KIND_SHORT.items()}
         return f"{short.get(kind, 'U')}{number}"

@@ -25,11 +25,12 @@ from abm.errors import UserError
 from viz import i18n, state
 from viz.catalogue import CATALOGUE_KEY, parse_catalogue
 from viz.levers import BY_KEY, ENVIRONMENTS, ORGANISATIONS, PRESETS, Settings, Value, preset
+from viz.widgets import refusal_html
 
 RUN_KEYS = {"": (("run", state.live),), "compare": (("a", state.compare_a), ("b", state.compare_b))}
 MAX_QUERY = 20_000  # characters: a longer address is not one the app wrote (a region's own services: ~3 kB a run)
 
-refusal = solara.reactive("")  # why the address's settings were not all used (shown on the page)
+refusal = solara.reactive("")  # the model's messages on what the address had that could not be used
 
 
 def settings_from_overrides(overrides: Sequence[str]) -> Settings:
@@ -115,7 +116,7 @@ def query(page: str) -> str:
 def apply_query(page: str, search: str) -> None:
     """Restore what an address holds; a setting it cannot use is refused in one line (`refusal`)."""
     if len(search) > MAX_QUERY:
-        refusal.set(f"{i18n.t('url_refused')}: address longer than {MAX_QUERY} characters")
+        refusal.set(f"address longer than {MAX_QUERY} characters")
         return
     lists = parse_qs(search, keep_blank_values=True)
     values = {k: v[-1] for k, v in lists.items()}
@@ -138,7 +139,7 @@ def apply_query(page: str, search: str) -> None:
         from viz.compare import sync_shared
 
         sync_shared()
-    refusal.set(f"{i18n.t('url_refused')}: {'; '.join(problems)}" if problems else "")
+    refusal.set("; ".join(problems))
 
 
 @solara.component
@@ -166,13 +167,5 @@ def AddressBar(page: str) -> None:
     solara.use_effect(read, [search])
     solara.use_effect(write, [wanted])
     if refusal.value:
-        solara.HTML("div", unsafe_innerHTML=i18n_esc(refusal.value), classes=["abm-url-refused", "error--text"],
-                    style="font-size: 13px")
-
-
-def i18n_esc(text: str) -> str:
-    """The refusal: the app's words, then the model's own message (technical, kept as it is)."""
-    from viz.svg import esc
-
-    lead, _, rest = text.partition(": ")
-    return f'{esc(lead)}: <code translate="no">{esc(rest)}</code>' if rest else esc(text)
+        solara.HTML("div", unsafe_innerHTML=refusal_html(i18n.t("url_refused"), refusal.value),
+                    classes=["abm-url-refused", "error--text"], style="font-size: 13px")

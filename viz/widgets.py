@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import solara
 
+from abm.core.metrics import REGISTRY
 from abm.core.params import ModelParams
 from abm.core.state import ServiceState
 from viz import state, words
@@ -150,13 +151,17 @@ def Panel(summary: str, children: list[solara.Element] = [], expand: bool = Fals
         rv.ExpansionPanelContent(children=children if opened else [])
 
 
+def refusal_html(lead: str, message: str) -> str:
+    """A refusal: the app's words, then the model's own one-line message (naming the key, the value and what
+    is allowed, as `abm run` prints it), which is technical and kept as it is (marked as data)."""
+    return f'{esc(lead)}: <code translate="no">{esc(message)}</code>'
+
+
 @solara.component
 def Refusal(message: str) -> None:
-    """A refused value: the app's words, then the model's own one-line message (naming the key, the value and
-    what is allowed, as `abm run` prints it), which is technical and kept as it is."""
-    solara.HTML("div", unsafe_innerHTML=f'{esc(t("error_prefix"))}: {esc(t("refused_hint"))} '
-                f'<code translate="no">{esc(message)}</code>', classes=["abm-error", "error--text"],
-                style="font-size: 13px")
+    """A refused value, under its control or the play controls."""
+    solara.HTML("div", unsafe_innerHTML=refusal_html(f'{t("error_prefix")}: {t("refused_hint")}', message),
+                classes=["abm-error", "error--text"], style="font-size: 13px")
 
 
 @solara.component
@@ -218,8 +223,6 @@ def kpi_text(name: str, value: float) -> str:
 def start_row(sim: Simulation, name: str) -> int:
     """The row a change is measured from: week 0 for a level, the first week for a flow (care delivered is
     0 at week 0, before anyone has worked: a change from it would be the whole value)."""
-    from abm.core.metrics import REGISTRY
-
     metric = REGISTRY.get(name)
     return 1 if metric is not None and metric.kind == "flow" and sim.model.collector.rows > 1 else 0
 

@@ -14,7 +14,6 @@ import pytest
 
 from tests.helpers.viz_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     HOSTILE_DESCRIPTION,
     HOSTILE_VALUE,
     Server,
@@ -31,16 +30,6 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
 LOAD_TIMEOUT = 60_000
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
 
 
 @pytest.fixture(scope="module")
@@ -72,13 +61,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, scenarios_folder: Path) -> 
 @pytest.fixture
 def app_url(server: Server) -> str:
     return server.url
-
-
-@pytest.fixture(autouse=True)
-def generous_timeouts(request: pytest.FixtureRequest) -> None:
-    """CI machines have two cores and other tests running beside: wait longer than Playwright's 30 s."""
-    if "page" in request.fixturenames:
-        request.getfixturevalue("page").set_default_timeout(LOAD_TIMEOUT)
 
 
 def open_live(page, url: str):  # noqa: ANN001, ANN201

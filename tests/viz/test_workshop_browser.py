@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.helpers.viz_support import CHROMIUM, CHROMIUM_ARGS, PAUSE, Server, viz_server, write_store
+from tests.helpers.viz_support import CHROMIUM, PAUSE, Server, viz_server, write_store
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright")
@@ -41,16 +41,6 @@ UNMARKED_TEXT = """() => {
 }"""
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app offering the pseudo-language and opening the tour on a first visit, with a small stored
@@ -64,12 +54,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             yield srv
     finally:
         writer.join()
-
-
-@pytest.fixture(autouse=True)
-def generous_timeouts(request: pytest.FixtureRequest) -> None:
-    if "page" in request.fixturenames:
-        request.getfixturevalue("page").set_default_timeout(LOAD_TIMEOUT)
 
 
 def seen_tour(page) -> None:  # noqa: ANN001
